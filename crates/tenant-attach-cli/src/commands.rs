@@ -1,0 +1,287 @@
+//! One function per command: load, ask the library, render text or JSON.
+
+use std::io::Read;
+
+use serde_json::{Value, json};
+use tenant_attach::{
+    BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
+};
+
+use crate::args::{Cli, Command, Format};
+use crate::output::{self, Style, plural};
+
+/// What a command printed and its exit code.
+pub struct Done {
+    pub stdout: String,
+    pub code: u8,
+}
+
+/// Bad input or usage (exit 2): each line goes to stderr.
+pub struct Failure(Vec<String>);
+
+impl Failure {
+    fn one(line: String) -> Failure {
+        Failure(vec![line])
+    }
+
+    pub fn lines(self) -> Vec<String> {
+        self.0
+    }
+}
+
+pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
+    match &cli.command {
+        Command::Demo => {
+            let engine = Engine::from_json(sample::CONTOSO)
+                .map_err(|e| refused("built-in sample", &e))?;
+            Ok(done(demo(&engine, style), 0))
+        }
+        Command::Validate => validate(cli, style),
+        Command::Upload => {
+            let (_, engine) = load(cli)?;
+            Ok(done(upload(&engine, style), 0))
+        }
+    }
+}
+
+fn done(stdout: String, code: u8) -> Done {
+    Done { stdout, code }
+}
+
+/// Reads `--snapshot` (a file, or `-` for standard input): the label for messages and the text.
+fn read(cli: &Cli) -> Result<(String, String), Failure> {
+    let Some(path) = &cli.snapshot else {
+        return Err(Failure::one(String::from(
+            "error[usage]: this command needs --snapshot FILE (or --snapshot - for standard input)",
+        )));
+    };
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::one(format!("error[usage]: cannot read standard input: {e}")))?;
+        return Ok((String::from("<stdin>"), text));
+    }
+    let label = path.display().to_string();
+    text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
+    Ok((label, text))
+}
+
+fn load(cli: &Cli) -> Result<(String, Engine), Failure> {
+    let (label, text) = read(cli)?;
+    let engine = Engine::from_json(&text).map_err(|e| refused(&label, &e))?;
+    Ok((label, engine))
+}
+
+fn refused(label: &str, e: &BuildError) -> Failure {
+    match e {
+        BuildError::Load(load) => Failure::one(load_line(label, load)),
+        BuildError::Invalid(d) => Failure(
+            d.errors()
+                .filter(|d| d.severity() == Severity::InputError)
+                .map(|d| diagnostic_line(label, d))
+                .collect(),
+        ),
+    }
+}
+
+fn load_line(label: &str, e: &LoadError) -> String {
+    match e {
+        LoadError::Syntax {
+            line,
+            column,
+            path,
+            message,
+        } => format!("error[{}]: {label}:{line}:{column}: {path}: {message}", e.rule()),
+        other => format!("error[{}]: {label}: {other}", other.rule()),
+    }
+}
+
+fn diagnostic_line(label: &str, d: &Diagnostic) -> String {
+    let kind = match d.severity() {
+        Severity::Warning => "warning",
+        Severity::InputError | Severity::ConfigurationError => "error",
+    };
+    format!("{kind}[{}]: {label}: {}: {}", d.rule(), d.path(), d.message())
+}
+
+fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
+    let (label, text) = read(cli)?;
+    let diags = tenant_attach::validate_json(&text);
+    let code = u8::from(diags.has_errors());
+    let stdout = match style.format {
+        Format::Json => output::json(&validation_json(&diags)),
+        Format::Text => validation_text(&label, &diags, style),
+    };
+    Ok(done(stdout, code))
+}
+
+fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!({
+        "rule": d.rule(),
+        "path": d.path(),
+        "message": d.message(),
+        "kind": d.severity().as_str(),
+    })
+}
+
+fn validation_json(diags: &Diagnostics) -> Value {
+    json!({
+        "errors": diags.errors().map(diagnostic_json).collect::<Vec<_>>(),
+        "warnings": diags.warnings().map(diagnostic_json).collect::<Vec<_>>(),
+    })
+}
+
+fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
+    let errors = diags.errors().count() as u64;
+    let warnings = diags.warnings().count() as u64;
+    let mut out = String::new();
+    for d in diags.all() {
+        let kind = match d.severity() {
+            Severity::InputError => style.red("input error"),
+            Severity::ConfigurationError => style.red("configuration error"),
+            Severity::Warning => style.yellow("warning"),
+        };
+        out.push_str(&format!("{kind} [{}] {}: {}\n", d.rule(), d.path(), d.message()));
+    }
+    let verdict = if errors == 0 {
+        style.green("valid")
+    } else {
+        style.red("not valid")
+    };
+    out.push_str(&format!(
+        "{label}: {verdict}: {}, {}\n",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    ));
+    out
+}
+
+fn upload_json(engine: &Engine) -> Value {
+    let scope = engine.upload();
+    let ids = engine.collections();
+    let mut devices = Vec::new();
+    let mut not_uploaded = Vec::new();
+    for ix in engine.device_ixs() {
+        let Some(d) = engine.device(ix) else { continue };
+        if scope.is_uploaded(ix) {
+            let via: Vec<&str> = scope.via(ix).iter().map(|c| ids.id(*c)).collect();
+            devices.push(json!({"resource_id": d.resource_id, "name": d.name, "via": via}));
+        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
+            not_uploaded.push(json!({
+                "resource_id": d.resource_id,
+                "name": d.name,
+                "reason": reason.code(),
+                "rule": scope.rule(*reason),
+            }));
+        }
+    }
+    json!({"devices": devices, "not_uploaded": not_uploaded})
+}
+
+fn upload(engine: &Engine, style: &Style) -> String {
+    match style.format {
+        Format::Json => output::json(&upload_json(engine)),
+        Format::Text => upload_text(engine, style),
+    }
+}
+
+fn upload_text(engine: &Engine, style: &Style) -> String {
+    let scope = engine.upload();
+    let ids = engine.collections();
+    let setting = match &engine.snapshot().hierarchy.attach.upload.collection {
+        Some(id) => {
+            let name = engine
+                .find_collection(id)
+                .ok()
+                .and_then(|c| engine.collection(c))
+                .map_or("", |c| c.name.as_str());
+            format!("collection {id} ({name}) and its child collections (R-U4)")
+        }
+        None => String::from("all devices with a client (R-U3)"),
+    };
+    let mut out = format!("{} {setting}\n", style.bold("Upload setting:"));
+    if let Some(b) = scope.blocked() {
+        out.push_str(&format!(
+            "{} nothing is uploaded: {} ({})\n",
+            style.red("blocked:"),
+            b.reason().code(),
+            b.rule()
+        ));
+    }
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    for ix in engine.device_ixs() {
+        let Some(d) = engine.device(ix) else { continue };
+        if scope.is_uploaded(ix) {
+            let via: Vec<String> = scope
+                .via(ix)
+                .iter()
+                .map(|c| {
+                    let name = engine.collection(*c).map_or("", |c| c.name.as_str());
+                    format!("{} ({name})", ids.id(*c))
+                })
+                .collect();
+            let via = if via.is_empty() {
+                String::from("all devices")
+            } else {
+                via.join(" → ")
+            };
+            up.push(vec![d.resource_id.to_string(), d.name.clone(), via]);
+        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
+            down.push(vec![
+                d.resource_id.to_string(),
+                d.name.clone(),
+                format!("{} ({})", reason.code(), scope.rule(*reason)),
+            ]);
+        }
+    }
+    out.push_str(&format!(
+        "\n{}\n",
+        style.bold(&format!("Uploaded: {}", plural(up.len() as u64, "device", "devices")))
+    ));
+    if !up.is_empty() {
+        out.push_str(&output::table(&["RESOURCE ID", "NAME", "VIA"], &up));
+    }
+    out.push_str(&format!(
+        "\n{}\n",
+        style.bold(&format!("Not uploaded: {}", plural(down.len() as u64, "device", "devices")))
+    ));
+    if !down.is_empty() {
+        out.push_str(&output::table(&["RESOURCE ID", "NAME", "REASON"], &down));
+    }
+    out.push_str(&style.dim(&format!(
+        "\nChanges reach the admin center within {} minutes (R-U6).\n",
+        tenant_attach::upload::UPLOAD_DELAY_MINUTES_MAX
+    )));
+    out
+}
+
+fn demo(engine: &Engine, style: &Style) -> String {
+    let snapshot: &Snapshot = engine.snapshot();
+    let diags = engine.diagnostics();
+    match style.format {
+        Format::Json => output::json(&json!({
+            "sample": snapshot.hierarchy.name,
+            "validation": validation_json(diags),
+            "upload": upload_json(engine),
+        })),
+        Format::Text => {
+            let name = snapshot.hierarchy.name.as_deref().unwrap_or("sample");
+            let mut out = format!(
+                "{}\n{} devices, {} collections, {} Entra users; version {}, mode follows R-M1\n\n",
+                style.bold(&format!("tenant-attach demo: the built-in {name} hierarchy")),
+                snapshot.devices.len(),
+                snapshot.collections.len(),
+                snapshot.entra.users.len(),
+                snapshot.hierarchy.version,
+            );
+            out.push_str(&style.bold("Validation\n"));
+            out.push_str(&validation_text("sample", diags, style));
+            out.push('\n');
+            out.push_str(&upload_text(engine, style));
+            out
+        }
+    }
+}

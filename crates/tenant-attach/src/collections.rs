@@ -1,0 +1,349 @@
+//! The collection graph: references (R-C4), cycles (R-C3), membership (R-C1, R-C2) and
+//! dependents (R-C5).
+//!
+//! Every algorithm here is iterative: a 100,000-deep limiting chain must not overflow the
+//! stack.
+
+use std::collections::{HashMap, VecDeque};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use roaring::RoaringBitmap;
+
+use crate::devices::{DeviceIndex, DeviceSet};
+use crate::error::Diagnostics;
+use crate::snapshot::{ChildRelation, Collection, CollectionRule, CollectionType};
+
+/// A collection's position in `$.collections`.
+pub type CollectionIx = u32;
+
+/// The collections as a DAG and their evaluated memberships.
+///
+/// INVARIANT: node `i` of the petgraph graph is collection `$.collections[i]`; an edge runs
+/// from a collection to a collection that depends on it (limited by, includes or excludes it),
+/// weighted by the relation.
+#[derive(Debug, Clone, Default)]
+pub struct CollectionGraph {
+    graph: DiGraph<(), ChildRelation, u32>,
+    /// Collection positions sorted by id (for lookup and deterministic output).
+    by_id: Vec<CollectionIx>,
+    /// Id per position (cloned once so lookups need no snapshot).
+    ids: Vec<Box<str>>,
+    /// R-C1 membership per collection, filled by [`CollectionGraph::evaluate`].
+    members: Vec<DeviceSet>,
+    /// Returned for a collection without members of its own (out of range).
+    empty: DeviceSet,
+}
+
+/// One step of a dependents walk (R-C5): `collection` depends on `parent` through `relation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dependent {
+    /// The dependent collection.
+    pub collection: CollectionIx,
+    /// The collection it was reached from.
+    pub parent: CollectionIx,
+    /// The relation: `collection` is limited by, includes or excludes `parent`.
+    pub relation: ChildRelation,
+}
+
+impl CollectionGraph {
+    /// Resolves every reference, reporting R-C4 and R-C3 problems; memberships stay empty.
+    pub(crate) fn build(
+        collections: &[Collection],
+        devices: &DeviceIndex,
+        diags: &mut Diagnostics,
+    ) -> CollectionGraph {
+        let n = collections.len();
+        let mut graph = DiGraph::<(), ChildRelation, u32>::with_capacity(n, n * 2);
+        for _ in 0..n {
+            graph.add_node(());
+        }
+        let mut by_id: Vec<CollectionIx> = (0..n as CollectionIx).collect();
+        by_id.sort_by(|a, b| id_at(collections, *a).cmp(id_at(collections, *b)));
+        let mut index: HashMap<&str, CollectionIx> = HashMap::with_capacity(n);
+        for (pos, c) in collections.iter().enumerate() {
+            match index.entry(c.id.as_str()) {
+                // Keep the first occurrence: the rest of the file refers to it.
+                std::collections::hash_map::Entry::Occupied(_) => diags.input(
+                    "R-C4",
+                    format!("$.collections[{pos}].id"),
+                    format!("collection id `{}` is used by more than one collection", c.id),
+                ),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(pos as CollectionIx);
+                }
+            }
+        }
+        by_id.dedup_by(|a, b| id_at(collections, *a) == id_at(collections, *b));
+
+        for (pos, c) in collections.iter().enumerate() {
+            let here = format!("$.collections[{pos}]");
+            // Resolves one reference of `c`; the error message when it cannot be an edge.
+            let resolve = |target: &str| -> Result<CollectionIx, String> {
+                let Some(&t) = index.get(target) else {
+                    return Err(format!(
+                        "collection `{}` refers to collection `{target}`, which does not exist",
+                        c.id
+                    ));
+                };
+                let target_kind = collections.get(t as usize).map(|o| o.kind);
+                if target_kind != Some(c.kind) {
+                    return Err(format!(
+                        "{} collection `{}` cannot refer to {} collection `{target}`",
+                        kind_name(c.kind),
+                        c.id,
+                        target_kind.map(kind_name).unwrap_or("unknown"),
+                    ));
+                }
+                Ok(t)
+            };
+            let mut link = |target: &str, field: String, relation: ChildRelation, diags: &mut Diagnostics| {
+                match resolve(target) {
+                    Ok(t) => {
+                        graph.add_edge(NodeIndex::new(t as usize), NodeIndex::new(pos), relation);
+                    }
+                    Err(message) => diags.input("R-C4", field, message),
+                }
+            };
+            match &c.limiting {
+                Some(l) => link(l, format!("{here}.limiting"), ChildRelation::Limiting, diags),
+                None if !c.id.starts_with("SMS") => diags.input(
+                    "R-C4",
+                    format!("{here}.limiting"),
+                    format!(
+                        "collection `{}` has no limiting collection; only built-in root collections (such as SMS00001 All Systems) may have none",
+                        c.id
+                    ),
+                ),
+                None => {}
+            }
+            for (r, rule) in c.rules.iter().enumerate() {
+                match rule {
+                    CollectionRule::Include(t) => {
+                        link(t, format!("{here}.rules[{r}].include"), ChildRelation::Include, diags)
+                    }
+                    CollectionRule::Exclude(t) => {
+                        link(t, format!("{here}.rules[{r}].exclude"), ChildRelation::Exclude, diags)
+                    }
+                    CollectionRule::Direct(ids) if c.kind == CollectionType::Device => {
+                        check_members(ids, devices, &c.id, &format!("{here}.rules[{r}].direct"), diags)
+                    }
+                    CollectionRule::Query(q) if c.kind == CollectionType::Device => check_members(
+                        &q.members,
+                        devices,
+                        &c.id,
+                        &format!("{here}.rules[{r}].query.members"),
+                        diags,
+                    ),
+                    // User collections hold user resources, which the snapshot does not list.
+                    CollectionRule::Direct(_) | CollectionRule::Query(_) => {}
+                }
+            }
+        }
+        let ids = collections.iter().map(|c| c.id.clone().into_boxed_str()).collect();
+        let built = CollectionGraph {
+            graph,
+            by_id,
+            ids,
+            members: Vec::new(),
+            empty: DeviceSet::new(),
+        };
+        built.check_acyclic(diags);
+        built
+    }
+
+    /// R-C3: every strongly connected component with more than one collection, or a
+    /// collection that refers to itself, is a cycle; each is reported once with all its ids.
+    fn check_acyclic(&self, diags: &mut Diagnostics) {
+        if petgraph::algo::toposort(&self.graph, None).is_ok() {
+            return;
+        }
+        let mut cycles: Vec<Vec<CollectionIx>> = petgraph::algo::kosaraju_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| match scc.as_slice() {
+                [one] => self.graph.contains_edge(*one, *one),
+                _ => true,
+            })
+            .map(|scc| {
+                let mut ixs: Vec<CollectionIx> = scc.iter().map(|n| n.index() as CollectionIx).collect();
+                ixs.sort_unstable();
+                ixs
+            })
+            .collect();
+        cycles.sort();
+        for cycle in cycles {
+            let names: Vec<String> = cycle.iter().map(|c| format!("`{}`", self.id(*c))).collect();
+            let first = cycle.first().copied().unwrap_or_default();
+            diags.input(
+                "R-C3",
+                format!("$.collections[{first}]"),
+                format!(
+                    "circular reference between collections {}: limiting, include and exclude rules must not form a cycle (ConfigMgr refuses it)",
+                    names.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Evaluates R-C1 for every collection once, in topological order.
+    ///
+    /// Must only run on a graph that [`CollectionGraph::build`] found acyclic; on a cyclic
+    /// graph every membership is left empty rather than guessed.
+    pub(crate) fn evaluate(&mut self, collections: &[Collection], devices: &DeviceIndex) {
+        let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
+            self.members = vec![DeviceSet::new(); collections.len()];
+            return;
+        };
+        let mut members: Vec<RoaringBitmap> = vec![RoaringBitmap::new(); collections.len()];
+        let mut scratch: Vec<u32> = Vec::new();
+        for node in order {
+            let pos = node.index();
+            let Some(c) = collections.get(pos) else { continue };
+            if c.kind != CollectionType::Device {
+                continue;
+            }
+            // query ∪ direct
+            scratch.clear();
+            for rule in &c.rules {
+                let ids = match rule {
+                    CollectionRule::Direct(ids) => ids.as_slice(),
+                    CollectionRule::Query(q) => q.members.as_slice(),
+                    CollectionRule::Include(_) | CollectionRule::Exclude(_) => continue,
+                };
+                scratch.extend(ids.iter().filter_map(|id| devices.ix(*id)));
+            }
+            scratch.sort_unstable();
+            scratch.dedup();
+            let mut set = RoaringBitmap::from_sorted_iter(scratch.iter().copied()).unwrap_or_default();
+            let mut limit = None;
+            let mut excludes = Vec::new();
+            for edge in self.graph.edges_directed(node, petgraph::Direction::Incoming) {
+                use petgraph::visit::EdgeRef;
+                let source = edge.source().index();
+                match edge.weight() {
+                    // ∪ members(include)
+                    ChildRelation::Include => {
+                        if let Some(m) = members.get(source) {
+                            set |= m;
+                        }
+                    }
+                    ChildRelation::Limiting => limit = Some(source),
+                    ChildRelation::Exclude => excludes.push(source),
+                }
+            }
+            // ∩ members(limit(C)); a root skips the intersection
+            if let Some(m) = limit.and_then(|l| members.get(l)) {
+                set &= m;
+            }
+            // \ ⋃ members(exclude): exclude wins (R-C2)
+            for e in excludes {
+                if let Some(m) = members.get(e) {
+                    set -= m;
+                }
+            }
+            if let Some(slot) = members.get_mut(pos) {
+                *slot = set;
+            }
+        }
+        self.members = members.into_iter().map(DeviceSet).collect();
+    }
+
+    /// How many collections.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no collections.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of a collection.
+    pub fn id(&self, c: CollectionIx) -> &str {
+        self.ids.get(c as usize).map(|s| &**s).unwrap_or("")
+    }
+
+    /// The collection with this id.
+    pub fn find(&self, id: &str) -> Option<CollectionIx> {
+        self.by_id
+            .binary_search_by(|c| self.id(*c).cmp(id))
+            .ok()
+            .and_then(|i| self.by_id.get(i).copied())
+    }
+
+    /// Every collection, in id order.
+    pub fn in_id_order(&self) -> &[CollectionIx] {
+        &self.by_id
+    }
+
+    /// The members of a collection (R-C1); empty for user collections.
+    pub fn members(&self, c: CollectionIx) -> &DeviceSet {
+        self.members.get(c as usize).unwrap_or(&self.empty)
+    }
+
+    /// The collections that depend on `root` through the given relations, transitively
+    /// (R-C5; with every relation, the console's *Dependent* view).
+    ///
+    /// Breadth-first, each collection once, reached from the first parent found; parents'
+    /// dependents are visited in id order, so the walk is deterministic.
+    pub fn dependents(&self, root: CollectionIx, relations: &[ChildRelation]) -> Vec<Dependent> {
+        let mut seen = vec![false; self.len()];
+        if let Some(s) = seen.get_mut(root as usize) {
+            *s = true;
+        }
+        let mut out = Vec::new();
+        let mut queue = VecDeque::from([root]);
+        let mut next: Vec<(CollectionIx, ChildRelation)> = Vec::new();
+        while let Some(parent) = queue.pop_front() {
+            next.clear();
+            for edge in self.graph.edges(NodeIndex::new(parent as usize)) {
+                use petgraph::visit::EdgeRef;
+                if relations.contains(edge.weight()) {
+                    next.push((edge.target().index() as CollectionIx, *edge.weight()));
+                }
+            }
+            next.sort_by(|a, b| self.id(a.0).cmp(self.id(b.0)).then(a.1.cmp(&b.1)));
+            for &(child, relation) in &next {
+                let Some(s) = seen.get_mut(child as usize) else { continue };
+                if *s {
+                    continue;
+                }
+                *s = true;
+                out.push(Dependent {
+                    collection: child,
+                    parent,
+                    relation,
+                });
+                queue.push_back(child);
+            }
+        }
+        out
+    }
+
+    /// Bytes held by the membership bitmaps (serialized size, a proxy for memory).
+    pub fn membership_bytes(&self) -> usize {
+        self.members.iter().map(DeviceSet::serialized_size).sum()
+    }
+}
+
+fn id_at(collections: &[Collection], c: CollectionIx) -> &str {
+    collections.get(c as usize).map(|c| c.id.as_str()).unwrap_or("")
+}
+
+fn kind_name(kind: CollectionType) -> &'static str {
+    match kind {
+        CollectionType::Device => "device",
+        CollectionType::User => "user",
+    }
+}
+
+fn check_members(ids: &[u32], devices: &DeviceIndex, collection: &str, path: &str, diags: &mut Diagnostics) {
+    for (i, id) in ids.iter().enumerate() {
+        if devices.ix(*id).is_none() {
+            diags.input(
+                "R-C4",
+                format!("{path}[{i}]"),
+                format!("collection `{collection}` lists resource id `{id}`, which is not in $.devices"),
+            );
+        }
+    }
+}

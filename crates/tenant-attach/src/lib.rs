@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod collections;
+pub mod devices;
+mod engine;
+pub mod error;
+pub mod features;
+pub mod snapshot;
+pub mod upload;
+mod validate;
+
+pub use collections::{CollectionGraph, CollectionIx, Dependent};
+pub use devices::{DeviceIx, DeviceSet};
+pub use engine::Engine;
+pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Severity};
+pub use features::{Feature, Operation};
+pub use snapshot::Snapshot;
+pub use upload::{NotUploaded, UploadScope};
+pub use validate::{validate, validate_json};
+
+/// Built-in sample snapshots.
+pub mod sample {
+    /// Contoso: a small but realistic hierarchy (24 devices, a dozen collections using all
+    /// three edge kinds, servers and workstations, a few admins, roles and Intune
+    /// assignments). `tenant-attach demo` runs on it; it is also a test fixture.
+    pub const CONTOSO: &str = include_str!("../data/contoso.json");
+}

@@ -1,0 +1,266 @@
+//! The `configmgr`, `entra` and `intune` sections: who holds which rights.
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::Operation;
+
+/// ConfigMgr RBAC (R-G).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMgr {
+    /// Security roles.
+    #[serde(default)]
+    pub roles: Vec<ConfigMgrRole>,
+    /// Administrative users (AD users and groups).
+    #[serde(default)]
+    pub admins: Vec<ConfigMgrAdmin>,
+    /// Discovered user resources (R-G2).
+    #[serde(default)]
+    pub users: Vec<DiscoveredUser>,
+}
+
+/// A ConfigMgr security role (`SMS_Role`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMgrRole {
+    /// `RoleID`, e.g. `SMS0001R`.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// The operations the role grants on the Collection class.
+    #[serde(default)]
+    pub collection_operations: Vec<Operation>,
+}
+
+/// A ConfigMgr administrative user (`SMS_Admin`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMgrAdmin {
+    /// `AdminID`.
+    pub id: u32,
+    /// `DOMAIN\name`.
+    pub account: String,
+    /// The AD SID of the user or group (R-G3).
+    pub sid: String,
+    /// An AD security group rather than a user.
+    #[serde(default)]
+    pub is_group: bool,
+    /// How roles pair with collections (R-G4).
+    #[serde(default)]
+    pub association_mode: AssociationMode,
+    /// Assigned security roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Assigned collections.
+    #[serde(default)]
+    pub collections: Vec<String>,
+    /// Security scopes (they do not secure collections, R-G4).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Role-to-collections pairs, for `specific` associations.
+    #[serde(default)]
+    pub associations: Vec<Association>,
+}
+
+/// How an administrative user's roles pair with its collections (R-G4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssociationMode {
+    /// Every role pairs with every assigned collection.
+    #[default]
+    CrossProduct,
+    /// Each role pairs only with its own collections (`associations`).
+    Specific,
+}
+
+/// One role with its own collections (`specific` associations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Association {
+    /// A security role id.
+    pub role: String,
+    /// The collections this role is associated with.
+    #[serde(default)]
+    pub collections: Vec<String>,
+}
+
+/// A discovered user resource (R-G2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveredUser {
+    /// The user's SID.
+    pub sid: String,
+    /// The discovery methods that found the user.
+    #[serde(default)]
+    pub discovered_by: Vec<DiscoveryAgent>,
+}
+
+/// A user discovery method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscoveryAgent {
+    /// Active Directory user discovery.
+    Ad,
+    /// Microsoft Entra user discovery.
+    Entra,
+}
+
+/// Entra ID (R-I1, R-I2, R-G1, R-G3).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entra {
+    /// Users (administrators).
+    #[serde(default)]
+    pub users: Vec<EntraUser>,
+    /// Groups; members are user or group ids.
+    #[serde(default)]
+    pub groups: Vec<EntraGroup>,
+}
+
+/// An Entra user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntraUser {
+    /// The object id.
+    pub id: String,
+    /// The user principal name.
+    pub upn: String,
+    /// The synced on-premises SID; `None` for a cloud-only user (R-G1).
+    #[serde(default)]
+    pub on_premises_sid: Option<String>,
+    /// SIDs of the AD security groups the user is in (R-G3).
+    #[serde(default)]
+    pub on_premises_group_sids: Vec<String>,
+    /// Entra directory roles that hold every Intune permission (R-I1).
+    #[serde(default)]
+    pub directory_roles: Vec<DirectoryRole>,
+}
+
+/// An Entra directory role that holds every Intune permission (R-I1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryRole {
+    /// Global Administrator.
+    GlobalAdministrator,
+    /// Intune Administrator.
+    IntuneAdministrator,
+}
+
+impl DirectoryRole {
+    /// The snake_case name used in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "global_administrator",
+            DirectoryRole::IntuneAdministrator => "intune_administrator",
+        }
+    }
+
+    /// The name shown in the Entra admin center.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            DirectoryRole::GlobalAdministrator => "Global Administrator",
+            DirectoryRole::IntuneAdministrator => "Intune Administrator",
+        }
+    }
+}
+
+/// An Entra group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntraGroup {
+    /// The object id.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// Member user ids and nested group ids (R-I2).
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// Intune RBAC.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intune {
+    /// Scope tags; Default (`"0"`) always exists even when not listed.
+    #[serde(default)]
+    pub scope_tags: Vec<ScopeTag>,
+    /// Role definitions.
+    #[serde(default)]
+    pub role_definitions: Vec<RoleDefinition>,
+    /// Role assignments.
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+}
+
+/// An Intune scope tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeTag {
+    /// The id; `"0"` is Default.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+}
+
+/// An Intune role definition (R-I3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDefinition {
+    /// The id.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// A built-in role.
+    #[serde(default)]
+    pub built_in: bool,
+    /// The effective permissions (`allowedResourceActions` minus `notAllowedResourceActions`).
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+/// An Intune role assignment (R-I2, R-I5, R-I6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleAssignment {
+    /// The id.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// The role definition id.
+    pub role: String,
+    /// Member groups (admins).
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Scope (Groups): the users and devices the admins may act on (R-I6).
+    pub scope: AssignmentScope,
+    /// Scope tags (R-I5).
+    #[serde(default)]
+    pub scope_tags: Vec<String>,
+}
+
+/// The scope (Groups) of an assignment: `{"all_devices": true}` or `{"groups": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentScope {
+    /// *All devices*.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_devices: Option<bool>,
+    /// Scope groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+}
+
+impl AssignmentScope {
+    /// Scope *All devices*.
+    pub fn all_devices() -> AssignmentScope {
+        AssignmentScope {
+            all_devices: Some(true),
+            groups: None,
+        }
+    }
+
+    /// Whether the scope covers every device.
+    pub fn covers_all_devices(&self) -> bool {
+        self.all_devices == Some(true)
+    }
+}

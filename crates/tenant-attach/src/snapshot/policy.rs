@@ -1,0 +1,121 @@
+//! The `policy` section: the knobs where Microsoft is silent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{Feature, Operation};
+
+/// The policy knobs (see the rulebook); every decision reports the ones it used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// R-U4: which dependents of the upload collection count as its children.
+    #[serde(default = "ChildRelation::all")]
+    pub child_relations: Vec<ChildRelation>,
+    /// R-I5: what an assignment without scope tags reaches.
+    #[serde(default)]
+    pub untagged_assignment: UntaggedAssignment,
+    /// R-I6: whether scope groups limit actions on tenant-attached devices.
+    #[serde(default)]
+    pub scope_groups_apply_to_attached: bool,
+    /// R-I7: whether `intune_only` mode ignores scope tags.
+    #[serde(default)]
+    pub intune_only_ignores_scope_tags: bool,
+    /// R-F1: whether `view` needs the ConfigMgr *Read* operation in `combined` mode.
+    #[serde(default = "yes")]
+    pub configmgr_gates_view: bool,
+    /// R-G2: which discoveries a user needs.
+    #[serde(default)]
+    pub discovery_required: DiscoveryRequired,
+    /// R-F1: overrides of the requirement table, by feature.
+    #[serde(default)]
+    pub features: BTreeMap<Feature, FeatureOverride>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            child_relations: ChildRelation::all(),
+            untagged_assignment: UntaggedAssignment::default(),
+            scope_groups_apply_to_attached: false,
+            intune_only_ignores_scope_tags: false,
+            configmgr_gates_view: true,
+            discovery_required: DiscoveryRequired::default(),
+            features: BTreeMap::new(),
+        }
+    }
+}
+
+/// An edge kind that makes a dependent collection a child (R-U4, R-C5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildRelation {
+    /// The child is limited to the parent.
+    Limiting,
+    /// The child includes the parent.
+    Include,
+    /// The child excludes the parent.
+    Exclude,
+}
+
+impl ChildRelation {
+    /// The default: the console's *Dependent* view.
+    pub fn all() -> Vec<ChildRelation> {
+        vec![
+            ChildRelation::Limiting,
+            ChildRelation::Include,
+            ChildRelation::Exclude,
+        ]
+    }
+
+    /// The snake_case name used in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChildRelation::Limiting => "limiting",
+            ChildRelation::Include => "include",
+            ChildRelation::Exclude => "exclude",
+        }
+    }
+}
+
+/// `policy.untagged_assignment` (R-I5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UntaggedAssignment {
+    /// An assignment with no scope tags reaches every object.
+    #[default]
+    AllTags,
+    /// An assignment with no scope tags carries Default only.
+    DefaultTag,
+}
+
+/// `policy.discovery_required` (R-G2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscoveryRequired {
+    /// 2103+: Entra or AD user discovery; 2010 and earlier: both.
+    #[default]
+    ByVersion,
+    /// Both discoveries on every version.
+    Both,
+}
+
+/// An override of one row of the R-F1 table; a missing field keeps the default.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureOverride {
+    /// Intune permissions in `combined` mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intune_combined: Option<Vec<String>>,
+    /// Intune permissions in `intune_only` mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intune_only: Option<Vec<String>>,
+    /// ConfigMgr Collection operations (`combined` mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configmgr: Option<Vec<Operation>>,
+}
