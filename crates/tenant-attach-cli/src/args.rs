@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use tenant_attach::Feature;
 
 /// Offline answers about ConfigMgr tenant attach: what is uploaded, who may see and act on it.
 #[derive(Debug, Parser)]
@@ -37,4 +38,47 @@ pub enum Command {
     Validate,
     /// Which devices tenant attach uploads, through which collections, and why others are not.
     Upload,
+    /// One decision, explained: may USER use FEATURE on DEVICE?
+    Check {
+        /// The user: UPN or Entra object id.
+        #[arg(long)]
+        user: String,
+        /// The device: resource id or name.
+        #[arg(long)]
+        device: String,
+        /// The feature (default `view`).
+        #[arg(long, value_parser = parse_feature, default_value = "view")]
+        feature: Feature,
+    },
+    /// The devices a user can see or act on.
+    Visible {
+        /// The user: UPN or Entra object id.
+        #[arg(long)]
+        user: String,
+        /// The feature (default `view`).
+        #[arg(long, value_parser = parse_feature, default_value = "view")]
+        feature: Feature,
+    },
+    /// The users who can see or act on a device.
+    Who {
+        /// The device: resource id or name.
+        #[arg(long)]
+        device: String,
+        /// The feature (default `view`).
+        #[arg(long, value_parser = parse_feature, default_value = "view")]
+        feature: Feature,
+    },
+    /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
+    Offboard {
+        /// The user: UPN or Entra object id.
+        #[arg(long)]
+        user: String,
+    },
+}
+
+fn parse_feature(s: &str) -> Result<Feature, String> {
+    Feature::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Feature::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown feature `{s}`; one of: {}", names.join(", "))
+    })
 }

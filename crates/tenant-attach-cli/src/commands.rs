@@ -7,6 +7,7 @@ use tenant_attach::{
     BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
 };
 
+use crate::access;
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
 
@@ -32,8 +33,8 @@ impl Failure {
 pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     match &cli.command {
         Command::Demo => {
-            let engine = Engine::from_json(sample::CONTOSO)
-                .map_err(|e| refused("built-in sample", &e))?;
+            let engine =
+                Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?;
             Ok(done(demo(&engine, style), 0))
         }
         Command::Validate => validate(cli, style),
@@ -41,7 +42,47 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let (_, engine) = load(cli)?;
             Ok(done(upload(&engine, style), 0))
         }
+        Command::Check {
+            user,
+            device,
+            feature,
+        } => {
+            let (label, engine) = load(cli)?;
+            let u = engine
+                .find_user(user)
+                .map_err(|e| query_failure(&label, &e))?;
+            let d = engine
+                .find_device(device)
+                .map_err(|e| query_failure(&label, &e))?;
+            let decision = engine.check(u, d, *feature);
+            Ok(done(access::check(&engine, &decision, style), 0))
+        }
+        Command::Visible { user, feature } => {
+            let (label, engine) = load(cli)?;
+            let u = engine
+                .find_user(user)
+                .map_err(|e| query_failure(&label, &e))?;
+            Ok(done(access::visible(&engine, u, *feature, style), 0))
+        }
+        Command::Who { device, feature } => {
+            let (label, engine) = load(cli)?;
+            let d = engine
+                .find_device(device)
+                .map_err(|e| query_failure(&label, &e))?;
+            Ok(done(access::who(&engine, d, *feature, style), 0))
+        }
+        Command::Offboard { user } => {
+            let (label, engine) = load(cli)?;
+            let u = engine
+                .find_user(user)
+                .map_err(|e| query_failure(&label, &e))?;
+            Ok(done(access::offboard(&engine, u, style), 0))
+        }
     }
+}
+
+fn query_failure(label: &str, e: &tenant_attach::QueryError) -> Failure {
+    Failure::one(format!("error[input]: {label}: {e}"))
 }
 
 fn done(stdout: String, code: u8) -> Done {
@@ -93,7 +134,10 @@ fn load_line(label: &str, e: &LoadError) -> String {
             column,
             path,
             message,
-        } => format!("error[{}]: {label}:{line}:{column}: {path}: {message}", e.rule()),
+        } => format!(
+            "error[{}]: {label}:{line}:{column}: {path}: {message}",
+            e.rule()
+        ),
         other => format!("error[{}]: {label}: {other}", other.rule()),
     }
 }
@@ -103,7 +147,12 @@ fn diagnostic_line(label: &str, d: &Diagnostic) -> String {
         Severity::Warning => "warning",
         Severity::InputError | Severity::ConfigurationError => "error",
     };
-    format!("{kind}[{}]: {label}: {}: {}", d.rule(), d.path(), d.message())
+    format!(
+        "{kind}[{}]: {label}: {}: {}",
+        d.rule(),
+        d.path(),
+        d.message()
+    )
 }
 
 fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
@@ -126,14 +175,14 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
     })
 }
 
-fn validation_json(diags: &Diagnostics) -> Value {
+pub fn validation_json(diags: &Diagnostics) -> Value {
     json!({
         "errors": diags.errors().map(diagnostic_json).collect::<Vec<_>>(),
         "warnings": diags.warnings().map(diagnostic_json).collect::<Vec<_>>(),
     })
 }
 
-fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
+pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
     let errors = diags.errors().count() as u64;
     let warnings = diags.warnings().count() as u64;
     let mut out = String::new();
@@ -143,7 +192,12 @@ fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
             Severity::ConfigurationError => style.red("configuration error"),
             Severity::Warning => style.yellow("warning"),
         };
-        out.push_str(&format!("{kind} [{}] {}: {}\n", d.rule(), d.path(), d.message()));
+        out.push_str(&format!(
+            "{kind} [{}] {}: {}\n",
+            d.rule(),
+            d.path(),
+            d.message()
+        ));
     }
     let verdict = if errors == 0 {
         style.green("valid")
@@ -158,7 +212,7 @@ fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
     out
 }
 
-fn upload_json(engine: &Engine) -> Value {
+pub fn upload_json(engine: &Engine) -> Value {
     let scope = engine.upload();
     let ids = engine.collections();
     let mut devices = Vec::new();
@@ -187,7 +241,7 @@ fn upload(engine: &Engine, style: &Style) -> String {
     }
 }
 
-fn upload_text(engine: &Engine, style: &Style) -> String {
+pub fn upload_text(engine: &Engine, style: &Style) -> String {
     let scope = engine.upload();
     let ids = engine.collections();
     let setting = match &engine.snapshot().hierarchy.attach.upload.collection {
@@ -239,14 +293,20 @@ fn upload_text(engine: &Engine, style: &Style) -> String {
     }
     out.push_str(&format!(
         "\n{}\n",
-        style.bold(&format!("Uploaded: {}", plural(up.len() as u64, "device", "devices")))
+        style.bold(&format!(
+            "Uploaded: {}",
+            plural(up.len() as u64, "device", "devices")
+        ))
     ));
     if !up.is_empty() {
         out.push_str(&output::table(&["RESOURCE ID", "NAME", "VIA"], &up));
     }
     out.push_str(&format!(
         "\n{}\n",
-        style.bold(&format!("Not uploaded: {}", plural(down.len() as u64, "device", "devices")))
+        style.bold(&format!(
+            "Not uploaded: {}",
+            plural(down.len() as u64, "device", "devices")
+        ))
     ));
     if !down.is_empty() {
         out.push_str(&output::table(&["RESOURCE ID", "NAME", "REASON"], &down));
@@ -271,7 +331,9 @@ fn demo(engine: &Engine, style: &Style) -> String {
             let name = snapshot.hierarchy.name.as_deref().unwrap_or("sample");
             let mut out = format!(
                 "{}\n{} devices, {} collections, {} Entra users; version {}, mode follows R-M1\n\n",
-                style.bold(&format!("tenant-attach demo: the built-in {name} hierarchy")),
+                style.bold(&format!(
+                    "tenant-attach demo: the built-in {name} hierarchy"
+                )),
                 snapshot.devices.len(),
                 snapshot.collections.len(),
                 snapshot.entra.users.len(),

@@ -3,6 +3,7 @@
 //! Exit codes (the contract): 0 the command ran (a deny is still 0); 1 `validate` found
 //! errors; 2 bad input or usage, with a message on stderr and nothing on stdout.
 
+mod access;
 mod args;
 mod commands;
 mod output;
@@ -25,7 +26,11 @@ fn main() -> ExitCode {
     match commands::run(&cli, &style) {
         Ok(done) => {
             let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(done.stdout.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+            if stdout
+                .write_all(done.stdout.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
                 // A closed pipe (`| head`) is not an error worth a message.
                 return ExitCode::SUCCESS;
             }

@@ -52,7 +52,10 @@ impl Style {
 
     /// An error line on stderr: `tenant-attach: error…`.
     pub fn error_line(&self, line: &str) -> String {
-        format!("tenant-attach: {}", Style::paint(self.colour_stderr, "31", line))
+        format!(
+            "tenant-attach: {}",
+            Style::paint(self.colour_stderr, "31", line)
+        )
     }
 }
 

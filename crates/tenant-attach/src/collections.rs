@@ -66,7 +66,10 @@ impl CollectionGraph {
                 std::collections::hash_map::Entry::Occupied(_) => diags.input(
                     "R-C4",
                     format!("$.collections[{pos}].id"),
-                    format!("collection id `{}` is used by more than one collection", c.id),
+                    format!(
+                        "collection id `{}` is used by more than one collection",
+                        c.id
+                    ),
                 ),
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(pos as CollectionIx);
@@ -96,7 +99,10 @@ impl CollectionGraph {
                 }
                 Ok(t)
             };
-            let mut link = |target: &str, field: String, relation: ChildRelation, diags: &mut Diagnostics| {
+            let mut link = |target: &str,
+                            field: String,
+                            relation: ChildRelation,
+                            diags: &mut Diagnostics| {
                 match resolve(target) {
                     Ok(t) => {
                         graph.add_edge(NodeIndex::new(t as usize), NodeIndex::new(pos), relation);
@@ -118,14 +124,26 @@ impl CollectionGraph {
             }
             for (r, rule) in c.rules.iter().enumerate() {
                 match rule {
-                    CollectionRule::Include(t) => {
-                        link(t, format!("{here}.rules[{r}].include"), ChildRelation::Include, diags)
-                    }
-                    CollectionRule::Exclude(t) => {
-                        link(t, format!("{here}.rules[{r}].exclude"), ChildRelation::Exclude, diags)
-                    }
+                    CollectionRule::Include(t) => link(
+                        t,
+                        format!("{here}.rules[{r}].include"),
+                        ChildRelation::Include,
+                        diags,
+                    ),
+                    CollectionRule::Exclude(t) => link(
+                        t,
+                        format!("{here}.rules[{r}].exclude"),
+                        ChildRelation::Exclude,
+                        diags,
+                    ),
                     CollectionRule::Direct(ids) if c.kind == CollectionType::Device => {
-                        check_members(ids, devices, &c.id, &format!("{here}.rules[{r}].direct"), diags)
+                        check_members(
+                            ids,
+                            devices,
+                            &c.id,
+                            &format!("{here}.rules[{r}].direct"),
+                            diags,
+                        )
                     }
                     CollectionRule::Query(q) if c.kind == CollectionType::Device => check_members(
                         &q.members,
@@ -139,7 +157,10 @@ impl CollectionGraph {
                 }
             }
         }
-        let ids = collections.iter().map(|c| c.id.clone().into_boxed_str()).collect();
+        let ids = collections
+            .iter()
+            .map(|c| c.id.clone().into_boxed_str())
+            .collect();
         let built = CollectionGraph {
             graph,
             by_id,
@@ -164,7 +185,8 @@ impl CollectionGraph {
                 _ => true,
             })
             .map(|scc| {
-                let mut ixs: Vec<CollectionIx> = scc.iter().map(|n| n.index() as CollectionIx).collect();
+                let mut ixs: Vec<CollectionIx> =
+                    scc.iter().map(|n| n.index() as CollectionIx).collect();
                 ixs.sort_unstable();
                 ixs
             })
@@ -197,7 +219,9 @@ impl CollectionGraph {
         let mut scratch: Vec<u32> = Vec::new();
         for node in order {
             let pos = node.index();
-            let Some(c) = collections.get(pos) else { continue };
+            let Some(c) = collections.get(pos) else {
+                continue;
+            };
             if c.kind != CollectionType::Device {
                 continue;
             }
@@ -213,10 +237,14 @@ impl CollectionGraph {
             }
             scratch.sort_unstable();
             scratch.dedup();
-            let mut set = RoaringBitmap::from_sorted_iter(scratch.iter().copied()).unwrap_or_default();
+            let mut set =
+                RoaringBitmap::from_sorted_iter(scratch.iter().copied()).unwrap_or_default();
             let mut limit = None;
             let mut excludes = Vec::new();
-            for edge in self.graph.edges_directed(node, petgraph::Direction::Incoming) {
+            for edge in self
+                .graph
+                .edges_directed(node, petgraph::Direction::Incoming)
+            {
                 use petgraph::visit::EdgeRef;
                 let source = edge.source().index();
                 match edge.weight() {
@@ -303,7 +331,9 @@ impl CollectionGraph {
             }
             next.sort_by(|a, b| self.id(a.0).cmp(self.id(b.0)).then(a.1.cmp(&b.1)));
             for &(child, relation) in &next {
-                let Some(s) = seen.get_mut(child as usize) else { continue };
+                let Some(s) = seen.get_mut(child as usize) else {
+                    continue;
+                };
                 if *s {
                     continue;
                 }
@@ -326,7 +356,10 @@ impl CollectionGraph {
 }
 
 fn id_at(collections: &[Collection], c: CollectionIx) -> &str {
-    collections.get(c as usize).map(|c| c.id.as_str()).unwrap_or("")
+    collections
+        .get(c as usize)
+        .map(|c| c.id.as_str())
+        .unwrap_or("")
 }
 
 fn kind_name(kind: CollectionType) -> &'static str {
@@ -336,13 +369,21 @@ fn kind_name(kind: CollectionType) -> &'static str {
     }
 }
 
-fn check_members(ids: &[u32], devices: &DeviceIndex, collection: &str, path: &str, diags: &mut Diagnostics) {
+fn check_members(
+    ids: &[u32],
+    devices: &DeviceIndex,
+    collection: &str,
+    path: &str,
+    diags: &mut Diagnostics,
+) {
     for (i, id) in ids.iter().enumerate() {
         if devices.ix(*id).is_none() {
             diags.input(
                 "R-C4",
                 format!("{path}[{i}]"),
-                format!("collection `{collection}` lists resource id `{id}`, which is not in $.devices"),
+                format!(
+                    "collection `{collection}` lists resource id `{id}`, which is not in $.devices"
+                ),
             );
         }
     }

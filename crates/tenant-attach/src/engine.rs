@@ -1,9 +1,12 @@
 //! [`Engine`]: a validated snapshot, indexed once, answering questions.
 
+use crate::access::{Access, Explain, Offboard, UserIx};
 use crate::collections::{CollectionGraph, CollectionIx};
+use crate::decision::{Decision, Mode};
 use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
 use crate::error::{BuildError, Diagnostics, QueryError};
-use crate::snapshot::{ChildRelation, Collection, Device, Snapshot, Upload};
+use crate::features::Feature;
+use crate::snapshot::{ChildRelation, Collection, Device, EntraUser, Snapshot, Upload};
 use crate::upload::UploadScope;
 use crate::validate::resolve;
 
@@ -20,6 +23,7 @@ pub struct Engine {
     graph: CollectionGraph,
     clients: DeviceSet,
     upload: UploadScope,
+    access: Access,
 }
 
 impl Engine {
@@ -52,7 +56,9 @@ impl Engine {
             devices.len(),
             &graph,
         );
+        let access = Access::build(&snapshot, &devices, &graph);
         Ok(Engine {
+            access,
             snapshot,
             diagnostics: resolved.diagnostics,
             devices,
@@ -165,5 +171,68 @@ impl Engine {
             self.devices.len(),
             &self.graph,
         )
+    }
+
+    /// Which RBAC applies (R-M1).
+    pub fn mode(&self) -> Mode {
+        self.access.mode()
+    }
+
+    /// A user by position in `$.entra.users`.
+    pub fn user(&self, u: UserIx) -> Option<&EntraUser> {
+        self.snapshot.entra.users.get(u as usize)
+    }
+
+    /// Every user, sorted by UPN (then id).
+    pub fn users(&self) -> &[UserIx] {
+        self.access.users_sorted()
+    }
+
+    /// A user named on the command line: by Entra id, else by UPN (case-insensitive).
+    pub fn find_user(&self, upn_or_id: &str) -> Result<UserIx, QueryError> {
+        self.access
+            .find_user(upn_or_id)
+            .ok_or_else(|| QueryError::UnknownUser(upn_or_id.to_owned()))
+    }
+
+    /// Whether `user` may use `feature` on `device`: the fast path (a few lookups, no
+    /// allocation). Always equal to `check(..).allowed`.
+    pub fn allows(&self, user: UserIx, device: DeviceIx, feature: Feature) -> bool {
+        self.access
+            .allows(&self.upload, &self.graph, user, device, feature)
+    }
+
+    /// The explained decision for `user`, `device` and `feature`: every failed condition in
+    /// evaluation order (upload, device tags, Intune, ConfigMgr) with its reason code and rule,
+    /// or the grants behind an allow, and the policy knobs it depended on.
+    pub fn check(&self, user: UserIx, device: DeviceIx, feature: Feature) -> Decision {
+        Explain {
+            access: &self.access,
+            s: &self.snapshot,
+            upload: &self.upload,
+            graph: &self.graph,
+            devices: &self.devices,
+        }
+        .decide(user, device, feature)
+    }
+
+    /// The devices `user` may use `feature` on.
+    pub fn visible(&self, user: UserIx, feature: Feature) -> DeviceSet {
+        self.access
+            .visible(&self.upload, &self.graph, user, feature)
+    }
+
+    /// The users who may use `feature` on `device`, sorted by UPN.
+    pub fn who(&self, device: DeviceIx, feature: Feature) -> Vec<UserIx> {
+        self.users()
+            .iter()
+            .copied()
+            .filter(|u| self.allows(*u, device, feature))
+            .collect()
+    }
+
+    /// R-H4: may `user` offboard the hierarchy from the admin center, and how long it takes.
+    pub fn offboard(&self, user: UserIx) -> Offboard {
+        self.access.offboard(&self.snapshot, user)
     }
 }

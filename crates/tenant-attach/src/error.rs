@@ -22,7 +22,10 @@ pub enum LoadError {
         message: String,
     },
     /// The `schema` field names another format.
-    #[error("$.schema: unsupported schema `{found}`, expected `{}`", crate::snapshot::SCHEMA)]
+    #[error(
+        "$.schema: unsupported schema `{found}`, expected `{}`",
+        crate::snapshot::SCHEMA
+    )]
     Schema {
         /// The schema string found.
         found: String,
@@ -183,10 +186,16 @@ impl Diagnostics {
         path: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.items.push(Diagnostic::new(severity, rule, path, message));
+        self.items
+            .push(Diagnostic::new(severity, rule, path, message));
     }
 
-    pub(crate) fn input(&mut self, rule: &'static str, path: impl Into<String>, msg: impl Into<String>) {
+    pub(crate) fn input(
+        &mut self,
+        rule: &'static str,
+        path: impl Into<String>,
+        msg: impl Into<String>,
+    ) {
         self.push(Severity::InputError, rule, path, msg);
     }
 
@@ -204,17 +213,23 @@ impl Diagnostics {
 
     /// Input and configuration errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity != Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity != Severity::Warning)
     }
 
     /// Warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// Whether any input error was found (the snapshot is refused).
     pub fn has_input_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::InputError)
+        self.items
+            .iter()
+            .any(|d| d.severity == Severity::InputError)
     }
 
     /// Whether any error (input or configuration) was found: `validate` exits 1.
@@ -235,7 +250,10 @@ pub enum BuildError {
 }
 
 fn first_error(d: &Diagnostics) -> String {
-    d.errors().next().map(ToString::to_string).unwrap_or_default()
+    d.errors()
+        .next()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// A query named something the snapshot does not hold, or named it ambiguously.

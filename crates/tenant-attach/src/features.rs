@@ -182,7 +182,10 @@ impl OperationSet {
 
     /// The operations of `self` missing from `other`, in table order.
     pub fn iter(self) -> impl Iterator<Item = Operation> {
-        Operation::ALL.iter().copied().filter(move |op| self.contains(*op))
+        Operation::ALL
+            .iter()
+            .copied()
+            .filter(move |op| self.contains(*op))
     }
 }
 
@@ -221,8 +224,16 @@ impl Feature {
             Feature::SyncMachinePolicy | Feature::SyncUserPolicy | Feature::AppEvaluationCycle => {
                 (&[action], &[action], &[O::Read, O::NotifyResource])
             }
-            Feature::ClientDetails => (&[], &["Microsoft.Intune_CloudAttach_ClientDetails"], &[O::Read]),
-            Feature::CollectionsView => (&[], &["Microsoft.Intune_CloudAttach_Collections"], &[O::Read]),
+            Feature::ClientDetails => (
+                &[],
+                &["Microsoft.Intune_CloudAttach_ClientDetails"],
+                &[O::Read],
+            ),
+            Feature::CollectionsView => (
+                &[],
+                &["Microsoft.Intune_CloudAttach_Collections"],
+                &[O::Read],
+            ),
             Feature::ResourceExplorer => (
                 &[],
                 &["Microsoft.Intune_CloudAttach_ResourceExplorer"],
@@ -248,15 +259,21 @@ impl Feature {
                 &["Microsoft.Intune_CloudAttach_CMPivot"],
                 &[O::Read, O::RunCmpivot],
             ),
-            Feature::ApplicationsView => {
-                (&[], &["Microsoft.Intune_CloudAttach_Applications"], &[O::Read])
-            }
-            Feature::ApplicationActions => {
-                (&[], &["Microsoft.Intune_CloudAttach_ApplicationActions"], &[O::Read])
-            }
-            Feature::SoftwareUpdates => {
-                (&[], &["Microsoft.Intune_CloudAttach_SoftwareUpdates"], &[O::Read])
-            }
+            Feature::ApplicationsView => (
+                &[],
+                &["Microsoft.Intune_CloudAttach_Applications"],
+                &[O::Read],
+            ),
+            Feature::ApplicationActions => (
+                &[],
+                &["Microsoft.Intune_CloudAttach_ApplicationActions"],
+                &[O::Read],
+            ),
+            Feature::SoftwareUpdates => (
+                &[],
+                &["Microsoft.Intune_CloudAttach_SoftwareUpdates"],
+                &[O::Read],
+            ),
             Feature::BitlockerKeys => (
                 &[],
                 &["Microsoft.Intune_RemoteTasks_RotateBitLockerKeys"],

@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod collections;
+pub mod decision;
 pub mod devices;
 mod engine;
 pub mod error;
@@ -10,7 +12,9 @@ pub mod snapshot;
 pub mod upload;
 mod validate;
 
+pub use access::{Offboard, UserIx};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
+pub use decision::{Decision, Grant, GrantKind, Mode, Reason, ReasonCode, Side};
 pub use devices::{DeviceIx, DeviceSet};
 pub use engine::Engine;
 pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Severity};

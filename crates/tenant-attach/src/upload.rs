@@ -144,7 +144,9 @@ impl UploadScope {
                 }
             }
             Some(id) => {
-                let Some(root) = graph.find(id) else { return scope };
+                let Some(root) = graph.find(id) else {
+                    return scope;
+                };
                 let mut walk = vec![Dependent {
                     collection: root,
                     parent: root,
@@ -159,7 +161,9 @@ impl UploadScope {
                     let parent = if i == 0 {
                         None
                     } else {
-                        slot.get(step.parent as usize).copied().filter(|s| *s != NO_ORIGIN)
+                        slot.get(step.parent as usize)
+                            .copied()
+                            .filter(|s| *s != NO_ORIGIN)
                     };
                     if let Some(s) = slot.get_mut(step.collection as usize) {
                         *s = i as u32;
@@ -224,9 +228,15 @@ impl UploadScope {
         if self.all_devices {
             return path;
         }
-        let mut at = self.origin.get(ix as usize).copied().filter(|o| *o != NO_ORIGIN);
+        let mut at = self
+            .origin
+            .get(ix as usize)
+            .copied()
+            .filter(|o| *o != NO_ORIGIN);
         while let Some(i) = at {
-            let Some(r) = self.reached.get(i as usize) else { break };
+            let Some(r) = self.reached.get(i as usize) else {
+                break;
+            };
             path.push(r.collection);
             at = r.parent;
         }

@@ -194,7 +194,10 @@ fn check_devices(s: &Snapshot, tags: &HashSet<&str>, d: &mut Diagnostics) {
                 d.input(
                     "R-I6",
                     format!("$.devices[{i}].scope_groups[{g}]"),
-                    format!("device `{}` is in group `{group}`, which is not in $.entra.groups", dev.name),
+                    format!(
+                        "device `{}` is in group `{group}`, which is not in $.entra.groups",
+                        dev.name
+                    ),
                 );
             }
         }
@@ -250,7 +253,11 @@ fn check_configmgr(s: &Snapshot, graph: &CollectionGraph, d: &mut Diagnostics) {
         for (k, assoc) in a.associations.iter().enumerate() {
             check_role(&assoc.role, format!("{here}.associations[{k}].role"), d);
             for (c, coll) in assoc.collections.iter().enumerate() {
-                check_collection(coll, format!("{here}.associations[{k}].collections[{c}]"), d);
+                check_collection(
+                    coll,
+                    format!("{here}.associations[{k}].collections[{c}]"),
+                    d,
+                );
             }
         }
         if a.association_mode == AssociationMode::CrossProduct && !a.associations.is_empty() {
@@ -313,7 +320,10 @@ fn check_entra_and_intune(s: &Snapshot, tags: &HashSet<&str>, d: &mut Diagnostic
             d.input(
                 "R-I3",
                 format!("$.intune.role_definitions[{i}].id"),
-                format!("role definition id `{}` is used by more than one role", r.id),
+                format!(
+                    "role definition id `{}` is used by more than one role",
+                    r.id
+                ),
             );
         }
     }

@@ -10,17 +10,15 @@ mod hierarchy;
 mod policy;
 
 pub use access::{
-    Association, AssociationMode, ConfigMgr, ConfigMgrAdmin, ConfigMgrRole, DirectoryRole,
-    DiscoveredUser, DiscoveryAgent, Entra, EntraGroup, EntraUser, Intune, RoleAssignment,
-    RoleDefinition, ScopeTag, AssignmentScope,
+    AssignmentScope, Association, AssociationMode, ConfigMgr, ConfigMgrAdmin, ConfigMgrRole,
+    DirectoryRole, DiscoveredUser, DiscoveryAgent, Entra, EntraGroup, EntraUser, Intune,
+    RoleAssignment, RoleDefinition, ScopeTag,
 };
 pub use collections::{Collection, CollectionRule, CollectionType, QueryRule};
 pub use hierarchy::{
     Attach, AttachState, Cloud, Device, Discovery, Hierarchy, PermissionMerge, Tenant, Upload,
 };
-pub use policy::{
-    ChildRelation, DiscoveryRequired, FeatureOverride, Policy, UntaggedAssignment,
-};
+pub use policy::{ChildRelation, DiscoveryRequired, FeatureOverride, Policy, UntaggedAssignment};
 
 use serde::{Deserialize, Serialize};
 
@@ -75,7 +73,8 @@ impl Snapshot {
         let mut de = serde_json::Deserializer::from_str(text);
         let snapshot: Snapshot =
             serde_path_to_error::deserialize(&mut de).map_err(LoadError::from_path_error)?;
-        de.end().map_err(|e| LoadError::from_json_error(e, String::from("$")))?;
+        de.end()
+            .map_err(|e| LoadError::from_json_error(e, String::from("$")))?;
         snapshot.check_schema()?;
         Ok(snapshot)
     }

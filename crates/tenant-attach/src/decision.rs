@@ -1,0 +1,188 @@
+//! Decisions: allowed or not, every failed condition with its reason code and rule, the grants
+//! behind an allow, and the policy knobs the answer depended on.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::devices::DeviceIx;
+use crate::features::Feature;
+
+/// Which RBAC applies (R-M1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// ConfigMgr RBAC is enforced along with Intune RBAC (the default).
+    Combined,
+    /// Intune RBAC alone (2207+, enforce box cleared, *Use Intune RBAC* on).
+    IntuneOnly,
+}
+
+impl Mode {
+    /// `combined` or `intune_only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Combined => "combined",
+            Mode::IntuneOnly => "intune_only",
+        }
+    }
+}
+
+/// A stable reason code for a failed condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// R-U1: the hierarchy is not attached.
+    NotAttached,
+    /// R-U2 / R-H2: the cloud (or the version on it) cannot upload.
+    UploadUnsupportedCloud,
+    /// R-U3 / R-U4: no ConfigMgr client.
+    NotUploadedNoClient,
+    /// R-U4: outside the selected collection and its children.
+    NotUploadedOutOfScope,
+    /// R-S2: a tenant-attached device whose Default tag was removed.
+    MissingDefaultScopeTag,
+    /// R-I2: no Intune role assignment applies to the user.
+    NoIntuneRole,
+    /// R-I3: no assignment of the user holds a required permission.
+    IntunePermissionMissing,
+    /// R-I4 / R-I5: the permission is held, but no scope tag reaches the device.
+    ScopeTagMismatch,
+    /// R-I6: no assignment holding the permission covers the device by its scope groups.
+    ScopeGroupMismatch,
+    /// R-G1: the user is cloud-only.
+    CloudOnlyAccount,
+    /// R-G2: ConfigMgr user discovery has not found the user.
+    NotDiscovered,
+    /// R-G3: no ConfigMgr administrative user maps to the user or its groups.
+    ConfigmgrAdminMissing,
+    /// R-G4: no association grants a required Collection operation on the device.
+    ConfigmgrPermissionMissing,
+}
+
+impl ReasonCode {
+    /// The snake_case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::NotAttached => "not_attached",
+            ReasonCode::UploadUnsupportedCloud => "upload_unsupported_cloud",
+            ReasonCode::NotUploadedNoClient => "not_uploaded_no_client",
+            ReasonCode::NotUploadedOutOfScope => "not_uploaded_out_of_scope",
+            ReasonCode::MissingDefaultScopeTag => "missing_default_scope_tag",
+            ReasonCode::NoIntuneRole => "no_intune_role",
+            ReasonCode::IntunePermissionMissing => "intune_permission_missing",
+            ReasonCode::ScopeTagMismatch => "scope_tag_mismatch",
+            ReasonCode::ScopeGroupMismatch => "scope_group_mismatch",
+            ReasonCode::CloudOnlyAccount => "cloud_only_account",
+            ReasonCode::NotDiscovered => "not_discovered",
+            ReasonCode::ConfigmgrAdminMissing => "configmgr_admin_missing",
+            ReasonCode::ConfigmgrPermissionMissing => "configmgr_permission_missing",
+        }
+    }
+
+    /// Which system the condition belongs to.
+    pub fn side(self) -> Side {
+        match self {
+            ReasonCode::NotAttached
+            | ReasonCode::UploadUnsupportedCloud
+            | ReasonCode::NotUploadedNoClient
+            | ReasonCode::NotUploadedOutOfScope => Side::Upload,
+            ReasonCode::MissingDefaultScopeTag => Side::DeviceTags,
+            ReasonCode::NoIntuneRole
+            | ReasonCode::IntunePermissionMissing
+            | ReasonCode::ScopeTagMismatch
+            | ReasonCode::ScopeGroupMismatch => Side::Intune,
+            ReasonCode::CloudOnlyAccount
+            | ReasonCode::NotDiscovered
+            | ReasonCode::ConfigmgrAdminMissing
+            | ReasonCode::ConfigmgrPermissionMissing => Side::ConfigMgr,
+        }
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The part of the evaluation a condition belongs to, in evaluation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// R-U, R-F0: the device must be uploaded.
+    Upload,
+    /// R-S2: the device must carry a tag.
+    DeviceTags,
+    /// R-I: Intune RBAC.
+    Intune,
+    /// R-G: ConfigMgr RBAC (`combined` mode).
+    ConfigMgr,
+}
+
+/// One failed condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// The stable code.
+    pub code: ReasonCode,
+    /// The rule id.
+    pub rule: &'static str,
+    /// What failed, in words, naming the objects involved.
+    pub detail: String,
+}
+
+/// What a grant is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantKind {
+    /// The device is uploaded (R-U): by the upload collection or all devices.
+    Upload,
+    /// An Entra directory role holding every Intune permission (R-I1).
+    DirectoryRole,
+    /// An Intune role assignment (R-I2..R-I6).
+    IntuneAssignment,
+    /// A ConfigMgr association: administrative user × security role × collection (R-G4).
+    ConfigmgrAssociation,
+}
+
+/// One thing that made an allow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// What it is.
+    pub kind: GrantKind,
+    /// Its id: a collection id, a directory role, an assignment id, or
+    /// `ADMIN_ID/ROLE_ID/COLLECTION_ID` for a ConfigMgr association.
+    pub id: String,
+    /// In words.
+    pub detail: String,
+}
+
+/// The answer for one (user, device, feature).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// The user's Entra id.
+    pub user: String,
+    /// The device's resource id.
+    #[serde(skip)]
+    pub device_ix: DeviceIx,
+    /// The feature.
+    pub feature: Feature,
+    /// The mode (R-M1).
+    pub mode: Mode,
+    /// Whether the admin center allows it.
+    pub allowed: bool,
+    /// For a deny, every failed condition in evaluation order; empty for an allow.
+    pub reasons: Vec<Reason>,
+    /// For an allow, what granted it; empty for a deny.
+    pub grants: Vec<Grant>,
+    /// The policy knobs the decision depended on, with their values.
+    pub policy: BTreeMap<String, serde_json::Value>,
+}
+
+impl Decision {
+    /// The reason codes, in order.
+    pub fn codes(&self) -> impl Iterator<Item = ReasonCode> + '_ {
+        self.reasons.iter().map(|r| r.code)
+    }
+}
