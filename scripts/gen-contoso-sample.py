@@ -11,7 +11,7 @@ def dev(name, client=True, os="Microsoft Windows 11 Enterprise", co=False, tags=
     if aad: d["entra_device_id"]=aad
     devs.append(d); return rid
 PARIS_DEV="3c1e6a10-0000-4000-8000-00000000d001"
-ws=[dev("CON-WS-%03d"%i, co=(i<=3), tags=(["0","1"] if i<=3 else None), groups=([PARIS_DEV] if i<=3 else None), aad=("8d2f0000-0000-4000-8000-0000000000%02d"%i if i<=3 else None)) for i in range(1,9)]
+ws=[dev("CON-WS-%03d"%i, co=(i<=3), tags=(["0","1"] if i<=3 else None), groups=([PARIS_DEV] if i<=2 else None), aad=("8d2f0000-0000-4000-8000-0000000000%02d"%i if i<=3 else None)) for i in range(1,9)]
 lt=[dev("CON-LT-%03d"%i, client=(i!=6)) for i in range(1,7)]
 srv=[dev("CON-SRV-DC01",os="Microsoft Windows Server 2022 Datacenter"),
      dev("CON-SRV-SQL01",os="Microsoft Windows Server 2022 Datacenter"),

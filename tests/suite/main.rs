@@ -1,1 +1,29 @@
-fn main() {}
+//! The integration suite: one test binary (ripgrep's shape) holding the reference evaluator,
+//! the world generator, the rule tests, the property tests, the differential tests, the data
+//! corpus and the fuzz regressions.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a panic is how a test reports a failure"
+)]
+
+mod corpus;
+mod differential;
+mod fuzz_bodies;
+mod fuzz_replay;
+mod props;
+mod reference;
+mod rules;
+mod tidy;
+mod world;
+
+/// Builds an engine from a snapshot, failing the test with the diagnostics if refused.
+pub fn engine(s: &tenant_attach::Snapshot) -> tenant_attach::Engine {
+    match tenant_attach::Engine::new(s.clone()) {
+        Ok(e) => e,
+        Err(e) => panic!("snapshot refused: {e}\n{}", s.to_json()),
+    }
+}

@@ -52,6 +52,7 @@ struct Requirement {
 /// One user, resolved once.
 #[derive(Debug, Clone)]
 struct Profile {
+    user: UserIx,
     directory_role: Option<DirectoryRole>,
     /// Applicable assignments (R-I2), sorted.
     assignments: Vec<u32>,
@@ -130,6 +131,7 @@ impl Access {
                 tags.sort_unstable();
                 tags.dedup();
                 Profile {
+                    user: u as UserIx,
                     directory_role: user.directory_roles.iter().min().copied(),
                     assignments,
                     perms,
@@ -457,7 +459,12 @@ fn compile_requirement(
     } else {
         Vec::new()
     };
-    let mut ops: OperationSet = own.configmgr.iter().copied().collect();
+    // `view`'s own row is the one the knob gates; any other feature adds its row to it.
+    let mut ops: OperationSet = if f == Feature::View {
+        OperationSet::EMPTY
+    } else {
+        own.configmgr.iter().copied().collect()
+    };
     if s.policy.configmgr_gates_view {
         for op in &view.configmgr {
             ops.insert(*op);
@@ -535,6 +542,14 @@ impl Explain<'_> {
             .get(c as usize)
             .map_or("?", |c| c.name.as_str());
         format!("`{name}` ({})", self.graph.id(c))
+    }
+
+    fn upn(&self, p: &Profile) -> &str {
+        self.s
+            .entra
+            .users
+            .get(p.user as usize)
+            .map_or("?", |u| u.upn.as_str())
     }
 
     fn perm(&self, q: u32) -> String {
@@ -676,7 +691,7 @@ impl Explain<'_> {
             reasons.push(Reason {
                 code: ReasonCode::NoIntuneRole,
                 rule: "R-I2",
-                detail: String::from("no Intune role assignment applies to the user (directly or through nested groups)"),
+                detail: format!("no Intune role assignment applies to `{}` (directly or through nested groups)", self.upn(p)),
             });
             return;
         }
@@ -725,7 +740,7 @@ impl Explain<'_> {
                 reasons.push(Reason {
                     code: ReasonCode::IntunePermissionMissing,
                     rule: "R-I3",
-                    detail: format!("none of the user's Intune roles holds {}", self.perm(*q)),
+                    detail: format!("none of the Intune roles of `{}` holds {}", self.upn(p), self.perm(*q)),
                 });
                 continue;
             }
@@ -766,7 +781,8 @@ impl Explain<'_> {
                     code: ReasonCode::ScopeTagMismatch,
                     rule: "R-I5",
                     detail: format!(
-                        "the user's assignments carry scope tags {} and `{dev}` carries {device_tags}",
+                        "the assignments of `{}` carry scope tags {} and `{dev}` carries {device_tags}",
+                        self.upn(p),
                         tag_list(&p.reach)
                     ),
                 });
@@ -909,12 +925,14 @@ impl Explain<'_> {
                 let elsewhere = g.collections(op);
                 let detail = if elsewhere.is_empty() {
                     format!(
-                        "no ConfigMgr role of the user grants {} on any collection",
+                        "no ConfigMgr role of `{}` grants {} on any collection",
+                        user.upn,
                         op.display_name()
                     )
                 } else {
                     format!(
-                        "the user's ConfigMgr roles grant {} only on {}, which do not contain `{dev}`",
+                        "the ConfigMgr roles of `{}` grant {} only on {}, which do not contain `{dev}`",
+                        user.upn,
                         op.display_name(),
                         elsewhere
                             .iter()

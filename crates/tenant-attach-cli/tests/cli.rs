@@ -1,0 +1,230 @@
+//! The command line, end to end: every command, every exit code, every error class.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a panic is how a test reports a failure"
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn corpus(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn fabrikam() -> String {
+    corpus("fabrikam/snapshot.json")
+}
+
+#[test]
+fn demo_runs_without_a_file() {
+    let out = run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Contoso"));
+    assert!(text.contains("CON-SRV-SQL01"));
+    let out = run(&["demo", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert!(v["upload"]["devices"].as_array().unwrap().len() > 10);
+}
+
+#[test]
+fn validate_exit_codes() {
+    let ok = run(&["validate", "--snapshot", &fabrikam(), "--format", "json"]);
+    assert_eq!(ok.status.code(), Some(0));
+    let v = json(&ok);
+    assert!(v["errors"].as_array().unwrap().is_empty());
+    assert_eq!(v["warnings"][0]["rule"], "R-H5");
+
+    // R-C3: an input error is listed, exit 1.
+    let bad = run(&["validate", "--snapshot", &corpus("invalid/cycle.json"), "--format", "json"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let v = json(&bad);
+    assert_eq!(v["errors"][0]["rule"], "R-C3");
+    assert_eq!(v["errors"][0]["path"], "$.collections[1]");
+    assert_eq!(v["errors"][0]["kind"], "input");
+
+    // R-U2: a configuration error is listed too, exit 1.
+    let china = run(&["validate", "--snapshot", &corpus("invalid/china-cloud.json")]);
+    assert_eq!(china.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&china.stdout).contains("R-U2"));
+
+    // Unparsable JSON is an input error that validate lists with line:column.
+    let trunc = run(&["validate", "--snapshot", &corpus("invalid/truncated.json")]);
+    assert_eq!(trunc.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&trunc.stdout).contains("line "));
+}
+
+#[test]
+fn input_errors_refuse_every_other_command_with_exit_2() {
+    for case in ["cycle", "dangling-references", "unknown-field", "wrong-type", "attached-device-custom-tag"] {
+        let file = corpus(&format!("invalid/{case}.json"));
+        let out = run(&["upload", "--snapshot", &file]);
+        assert_eq!(out.status.code(), Some(2), "{case}");
+        assert!(out.stdout.is_empty(), "{case}: stdout must be empty");
+        let err = stderr(&out);
+        assert!(err.contains(&file), "{case}: the file is named: {err}");
+        assert!(err.contains("$."), "{case}: the JSON path is named: {err}");
+        assert!(err.contains("error[R-") || err.contains("error[schema]"), "{case}: the rule is named: {err}");
+    }
+    let out = run(&["upload", "--snapshot", &corpus("invalid/wrong-type.json")]);
+    let err = stderr(&out);
+    assert!(err.contains("$.devices[3].client"), "{err}");
+    assert!(err.contains("wrong-type.json:55:21:"), "line:column: {err}");
+}
+
+#[test]
+fn configuration_errors_do_not_refuse() {
+    let out = run(&["upload", "--snapshot", &corpus("invalid/china-cloud.json"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert!(v["devices"].as_array().unwrap().is_empty());
+    assert_eq!(v["not_uploaded"][0]["reason"], "upload_unsupported_cloud");
+    assert_eq!(v["not_uploaded"][0]["rule"], "R-U2");
+}
+
+#[test]
+fn upload_lists_devices_with_their_path_and_the_rest_with_a_reason() {
+    let out = run(&["upload", "--snapshot", &fabrikam(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let devices = v["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 3);
+    assert_eq!(devices[2]["name"], "FAB-SQL-01");
+    assert_eq!(devices[2]["via"], serde_json::json!(["FB100020", "FB100022"]));
+    assert_eq!(v["not_uploaded"][0]["name"], "FAB-KIOSK-01");
+    assert_eq!(v["not_uploaded"][0]["reason"], "not_uploaded_no_client");
+    let text = run(&["upload", "--snapshot", &fabrikam()]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("FB100020 (Fabrikam laptops) → FB100022 (Servers)"));
+}
+
+#[test]
+fn check_follows_the_worked_example() {
+    let f = fabrikam();
+    let out = run(&["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-LT-001", "--feature", "sync_machine_policy", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    for key in ["user", "device", "feature", "mode", "allowed", "reasons", "grants", "policy"] {
+        assert!(v.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(v["allowed"], true);
+    assert_eq!(v["mode"], "combined");
+    let kinds: Vec<&str> = v["grants"].as_array().unwrap().iter().map(|g| g["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"intune_assignment") && kinds.contains(&"configmgr_association"), "{kinds:?}");
+
+    // A deny is still exit 0.
+    let out = run(&["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-SQL-01", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["reasons"][0]["code"], "configmgr_permission_missing");
+    assert_eq!(v["reasons"][0]["rule"], "R-G4");
+
+    let out = run(&["check", "--snapshot", &f, "--user", "li@fabrikam.com", "--device", "FAB-LT-001"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("DENIED li@fabrikam.com can't see FAB-LT-001"), "{text}");
+    assert!(text.contains("(R-G1)"), "{text}");
+}
+
+#[test]
+fn visible_who_offboard_shapes() {
+    let f = fabrikam();
+    let v = json(&run(&["visible", "--snapshot", &f, "--user", "maria@fabrikam.com", "--format", "json"]));
+    assert_eq!(v["feature"], "view");
+    let names: Vec<&str> = v["devices"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["FAB-LT-001", "FAB-LT-002"]);
+    let v = json(&run(&["who", "--snapshot", &f, "--device", "16777301", "--feature", "timeline", "--format", "json"]));
+    assert_eq!(v["device"], "FAB-LT-001");
+    assert_eq!(v["users"].as_array().unwrap().len(), 1);
+    assert_eq!(v["users"][0]["upn"], "maria@fabrikam.com");
+    let v = json(&run(&["offboard", "--snapshot", &f, "--user", "maria@fabrikam.com", "--format", "json"]));
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["eta_minutes_max"], 10);
+    assert_eq!(v["reasons"][0]["rule"], "R-H4");
+}
+
+#[test]
+fn usage_and_query_errors_exit_2() {
+    let f = fabrikam();
+    for args in [
+        vec!["upload"],                                                          // no --snapshot
+        vec!["upload", "--snapshot", "/nonexistent/snapshot.json"],               // unreadable file
+        vec!["check", "--snapshot", &f, "--user", "nobody@x", "--device", "FAB-LT-001"],
+        vec!["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "NOPE"],
+        vec!["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-LT-001", "--feature", "teleport"],
+        vec!["frobnicate"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!stderr(&out).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn ambiguous_device_names_list_the_candidates() {
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string(fabrikam()).unwrap()).unwrap();
+    s["devices"][1]["name"] = Value::from("FAB-LT-001");
+    let out = run_stdin(&["check", "--snapshot", "-", "--user", "maria@fabrikam.com", "--device", "FAB-LT-001"], &s.to_string());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("16777301") && err.contains("16777302"), "{err}");
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn snapshot_from_standard_input() {
+    let text = std::fs::read_to_string(fabrikam()).unwrap();
+    let out = run_stdin(&["upload", "--snapshot", "-", "--format", "json"], &text);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["devices"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn json_output_is_byte_identical_across_runs() {
+    for args in [vec!["demo", "--format", "json"], vec!["upload", "--snapshot", &fabrikam(), "--format", "json"]] {
+        let a = run(&args);
+        let b = run(&args);
+        assert_eq!(a.stdout, b.stdout);
+    }
+}

@@ -1,0 +1,436 @@
+//! Random valid worlds for property tests: a proptest strategy draws a vector of choice
+//! words, and [`build`] turns them into a snapshot. Shrinking the words toward zero makes the
+//! world simpler (fewer objects, first choices everywhere), so failures shrink well.
+
+use proptest::prelude::*;
+use tenant_attach::snapshot::*;
+use tenant_attach::{Feature, Operation};
+
+/// Deterministic choices read from proptest's words.
+pub struct Dice<'a> {
+    words: &'a [u32],
+    at: usize,
+}
+
+impl Dice<'_> {
+    pub fn next(&mut self) -> u32 {
+        let w = self.words.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        w
+    }
+    /// A number in `0..n` (0 when n is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 { 0 } else { self.next() as usize % n }
+    }
+    /// True with probability about `percent`%, false when the word is 0.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        let w = self.next();
+        w != 0 && w % 100 < percent
+    }
+    pub fn subset<T: Clone>(&mut self, items: &[T], percent: u32) -> Vec<T> {
+        items
+            .iter()
+            .filter(|_| self.chance(percent))
+            .cloned()
+            .collect()
+    }
+    pub fn pick<'b, T>(&mut self, items: &'b [T]) -> &'b T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Knobs for what kinds of world to draw.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub max_devices: usize,
+    pub max_collections: usize,
+    pub max_users: usize,
+}
+
+pub const SMALL: Shape = Shape {
+    max_devices: 10,
+    max_collections: 9,
+    max_users: 5,
+};
+
+pub fn worlds(shape: Shape) -> impl Strategy<Value = Snapshot> {
+    (
+        1..=shape.max_devices,
+        1..=shape.max_collections,
+        1..=shape.max_users,
+        proptest::collection::vec(any::<u32>(), 400..600),
+    )
+        .prop_map(|(nd, nc, nu, words)| build(nd, nc, nu, &words))
+}
+
+pub const PERMISSION_POOL: &[&str] = &[
+    "Microsoft.Intune_ManagedDevices_Read",
+    "Microsoft.Intune_RemoteTasks_ConfigurationManagerAction",
+    "Microsoft.Intune_CloudAttach_ClientDetails",
+    "Microsoft.Intune_CloudAttach_Timeline",
+    "Microsoft.Intune_CloudAttach_ScriptActions",
+    "Microsoft.Intune_CloudAttach_CMPivot",
+    "Microsoft.Intune_CloudAttach_EnrollNow",
+    "Microsoft.Intune_RemoteTasks_RotateBitLockerKeys",
+    "Microsoft.Intune_Organization_Delete",
+];
+
+const TAGS: &[&str] = &["0", "1", "2"];
+const VERSIONS: &[u32] = &[2002, 2010, 2103, 2107, 2207, 2403, 2409];
+const AD_GROUPS: &[&str] = &[
+    "S-1-5-21-9-9-9-1101",
+    "S-1-5-21-9-9-9-1102",
+    "S-1-5-21-9-9-9-1103",
+];
+const DEVICE_GROUPS: &[&str] = &["dg-1", "dg-2"];
+
+pub fn user_sid(i: usize) -> String {
+    format!("S-1-5-21-9-9-9-{}", 2000 + i)
+}
+
+pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
+    let mut x = Dice { words, at: 0 };
+    // Devices: distinct resource ids, in a shuffled order.
+    let mut devices = Vec::new();
+    for i in 0..nd {
+        let co_managed = x.chance(25);
+        let scope_tags = if co_managed {
+            x.subset(TAGS, 50).into_iter().map(String::from).collect()
+        } else if x.chance(10) {
+            vec![] // Default removed (R-S2)
+        } else {
+            vec![String::from("0")]
+        };
+        devices.push(Device {
+            resource_id: 16_777_000 + (i as u32) * 7 + (x.next() % 5),
+            name: format!("DEV-{i:02}"),
+            client: !x.chance(15),
+            os: None,
+            co_managed,
+            scope_tags,
+            entra_device_id: None,
+            scope_groups: x
+                .subset(DEVICE_GROUPS, 40)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        });
+    }
+    let ids: Vec<u32> = devices.iter().map(|d| d.resource_id).collect();
+
+    // Collections: a DAG, each referring only to earlier ones; ids drawn so that file order
+    // and id order differ.
+    let mut collections = vec![Collection {
+        id: String::from("SMS00001"),
+        name: String::from("All Systems"),
+        kind: CollectionType::Device,
+        limiting: None,
+        rules: vec![CollectionRule::Query(QueryRule {
+            name: String::from("All Systems"),
+            wql: None,
+            members: ids.clone(),
+        })],
+    }];
+    // Shuffled numbers, so that file order and id order differ.
+    let mut numbers: Vec<usize> = (1..nc).collect();
+    for k in (1..numbers.len()).rev() {
+        let j = x.below(k + 1);
+        numbers.swap(k, j);
+    }
+    for i in 1..nc {
+        let earlier: Vec<String> = collections.iter().map(|c| c.id.clone()).collect();
+        let limiting = Some(x.pick(&earlier).clone());
+        let mut rules = Vec::new();
+        for _ in 0..x.below(4) {
+            let rule = match x.below(4) {
+                0 => CollectionRule::Direct(x.subset(&ids, 30)),
+                1 => CollectionRule::Query(QueryRule {
+                    name: format!("q{i}"),
+                    wql: Some(String::from("select ...")),
+                    members: x.subset(&ids, 40),
+                }),
+                2 => CollectionRule::Include(x.pick(&earlier).clone()),
+                _ => CollectionRule::Exclude(x.pick(&earlier).clone()),
+            };
+            rules.push(rule);
+        }
+        collections.push(Collection {
+            id: format!("PS1{:05}", numbers[i - 1]),
+            name: format!("Collection {i}"),
+            kind: CollectionType::Device,
+            limiting,
+            rules,
+        });
+    }
+    let coll_ids: Vec<String> = collections.iter().map(|c| c.id.clone()).collect();
+    collections.push(Collection {
+        id: String::from("SMS00002"),
+        name: String::from("All Users"),
+        kind: CollectionType::User,
+        limiting: None,
+        rules: vec![],
+    });
+
+    let upload = if x.chance(35) {
+        Upload::all_devices()
+    } else {
+        Upload::collection(x.pick(&coll_ids).clone())
+    };
+    let hierarchy = Hierarchy {
+        name: Some(String::from("Generated")),
+        site_code: String::from("PS1"),
+        version: *x.pick(VERSIONS),
+        cloud: if x.chance(5) {
+            Cloud::China
+        } else if x.chance(10) {
+            Cloud::UsGovernment
+        } else {
+            Cloud::Public
+        },
+        online: !x.chance(10),
+        healthy: !x.chance(10),
+        co_management: x.chance(50),
+        attach: Attach {
+            state: if x.chance(8) {
+                AttachState::Detached
+            } else {
+                AttachState::Attached
+            },
+            upload,
+            enforce_configmgr_rbac: !x.chance(40),
+            endpoint_analytics: false,
+            defender_data: false,
+        },
+        discovery: Discovery::default(),
+    };
+
+    // Entra: users and (possibly cyclic) nested groups.
+    let user_ids: Vec<String> = (0..nu).map(|i| format!("u{i}")).collect();
+    let mut users = Vec::new();
+    let mut discovered = Vec::new();
+    for (i, id) in user_ids.iter().enumerate() {
+        let hybrid = !x.chance(20);
+        if hybrid {
+            let by = x.subset(&[DiscoveryAgent::Ad, DiscoveryAgent::Entra], 75);
+            if !by.is_empty() {
+                discovered.push(DiscoveredUser {
+                    sid: user_sid(i),
+                    discovered_by: by,
+                });
+            }
+        }
+        users.push(EntraUser {
+            id: id.clone(),
+            upn: format!("user{i}@contoso.com"),
+            on_premises_sid: hybrid.then(|| user_sid(i)),
+            on_premises_group_sids: if hybrid {
+                x.subset(AD_GROUPS, 40)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            } else {
+                vec![]
+            },
+            directory_roles: if x.chance(8) {
+                vec![DirectoryRole::IntuneAdministrator]
+            } else {
+                vec![]
+            },
+        });
+    }
+    let group_ids: Vec<String> = (0..1 + x.below(4)).map(|i| format!("g{i}")).collect();
+    let mut groups: Vec<EntraGroup> = group_ids
+        .iter()
+        .map(|g| {
+            let mut members = x.subset(&user_ids, 35);
+            members.extend(x.subset(&group_ids, 20).into_iter().filter(|m| m != g));
+            EntraGroup {
+                id: g.clone(),
+                name: format!("Group {g}"),
+                members,
+            }
+        })
+        .collect();
+    for g in DEVICE_GROUPS {
+        groups.push(EntraGroup {
+            id: (*g).into(),
+            name: format!("Devices {g}"),
+            members: vec![],
+        });
+    }
+
+    // Intune.
+    let defs: Vec<RoleDefinition> = (0..1 + x.below(3))
+        .map(|i| RoleDefinition {
+            id: format!("role-{i}"),
+            name: format!("Role {i}"),
+            built_in: false,
+            permissions: x
+                .subset(PERMISSION_POOL, 55)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        })
+        .collect();
+    let def_ids: Vec<String> = defs.iter().map(|d| d.id.clone()).collect();
+    let assignments: Vec<RoleAssignment> = (0..x.below(5))
+        .map(|i| RoleAssignment {
+            id: format!("a{i}"),
+            name: format!("Assignment {i}"),
+            role: x.pick(&def_ids).clone(),
+            members: x.subset(&group_ids, 50),
+            scope: if x.chance(70) {
+                AssignmentScope::all_devices()
+            } else {
+                AssignmentScope {
+                    all_devices: None,
+                    groups: Some(
+                        x.subset(DEVICE_GROUPS, 50)
+                            .into_iter()
+                            .map(String::from)
+                            .collect(),
+                    ),
+                }
+            },
+            scope_tags: x.subset(TAGS, 45).into_iter().map(String::from).collect(),
+        })
+        .collect();
+
+    // ConfigMgr.
+    let mut roles: Vec<ConfigMgrRole> = (0..1 + x.below(3))
+        .map(|i| ConfigMgrRole {
+            id: format!("PS10000{i}"),
+            name: format!("CM role {i}"),
+            collection_operations: x.subset(Operation::ALL, 45),
+        })
+        .collect();
+    if x.chance(30) {
+        roles.push(ConfigMgrRole {
+            id: String::from("SMS0001R"),
+            name: String::from("Full Administrator"),
+            collection_operations: x.subset(Operation::ALL, 20),
+        });
+    }
+    let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
+    let mut sids: Vec<(String, bool)> = (0..nu).map(|i| (user_sid(i), false)).collect();
+    sids.extend(AD_GROUPS.iter().map(|g| ((*g).to_owned(), true)));
+    let admins: Vec<ConfigMgrAdmin> = (0..x.below(5))
+        .map(|i| {
+            let (sid, is_group) = x.pick(&sids).clone();
+            let specific = x.chance(40);
+            ConfigMgrAdmin {
+                id: 16_777_200 + i as u32,
+                account: format!("CONTOSO\\admin{i}"),
+                sid,
+                is_group,
+                association_mode: if specific {
+                    AssociationMode::Specific
+                } else {
+                    AssociationMode::CrossProduct
+                },
+                roles: x.subset(&role_ids, 50),
+                collections: x.subset(&coll_ids, 40),
+                scopes: vec![String::from("SMS00UNA")],
+                associations: if specific {
+                    (0..1 + x.below(2))
+                        .map(|_| Association {
+                            role: x.pick(&role_ids).clone(),
+                            collections: x.subset(&coll_ids, 40),
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                },
+            }
+        })
+        .collect();
+
+    let relations = [
+        ChildRelation::Limiting,
+        ChildRelation::Include,
+        ChildRelation::Exclude,
+    ];
+    let mut policy = Policy {
+        child_relations: if x.chance(70) {
+            relations.to_vec()
+        } else {
+            x.subset(&relations, 50)
+        },
+        untagged_assignment: if x.chance(30) {
+            UntaggedAssignment::DefaultTag
+        } else {
+            UntaggedAssignment::AllTags
+        },
+        scope_groups_apply_to_attached: x.chance(25),
+        intune_only_ignores_scope_tags: x.chance(25),
+        configmgr_gates_view: !x.chance(15),
+        discovery_required: if x.chance(30) {
+            DiscoveryRequired::Both
+        } else {
+            DiscoveryRequired::ByVersion
+        },
+        features: Default::default(),
+    };
+    if x.chance(15) {
+        let f = *x.pick(Feature::ALL);
+        policy.features.insert(
+            f,
+            FeatureOverride {
+                intune_combined: x.chance(50).then(|| {
+                    x.subset(PERMISSION_POOL, 30)
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                }),
+                intune_only: x.chance(50).then(|| {
+                    x.subset(PERMISSION_POOL, 30)
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                }),
+                configmgr: x.chance(50).then(|| x.subset(Operation::ALL, 20)),
+            },
+        );
+    }
+
+    Snapshot {
+        schema: String::from(SCHEMA),
+        tenant: Tenant {
+            use_intune_rbac: x.chance(60),
+            intune_permission_merge: if x.chance(35) {
+                PermissionMerge::Scoped
+            } else {
+                PermissionMerge::Merged
+            },
+        },
+        hierarchy,
+        devices,
+        collections,
+        configmgr: ConfigMgr {
+            roles,
+            admins,
+            users: discovered,
+        },
+        entra: Entra { users, groups },
+        intune: Intune {
+            scope_tags: vec![
+                ScopeTag {
+                    id: "0".into(),
+                    name: "Default".into(),
+                },
+                ScopeTag {
+                    id: "1".into(),
+                    name: "Paris".into(),
+                },
+                ScopeTag {
+                    id: "2".into(),
+                    name: "Servers".into(),
+                },
+            ],
+            role_definitions: defs,
+            role_assignments: assignments,
+        },
+        policy,
+        x: None,
+    }
+}
