@@ -44,7 +44,7 @@ U=lambda n:"5f0c1d9e-0000-4000-8000-0000000000%02d"%n
 G=lambda n:"0a1b2c3d-0000-4000-8000-0000000000%02d"%n
 snap={
  "schema":"tenant-attach.snapshot/1",
- "tenant":{"use_intune_rbac":False,"intune_permission_merge":"merged"},
+ "tenant":{"use_intune_rbac":True,"intune_permission_merge":"merged"},
  "hierarchy":{"name":"Contoso","site_code":"PS1","version":2403,"cloud":"public","online":True,"healthy":True,"co_management":True,
    "attach":{"state":"attached","upload":{"collection":"PS100020"},"enforce_configmgr_rbac":True,"endpoint_analytics":False,"defender_data":False},
    "discovery":{"ad_users":True,"entra_users":True}},

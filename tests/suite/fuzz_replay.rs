@@ -9,7 +9,9 @@ fn files(dirs: &[&str]) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
         for e in entries {
             let path = e.unwrap().path();
             if path.is_file() {
@@ -22,7 +24,11 @@ fn files(dirs: &[&str]) -> Vec<Vec<u8>> {
 
 #[test]
 fn load_validate_upload_regressions_replay() {
-    let inputs = files(&["fuzz/regressions/load_validate_upload", "tests/corpus/invalid", "tests/corpus/fabrikam"]);
+    let inputs = files(&[
+        "fuzz/regressions/load_validate_upload",
+        "tests/corpus/invalid",
+        "tests/corpus/fabrikam",
+    ]);
     assert!(inputs.len() > 10, "no fuzz inputs found to replay");
     for input in inputs {
         load_validate_upload(&input);
@@ -32,7 +38,10 @@ fn load_validate_upload_regressions_replay() {
 #[test]
 fn decide_regressions_replay() {
     let mut inputs = files(&["fuzz/regressions/decide"]);
-    let fabrikam = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/fabrikam/snapshot.json")).unwrap();
+    let fabrikam = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/fabrikam/snapshot.json"),
+    )
+    .unwrap();
     for sel in 0u8..48 {
         let mut input = vec![sel, sel / 3, sel];
         input.extend_from_slice(&fabrikam);

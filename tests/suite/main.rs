@@ -18,6 +18,7 @@ mod props;
 mod reference;
 mod rules;
 mod tidy;
+mod whatif;
 mod world;
 
 /// Builds an engine from a snapshot, failing the test with the diagnostics if refused.

@@ -148,7 +148,7 @@ impl KindLabel for Grant {
 pub fn check(engine: &Engine, decision: &Decision, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&decision_json(engine, decision)),
-        Format::Text => decision_text(engine, decision, style),
+        Format::Text | Format::Dot | Format::Svg => decision_text(engine, decision, style),
     }
 }
 
@@ -162,7 +162,7 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
             "mode": engine.mode().as_str(),
             "devices": devices.iter().map(|(id, name)| json!({"resource_id": id, "name": name})).collect::<Vec<_>>(),
         })),
-        Format::Text => {
+        Format::Text | Format::Dot | Format::Svg => {
             let mut out = format!(
                 "{} can {} {} ({} mode):\n",
                 upn(engine, u),
@@ -197,7 +197,7 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
             "mode": engine.mode().as_str(),
             "users": list.iter().map(|(id, upn)| json!({"id": id, "upn": upn})).collect::<Vec<_>>(),
         })),
-        Format::Text => {
+        Format::Text | Format::Dot | Format::Svg => {
             let mut out = format!(
                 "{} can {} {dev} ({} mode):\n",
                 plural(list.len() as u64, "user", "users"),
@@ -223,7 +223,7 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
             "eta_minutes_max": o.eta_minutes_max,
             "reonboard_wait_minutes": o.reonboard_wait_minutes,
         })),
-        Format::Text => {
+        Format::Text | Format::Dot | Format::Svg => {
             let mut out = if o.allowed {
                 format!(
                     "{} {} can offboard this hierarchy from the Intune admin center (R-H4).\n",

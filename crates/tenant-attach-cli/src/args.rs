@@ -27,6 +27,10 @@ pub enum Format {
     Text,
     /// One JSON document on stdout, keys sorted.
     Json,
+    /// Graphviz DOT (`graph` only).
+    Dot,
+    /// SVG rendered by Graphviz `dot` when installed (`graph` only).
+    Svg,
 }
 
 /// The commands.
@@ -67,6 +71,25 @@ pub enum Command {
         /// The feature (default `view`).
         #[arg(long, value_parser = parse_feature, default_value = "view")]
         feature: Feature,
+    },
+    /// Everything: validation, upload, access per user and feature, offboarding, lifecycle
+    /// advice and findings.
+    Report,
+    /// Who gains or loses which feature on which device between two snapshots.
+    Diff {
+        /// The snapshot before the change.
+        old: PathBuf,
+        /// The snapshot after the change.
+        new: PathBuf,
+    },
+    /// The collection graph, with the uploaded collections highlighted (`--format dot|svg|json|text`).
+    Graph {
+        /// Only the neighbourhood of this collection.
+        #[arg(long, value_name = "ID")]
+        around: Option<String>,
+        /// How many edges away from `--around` to draw.
+        #[arg(long, default_value_t = 2, requires = "around")]
+        depth: usize,
     },
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
     Offboard {

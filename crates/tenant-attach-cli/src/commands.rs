@@ -3,13 +3,11 @@
 use std::io::Read;
 
 use serde_json::{Value, json};
-use tenant_attach::{
-    BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
-};
+use tenant_attach::{BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, sample};
 
-use crate::access;
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
+use crate::{access, graph, report};
 
 /// What a command printed and its exit code.
 pub struct Done {
@@ -31,6 +29,13 @@ impl Failure {
 }
 
 pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
+    if matches!(style.format, Format::Dot | Format::Svg)
+        && !matches!(cli.command, Command::Graph { .. })
+    {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format dot and --format svg are for the `graph` command; use text or json",
+        )));
+    }
     match &cli.command {
         Command::Demo => {
             let engine =
@@ -38,6 +43,33 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             Ok(done(demo(&engine, style), 0))
         }
         Command::Validate => validate(cli, style),
+        Command::Report => {
+            let (_, engine) = load(cli)?;
+            Ok(done(report::report(&engine, style), 0))
+        }
+        Command::Diff { old, new } => {
+            let old = load_path(old)?;
+            let new = load_path(new)?;
+            Ok(done(report::diff(&old, &new, style), 0))
+        }
+        Command::Graph { around, depth } => {
+            let (label, engine) = load(cli)?;
+            let center = match around {
+                Some(id) => Some(
+                    engine
+                        .find_collection(id)
+                        .map_err(|e| query_failure(&label, &e))?,
+                ),
+                None => None,
+            };
+            let nodes = graph::neighbourhood(&engine, center, *depth);
+            let format = match style.format {
+                Format::Text => Format::Dot,
+                other => other,
+            };
+            let text = graph::render(&engine, &nodes, format).map_err(Failure::one)?;
+            Ok(done(text, 0))
+        }
         Command::Upload => {
             let (_, engine) = load(cli)?;
             Ok(done(upload(&engine, style), 0))
@@ -109,6 +141,13 @@ fn read(cli: &Cli) -> Result<(String, String), Failure> {
     Ok((label, text))
 }
 
+fn load_path(path: &std::path::Path) -> Result<Engine, Failure> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
+    Engine::from_json(&text).map_err(|e| refused(&label, &e))
+}
+
 fn load(cli: &Cli) -> Result<(String, Engine), Failure> {
     let (label, text) = read(cli)?;
     let engine = Engine::from_json(&text).map_err(|e| refused(&label, &e))?;
@@ -161,7 +200,7 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text => validation_text(&label, &diags, style),
+        Format::Text | Format::Dot | Format::Svg => validation_text(&label, &diags, style),
     };
     Ok(done(stdout, code))
 }
@@ -237,7 +276,7 @@ pub fn upload_json(engine: &Engine) -> Value {
 fn upload(engine: &Engine, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&upload_json(engine)),
-        Format::Text => upload_text(engine, style),
+        Format::Text | Format::Dot | Format::Svg => upload_text(engine, style),
     }
 }
 
@@ -319,31 +358,23 @@ pub fn upload_text(engine: &Engine, style: &Style) -> String {
 }
 
 fn demo(engine: &Engine, style: &Style) -> String {
-    let snapshot: &Snapshot = engine.snapshot();
-    let diags = engine.diagnostics();
-    match style.format {
-        Format::Json => output::json(&json!({
-            "sample": snapshot.hierarchy.name,
-            "validation": validation_json(diags),
-            "upload": upload_json(engine),
-        })),
-        Format::Text => {
-            let name = snapshot.hierarchy.name.as_deref().unwrap_or("sample");
-            let mut out = format!(
-                "{}\n{} devices, {} collections, {} Entra users; version {}, mode follows R-M1\n\n",
-                style.bold(&format!(
-                    "tenant-attach demo: the built-in {name} hierarchy"
-                )),
-                snapshot.devices.len(),
-                snapshot.collections.len(),
-                snapshot.entra.users.len(),
-                snapshot.hierarchy.version,
-            );
-            out.push_str(&style.bold("Validation\n"));
-            out.push_str(&validation_text("sample", diags, style));
-            out.push('\n');
-            out.push_str(&upload_text(engine, style));
-            out
-        }
+    // `demo` is `report` on the built-in sample, plus (in text) one decision explained.
+    let mut out = report::report(engine, style);
+    if style.format == Format::Text
+        && let (Ok(u), Ok(d)) = (
+            engine.find_user("bob@contoso.com"),
+            engine.find_device("CON-WS-004"),
+        )
+    {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold("One decision, explained (tenant-attach check)")
+        ));
+        out.push_str(&access::decision_text(
+            engine,
+            &engine.check(u, d, tenant_attach::Feature::SyncMachinePolicy),
+            style,
+        ));
     }
+    out
 }

@@ -6,7 +6,9 @@
 mod access;
 mod args;
 mod commands;
+mod graph;
 mod output;
+mod report;
 
 use std::io::Write;
 use std::process::ExitCode;

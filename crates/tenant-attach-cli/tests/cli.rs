@@ -32,7 +32,10 @@ fn run(args: &[&str]) -> Output {
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
@@ -54,7 +57,8 @@ fn demo_runs_without_a_file() {
     let out = run(&["demo", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
-    assert!(v["upload"]["devices"].as_array().unwrap().len() > 10);
+    assert!(v["upload"]["uploaded"].as_u64().unwrap() > 10);
+    assert!(v["findings"].as_array().unwrap().len() >= 5);
 }
 
 #[test]
@@ -66,7 +70,13 @@ fn validate_exit_codes() {
     assert_eq!(v["warnings"][0]["rule"], "R-H5");
 
     // R-C3: an input error is listed, exit 1.
-    let bad = run(&["validate", "--snapshot", &corpus("invalid/cycle.json"), "--format", "json"]);
+    let bad = run(&[
+        "validate",
+        "--snapshot",
+        &corpus("invalid/cycle.json"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     let v = json(&bad);
     assert_eq!(v["errors"][0]["rule"], "R-C3");
@@ -74,7 +84,11 @@ fn validate_exit_codes() {
     assert_eq!(v["errors"][0]["kind"], "input");
 
     // R-U2: a configuration error is listed too, exit 1.
-    let china = run(&["validate", "--snapshot", &corpus("invalid/china-cloud.json")]);
+    let china = run(&[
+        "validate",
+        "--snapshot",
+        &corpus("invalid/china-cloud.json"),
+    ]);
     assert_eq!(china.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&china.stdout).contains("R-U2"));
 
@@ -86,7 +100,13 @@ fn validate_exit_codes() {
 
 #[test]
 fn input_errors_refuse_every_other_command_with_exit_2() {
-    for case in ["cycle", "dangling-references", "unknown-field", "wrong-type", "attached-device-custom-tag"] {
+    for case in [
+        "cycle",
+        "dangling-references",
+        "unknown-field",
+        "wrong-type",
+        "attached-device-custom-tag",
+    ] {
         let file = corpus(&format!("invalid/{case}.json"));
         let out = run(&["upload", "--snapshot", &file]);
         assert_eq!(out.status.code(), Some(2), "{case}");
@@ -94,7 +114,10 @@ fn input_errors_refuse_every_other_command_with_exit_2() {
         let err = stderr(&out);
         assert!(err.contains(&file), "{case}: the file is named: {err}");
         assert!(err.contains("$."), "{case}: the JSON path is named: {err}");
-        assert!(err.contains("error[R-") || err.contains("error[schema]"), "{case}: the rule is named: {err}");
+        assert!(
+            err.contains("error[R-") || err.contains("error[schema]"),
+            "{case}: the rule is named: {err}"
+        );
     }
     let out = run(&["upload", "--snapshot", &corpus("invalid/wrong-type.json")]);
     let err = stderr(&out);
@@ -104,7 +127,13 @@ fn input_errors_refuse_every_other_command_with_exit_2() {
 
 #[test]
 fn configuration_errors_do_not_refuse() {
-    let out = run(&["upload", "--snapshot", &corpus("invalid/china-cloud.json"), "--format", "json"]);
+    let out = run(&[
+        "upload",
+        "--snapshot",
+        &corpus("invalid/china-cloud.json"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v = json(&out);
     assert!(v["devices"].as_array().unwrap().is_empty());
@@ -120,53 +149,133 @@ fn upload_lists_devices_with_their_path_and_the_rest_with_a_reason() {
     let devices = v["devices"].as_array().unwrap();
     assert_eq!(devices.len(), 3);
     assert_eq!(devices[2]["name"], "FAB-SQL-01");
-    assert_eq!(devices[2]["via"], serde_json::json!(["FB100020", "FB100022"]));
+    assert_eq!(
+        devices[2]["via"],
+        serde_json::json!(["FB100020", "FB100022"])
+    );
     assert_eq!(v["not_uploaded"][0]["name"], "FAB-KIOSK-01");
     assert_eq!(v["not_uploaded"][0]["reason"], "not_uploaded_no_client");
     let text = run(&["upload", "--snapshot", &fabrikam()]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("FB100020 (Fabrikam laptops) → FB100022 (Servers)"));
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("FB100020 (Fabrikam laptops) → FB100022 (Servers)")
+    );
 }
 
 #[test]
 fn check_follows_the_worked_example() {
     let f = fabrikam();
-    let out = run(&["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-LT-001", "--feature", "sync_machine_policy", "--format", "json"]);
+    let out = run(&[
+        "check",
+        "--snapshot",
+        &f,
+        "--user",
+        "maria@fabrikam.com",
+        "--device",
+        "FAB-LT-001",
+        "--feature",
+        "sync_machine_policy",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
-    for key in ["user", "device", "feature", "mode", "allowed", "reasons", "grants", "policy"] {
+    for key in [
+        "user", "device", "feature", "mode", "allowed", "reasons", "grants", "policy",
+    ] {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
     assert_eq!(v["allowed"], true);
     assert_eq!(v["mode"], "combined");
-    let kinds: Vec<&str> = v["grants"].as_array().unwrap().iter().map(|g| g["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"intune_assignment") && kinds.contains(&"configmgr_association"), "{kinds:?}");
+    let kinds: Vec<&str> = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"intune_assignment") && kinds.contains(&"configmgr_association"),
+        "{kinds:?}"
+    );
 
     // A deny is still exit 0.
-    let out = run(&["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-SQL-01", "--format", "json"]);
+    let out = run(&[
+        "check",
+        "--snapshot",
+        &f,
+        "--user",
+        "maria@fabrikam.com",
+        "--device",
+        "FAB-SQL-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["allowed"], false);
     assert_eq!(v["reasons"][0]["code"], "configmgr_permission_missing");
     assert_eq!(v["reasons"][0]["rule"], "R-G4");
 
-    let out = run(&["check", "--snapshot", &f, "--user", "li@fabrikam.com", "--device", "FAB-LT-001"]);
+    let out = run(&[
+        "check",
+        "--snapshot",
+        &f,
+        "--user",
+        "li@fabrikam.com",
+        "--device",
+        "FAB-LT-001",
+    ]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("DENIED li@fabrikam.com can't see FAB-LT-001"), "{text}");
+    assert!(
+        text.starts_with("DENIED li@fabrikam.com can't see FAB-LT-001"),
+        "{text}"
+    );
     assert!(text.contains("(R-G1)"), "{text}");
 }
 
 #[test]
 fn visible_who_offboard_shapes() {
     let f = fabrikam();
-    let v = json(&run(&["visible", "--snapshot", &f, "--user", "maria@fabrikam.com", "--format", "json"]));
+    let v = json(&run(&[
+        "visible",
+        "--snapshot",
+        &f,
+        "--user",
+        "maria@fabrikam.com",
+        "--format",
+        "json",
+    ]));
     assert_eq!(v["feature"], "view");
-    let names: Vec<&str> = v["devices"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["FAB-LT-001", "FAB-LT-002"]);
-    let v = json(&run(&["who", "--snapshot", &f, "--device", "16777301", "--feature", "timeline", "--format", "json"]));
+    let v = json(&run(&[
+        "who",
+        "--snapshot",
+        &f,
+        "--device",
+        "16777301",
+        "--feature",
+        "timeline",
+        "--format",
+        "json",
+    ]));
     assert_eq!(v["device"], "FAB-LT-001");
     assert_eq!(v["users"].as_array().unwrap().len(), 1);
     assert_eq!(v["users"][0]["upn"], "maria@fabrikam.com");
-    let v = json(&run(&["offboard", "--snapshot", &f, "--user", "maria@fabrikam.com", "--format", "json"]));
+    let v = json(&run(&[
+        "offboard",
+        "--snapshot",
+        &f,
+        "--user",
+        "maria@fabrikam.com",
+        "--format",
+        "json",
+    ]));
     assert_eq!(v["allowed"], false);
     assert_eq!(v["eta_minutes_max"], 10);
     assert_eq!(v["reasons"][0]["rule"], "R-H4");
@@ -176,11 +285,37 @@ fn visible_who_offboard_shapes() {
 fn usage_and_query_errors_exit_2() {
     let f = fabrikam();
     for args in [
-        vec!["upload"],                                                          // no --snapshot
-        vec!["upload", "--snapshot", "/nonexistent/snapshot.json"],               // unreadable file
-        vec!["check", "--snapshot", &f, "--user", "nobody@x", "--device", "FAB-LT-001"],
-        vec!["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "NOPE"],
-        vec!["check", "--snapshot", &f, "--user", "maria@fabrikam.com", "--device", "FAB-LT-001", "--feature", "teleport"],
+        vec!["upload"],                                             // no --snapshot
+        vec!["upload", "--snapshot", "/nonexistent/snapshot.json"], // unreadable file
+        vec![
+            "check",
+            "--snapshot",
+            &f,
+            "--user",
+            "nobody@x",
+            "--device",
+            "FAB-LT-001",
+        ],
+        vec![
+            "check",
+            "--snapshot",
+            &f,
+            "--user",
+            "maria@fabrikam.com",
+            "--device",
+            "NOPE",
+        ],
+        vec![
+            "check",
+            "--snapshot",
+            &f,
+            "--user",
+            "maria@fabrikam.com",
+            "--device",
+            "FAB-LT-001",
+            "--feature",
+            "teleport",
+        ],
         vec!["frobnicate"],
     ] {
         let out = run(&args);
@@ -194,10 +329,24 @@ fn usage_and_query_errors_exit_2() {
 fn ambiguous_device_names_list_the_candidates() {
     let mut s: Value = serde_json::from_str(&std::fs::read_to_string(fabrikam()).unwrap()).unwrap();
     s["devices"][1]["name"] = Value::from("FAB-LT-001");
-    let out = run_stdin(&["check", "--snapshot", "-", "--user", "maria@fabrikam.com", "--device", "FAB-LT-001"], &s.to_string());
+    let out = run_stdin(
+        &[
+            "check",
+            "--snapshot",
+            "-",
+            "--user",
+            "maria@fabrikam.com",
+            "--device",
+            "FAB-LT-001",
+        ],
+        &s.to_string(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("16777301") && err.contains("16777302"), "{err}");
+    assert!(
+        err.contains("16777301") && err.contains("16777302"),
+        "{err}"
+    );
 }
 
 fn run_stdin(args: &[&str], input: &str) -> Output {
@@ -208,7 +357,12 @@ fn run_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -222,9 +376,189 @@ fn snapshot_from_standard_input() {
 
 #[test]
 fn json_output_is_byte_identical_across_runs() {
-    for args in [vec!["demo", "--format", "json"], vec!["upload", "--snapshot", &fabrikam(), "--format", "json"]] {
+    for args in [
+        vec!["demo", "--format", "json"],
+        vec!["upload", "--snapshot", &fabrikam(), "--format", "json"],
+    ] {
         let a = run(&args);
         let b = run(&args);
         assert_eq!(a.stdout, b.stdout);
     }
+}
+
+#[test]
+fn report_json_has_its_sections_and_findings() {
+    let out = run(&["report", "--snapshot", &fabrikam(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    for key in [
+        "hierarchy",
+        "validation",
+        "upload",
+        "users",
+        "features",
+        "offboarding",
+        "lifecycle",
+        "findings",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let demo = json(&run(&["demo", "--format", "json"]));
+    let findings = demo["findings"].as_array().unwrap();
+    assert!(findings.len() >= 5);
+    for f in findings {
+        for key in ["id", "severity", "rule", "message", "objects"] {
+            assert!(f.get(key).is_some(), "finding without {key}");
+        }
+    }
+}
+
+#[test]
+fn diff_reports_gains_and_losses() {
+    let old = fabrikam();
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
+    // Li becomes hybrid and discovered: she gains what Maria's group gives.
+    s["entra"]["users"][1]["on_premises_sid"] = Value::from("S-1-5-21-7-7-7-3002");
+    s["entra"]["users"][1]["on_premises_group_sids"] = serde_json::json!(["S-1-5-21-7-7-7-1201"]);
+    s["configmgr"]["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"sid": "S-1-5-21-7-7-7-3002", "discovered_by": ["ad"]}));
+    let dir = std::env::temp_dir().join(format!("tenant-attach-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let new = dir.join("new.json");
+    std::fs::write(&new, s.to_string()).unwrap();
+    let new = new.display().to_string();
+    let out = run(&["diff", &old, &new, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert!(v["lost"].as_array().unwrap().is_empty());
+    let gained = v["gained"].as_array().unwrap();
+    assert!(gained.iter().any(|g| g["user"] == "li@fabrikam.com"
+        && g["device"] == "FAB-LT-001"
+        && g["feature"] == "sync_machine_policy"));
+    let back = json(&run(&["diff", &new, &old, "--format", "json"]));
+    assert_eq!(back["lost"], v["gained"]);
+    let text = String::from_utf8(run(&["diff", &old, &new]).stdout).unwrap();
+    assert!(
+        text.contains("li@fabrikam.com gain the right to run Sync Machine Policy on"),
+        "{text}"
+    );
+}
+
+/// The DOT output is well-formed: parsed back here, and rendered by Graphviz where installed.
+#[test]
+fn graph_dot_is_valid() {
+    let out = run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0));
+    let sample =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tenant-attach/data/contoso.json");
+    let sample = sample.display().to_string();
+    let dot = run(&["graph", "--snapshot", &sample, "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+    let text = String::from_utf8(dot.stdout).unwrap();
+    let (nodes, edges) = parse_dot(&text);
+    assert_eq!(nodes.len(), 15);
+    assert!(
+        edges.iter().any(|(a, b, style)| a == "PS100020"
+            && b == "PS100022"
+            && style.contains("included by"))
+    );
+    assert!(
+        edges.iter().any(|(_, _, style)| style.contains("dashed")),
+        "exclude edges are dashed"
+    );
+    for (a, b, _) in &edges {
+        assert!(
+            nodes.contains(a) && nodes.contains(b),
+            "edge {a} -> {b} to an undeclared node"
+        );
+    }
+    assert!(
+        text.contains("peripheries=2"),
+        "the upload collection is highlighted"
+    );
+    // Around one collection, depth 1.
+    let around = run(&[
+        "graph",
+        "--snapshot",
+        &sample,
+        "--format",
+        "dot",
+        "--around",
+        "PS100020",
+        "--depth",
+        "1",
+    ]);
+    let (nodes, _) = parse_dot(&String::from_utf8(around.stdout).unwrap());
+    let want: std::collections::BTreeSet<String> = [
+        "PS100013", "PS100015", "PS100020", "PS100021", "PS100022", "SMS00001",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(nodes, want);
+    // Rendered by Graphviz when installed (CI installs it).
+    if Command::new("dot").arg("-V").output().is_ok() {
+        let svg = run(&["graph", "--snapshot", &sample, "--format", "svg"]);
+        assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
+        assert!(String::from_utf8_lossy(&svg.stdout).contains("<svg"));
+    } else {
+        eprintln!("note: graphviz is not installed; the SVG rendering check did not run");
+    }
+}
+
+/// A minimal DOT reader for our own output: `digraph NAME {`, attribute lines, node lines
+/// `"ID" [..];`, edge lines `"A" -> "B" [..];`, `}`. Anything else fails the test.
+fn parse_dot(
+    text: &str,
+) -> (
+    std::collections::BTreeSet<String>,
+    Vec<(String, String, String)>,
+) {
+    let mut lines = text.lines();
+    assert!(
+        lines.next().unwrap().starts_with("digraph "),
+        "starts with digraph"
+    );
+    let mut nodes = std::collections::BTreeSet::new();
+    let mut edges = Vec::new();
+    let mut closed = false;
+    for line in lines {
+        let l = line.trim();
+        if l == "}" {
+            closed = true;
+            continue;
+        }
+        assert!(!closed, "text after the closing brace");
+        assert!(l.ends_with(';'), "statement without `;`: {l}");
+        if l.starts_with("rankdir") || l.starts_with("node [") || l.starts_with("edge [") {
+            continue;
+        }
+        let quoted: Vec<&str> = l.split('"').collect();
+        assert!(quoted.len() >= 3, "unquoted id: {l}");
+        let first = quoted[1].to_owned();
+        let rest = l.splitn(3, '"').nth(2).unwrap().trim_start();
+        if let Some(after) = rest.strip_prefix("-> \"") {
+            let second = after.split('"').next().unwrap().to_owned();
+            let attrs = after.split_once('[').map(|x| x.1).unwrap_or("");
+            assert!(attrs.ends_with("];"), "edge attributes: {l}");
+            edges.push((first, second, attrs.to_owned()));
+        } else {
+            assert!(
+                rest.starts_with('[') && rest.ends_with("];"),
+                "node attributes: {l}"
+            );
+            assert_eq!(rest.matches('"').count() % 2, 0, "unbalanced quotes: {l}");
+            nodes.insert(first);
+        }
+    }
+    assert!(closed, "no closing brace");
+    (nodes, edges)
+}
+
+#[test]
+fn dot_format_is_only_for_graph() {
+    let out = run(&["upload", "--snapshot", &fabrikam(), "--format", "dot"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -349,6 +349,30 @@ impl CollectionGraph {
         out
     }
 
+    /// Every edge as (from, to, relation): `to` is limited by, includes or excludes `from`.
+    /// Sorted by the ids of `from`, then `to`, then the relation.
+    pub fn edges(&self) -> Vec<(CollectionIx, CollectionIx, ChildRelation)> {
+        use petgraph::visit::EdgeRef;
+        let mut out: Vec<_> = self
+            .graph
+            .edge_references()
+            .map(|e| {
+                (
+                    e.source().index() as CollectionIx,
+                    e.target().index() as CollectionIx,
+                    *e.weight(),
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            self.id(a.0)
+                .cmp(self.id(b.0))
+                .then(self.id(a.1).cmp(self.id(b.1)))
+                .then(a.2.cmp(&b.2))
+        });
+        out
+    }
+
     /// Bytes held by the membership bitmaps (serialized size, a proxy for memory).
     pub fn membership_bytes(&self) -> usize {
         self.members.iter().map(DeviceSet::serialized_size).sum()

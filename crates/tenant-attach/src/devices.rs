@@ -62,6 +62,11 @@ impl DeviceIndex {
         self.positions.get(ix as usize).map(|p| *p as usize)
     }
 
+    /// The resource ids, in index order.
+    pub(crate) fn resource_ids(&self) -> &[u32] {
+        &self.resource_ids
+    }
+
     /// How many devices.
     pub(crate) fn len(&self) -> usize {
         self.resource_ids.len()

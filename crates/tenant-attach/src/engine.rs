@@ -235,4 +235,33 @@ impl Engine {
     pub fn offboard(&self, user: UserIx) -> Offboard {
         self.access.offboard(&self.snapshot, user)
     }
+
+    /// The resource ids of every device, in index order.
+    pub fn resource_ids(&self) -> &[u32] {
+        self.devices.resource_ids()
+    }
+
+    /// Whether the user holds every Intune permission `feature` needs in this mode, on some
+    /// object (scope tags and groups aside); R-I1 users always do.
+    pub fn intune_holds(&self, user: UserIx, feature: Feature) -> bool {
+        self.access.intune_holds(user, feature)
+    }
+
+    /// In `combined` mode, whether the user's ConfigMgr associations grant every operation
+    /// `feature` needs on some collection (`None` when R-G1..R-G3 stop the chain or in
+    /// `intune_only` mode).
+    pub fn configmgr_grants_somewhere(&self, user: UserIx, feature: Feature) -> Option<bool> {
+        self.access.configmgr_grants_somewhere(user, feature)
+    }
+
+    /// The Intune role assignments that apply to the user (positions in
+    /// `$.intune.role_assignments`, R-I2).
+    pub fn assignments_of(&self, user: UserIx) -> Vec<usize> {
+        self.access.assignments_of(user)
+    }
+
+    /// Why R-G1..R-G3 stop the ConfigMgr side for this user, as a reason code, if they do.
+    pub fn configmgr_block(&self, user: UserIx) -> Option<crate::decision::ReasonCode> {
+        self.access.configmgr_block(user)
+    }
 }

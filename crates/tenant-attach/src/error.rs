@@ -166,6 +166,19 @@ impl Diagnostic {
     }
 }
 
+impl serde::Serialize for Diagnostic {
+    /// `{"kind", "message", "path", "rule"}`, as `validate --format json` prints it.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("Diagnostic", 4)?;
+        st.serialize_field("kind", self.severity.as_str())?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("rule", self.rule)?;
+        st.end()
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}: {}", self.rule, self.path, self.message)

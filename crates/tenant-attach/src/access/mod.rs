@@ -358,6 +358,57 @@ impl Access {
         DeviceSet(set)
     }
 
+    pub(crate) fn intune_holds(&self, u: UserIx, f: Feature) -> bool {
+        let Some(p) = self.profiles.get(u as usize) else {
+            return false;
+        };
+        p.directory_role.is_some()
+            || (!p.assignments.is_empty()
+                && self
+                    .requirement(f)
+                    .perms
+                    .iter()
+                    .all(|q| p.perms.contains(*q as usize)))
+    }
+
+    pub(crate) fn configmgr_grants_somewhere(&self, u: UserIx, f: Feature) -> Option<bool> {
+        if self.mode != Mode::Combined {
+            return None;
+        }
+        let grants = self.profiles.get(u as usize)?.configmgr.as_ref().ok()?;
+        Some(
+            self.requirement(f)
+                .ops
+                .iter()
+                .all(|op| !grants.collections(op).is_empty()),
+        )
+    }
+
+    pub(crate) fn assignments_of(&self, u: UserIx) -> Vec<usize> {
+        self.profiles
+            .get(u as usize)
+            .map(|p| {
+                p.assignments
+                    .iter()
+                    .filter_map(|a| self.intune.assignments.get(*a as usize))
+                    .map(|a| a.position)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn configmgr_block(&self, u: UserIx) -> Option<ReasonCode> {
+        if self.mode != Mode::Combined {
+            return None;
+        }
+        match self.profiles.get(u as usize)?.configmgr {
+            Ok(_) => None,
+            Err(Block::CloudOnly) => Some(ReasonCode::CloudOnlyAccount),
+            Err(Block::NotDiscovered) => Some(ReasonCode::NotDiscovered),
+            Err(Block::NoAdmin) => Some(ReasonCode::ConfigmgrAdminMissing),
+        }
+    }
+
     /// R-H4: may `u` offboard the hierarchy from the admin center, and how long it takes.
     pub(crate) fn offboard(&self, s: &Snapshot, u: UserIx) -> Offboard {
         let h = &s.hierarchy;
@@ -691,7 +742,10 @@ impl Explain<'_> {
             reasons.push(Reason {
                 code: ReasonCode::NoIntuneRole,
                 rule: "R-I2",
-                detail: format!("no Intune role assignment applies to `{}` (directly or through nested groups)", self.upn(p)),
+                detail: format!(
+                    "no Intune role assignment applies to `{}` (directly or through nested groups)",
+                    self.upn(p)
+                ),
             });
             return;
         }
@@ -740,7 +794,11 @@ impl Explain<'_> {
                 reasons.push(Reason {
                     code: ReasonCode::IntunePermissionMissing,
                     rule: "R-I3",
-                    detail: format!("none of the Intune roles of `{}` holds {}", self.upn(p), self.perm(*q)),
+                    detail: format!(
+                        "none of the Intune roles of `{}` holds {}",
+                        self.upn(p),
+                        self.perm(*q)
+                    ),
                 });
                 continue;
             }

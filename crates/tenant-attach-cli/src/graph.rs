@@ -1,0 +1,171 @@
+//! `graph`: the collection graph as DOT (or SVG through Graphviz), JSON or a text listing.
+//! Collections are nodes with their member counts; limiting, include and exclude edges are
+//! styled apart; the uploaded collections are highlighted, the selected one bold.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+use tenant_attach::snapshot::ChildRelation;
+use tenant_attach::{CollectionIx, Engine};
+
+use crate::args::Format;
+use crate::output;
+
+/// The collections to draw: all, or those within `depth` edges of `around` (either direction).
+pub fn neighbourhood(
+    engine: &Engine,
+    around: Option<CollectionIx>,
+    depth: usize,
+) -> BTreeSet<CollectionIx> {
+    let g = engine.collections();
+    let edges = g.edges();
+    let Some(start) = around else {
+        return g.in_id_order().iter().copied().collect();
+    };
+    let mut seen = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([(start, 0)]);
+    while let Some((c, d)) = queue.pop_front() {
+        if d == depth {
+            continue;
+        }
+        for (a, b, _) in &edges {
+            let next = if *a == c {
+                *b
+            } else if *b == c {
+                *a
+            } else {
+                continue;
+            };
+            if seen.insert(next) {
+                queue.push_back((next, d + 1));
+            }
+        }
+    }
+    seen
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
+    let g = engine.collections();
+    let upload = engine.upload();
+    let in_scope: BTreeSet<CollectionIx> = upload.collections().collect();
+    let selected = upload.collections().next();
+    let mut out = String::from(
+        "digraph collections {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
+    );
+    for c in g.in_id_order() {
+        if !nodes.contains(c) {
+            continue;
+        }
+        let Some(col) = engine.collection(*c) else {
+            continue;
+        };
+        let members = g.members(*c).len();
+        let kind = match col.kind {
+            tenant_attach::snapshot::CollectionType::Device => "",
+            tenant_attach::snapshot::CollectionType::User => " (user)",
+        };
+        let mut attrs = format!(
+            "label=\"{}\\n{}{}\\n{}\"",
+            escape(g.id(*c)),
+            escape(&col.name),
+            kind,
+            crate::output::plural(members, "member", "members")
+        );
+        if Some(*c) == selected {
+            attrs.push_str(", fillcolor=\"#9ecae1\", penwidth=2.5, peripheries=2");
+        } else if in_scope.contains(c) {
+            attrs.push_str(", fillcolor=\"#deebf7\", penwidth=1.5");
+        }
+        out.push_str(&format!("  \"{}\" [{attrs}];\n", escape(g.id(*c))));
+    }
+    for (a, b, rel) in g.edges() {
+        if !nodes.contains(&a) || !nodes.contains(&b) {
+            continue;
+        }
+        let style = match rel {
+            ChildRelation::Limiting => "color=\"#737373\", label=\"limits\"",
+            ChildRelation::Include => "color=\"#31a354\", label=\"included by\"",
+            ChildRelation::Exclude => "color=\"#de2d26\", style=dashed, label=\"excluded by\"",
+        };
+        out.push_str(&format!(
+            "  \"{}\" -> \"{}\" [{style}];\n",
+            escape(g.id(a)),
+            escape(g.id(b))
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+pub fn render(
+    engine: &Engine,
+    nodes: &BTreeSet<CollectionIx>,
+    format: Format,
+) -> Result<String, String> {
+    let g = engine.collections();
+    match format {
+        Format::Dot => Ok(dot(engine, nodes)),
+        Format::Svg => {
+            let mut child = Command::new("dot")
+                .arg("-Tsvg")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("error[usage]: cannot run Graphviz `dot` ({e}); install graphviz or use --format dot"))?;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin
+                    .write_all(dot(engine, nodes).as_bytes())
+                    .map_err(|e| format!("error[usage]: writing to `dot`: {e}"))?;
+            }
+            let done = child
+                .wait_with_output()
+                .map_err(|e| format!("error[usage]: `dot` failed: {e}"))?;
+            if !done.status.success() {
+                return Err(format!(
+                    "error[usage]: `dot` failed: {}",
+                    String::from_utf8_lossy(&done.stderr).trim()
+                ));
+            }
+            String::from_utf8(done.stdout)
+                .map_err(|e| format!("error[usage]: `dot` wrote non-UTF-8: {e}"))
+        }
+        Format::Json => {
+            let upload: BTreeSet<CollectionIx> = engine.upload().collections().collect();
+            let nodes_json: Vec<_> = g
+                .in_id_order()
+                .iter()
+                .filter(|c| nodes.contains(c))
+                .filter_map(|c| {
+                    engine.collection(*c).map(|col| {
+                        json!({"id": g.id(*c), "name": col.name, "members": g.members(*c).len(), "uploaded": upload.contains(c)})
+                    })
+                })
+                .collect();
+            let edges: Vec<_> = g
+                .edges()
+                .into_iter()
+                .filter(|(a, b, _)| nodes.contains(a) && nodes.contains(b))
+                .map(|(a, b, r)| json!({"from": g.id(a), "to": g.id(b), "relation": r.as_str()}))
+                .collect();
+            Ok(output::json(
+                &json!({"collections": nodes_json, "edges": edges}),
+            ))
+        }
+        Format::Text => {
+            let mut out = String::new();
+            for (a, b, r) in g.edges() {
+                if nodes.contains(&a) && nodes.contains(&b) {
+                    out.push_str(&format!("{} --{}--> {}\n", g.id(a), r.as_str(), g.id(b)));
+                }
+            }
+            Ok(out)
+        }
+    }
+}

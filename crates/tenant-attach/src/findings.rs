@@ -1,0 +1,339 @@
+//! Findings: settings that quietly expose or hide devices, each with a stable id, a severity,
+//! the rule behind it and the objects involved.
+
+use serde::Serialize;
+
+use crate::decision::{Mode, ReasonCode};
+use crate::engine::Engine;
+use crate::features::{Feature, MANAGED_DEVICES_READ};
+use crate::snapshot::{DEFAULT_SCOPE_TAG, UntaggedAssignment};
+
+/// The built-in Help Desk Operator role definition id.
+pub const HELP_DESK_OPERATOR_ID: &str = "9e0cc482-82df-4ab2-a24c-0c23a3f52e1e";
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSeverity {
+    /// Worth knowing.
+    Info,
+    /// Probably not what was meant: devices exposed or hidden.
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable id, e.g. `helpdesk_sees_servers`.
+    pub id: &'static str,
+    /// How much it matters.
+    pub severity: FindingSeverity,
+    /// The rule behind it.
+    pub rule: &'static str,
+    /// What was found, in words.
+    pub message: String,
+    /// The objects involved: assignment names, UPNs, device names, collection ids.
+    pub objects: Vec<String>,
+}
+
+/// Every finding on the engine's snapshot, in a fixed order of checks.
+pub fn findings(engine: &Engine) -> Vec<Finding> {
+    let mut out = Vec::new();
+    helpdesk_sees_servers(engine, &mut out);
+    cloud_only_intune_admins(engine, &mut out);
+    undiscovered_admins(engine, &mut out);
+    half_configured_access(engine, &mut out);
+    attached_without_default(engine, &mut out);
+    assignment_without_default(engine, &mut out);
+    upload_children_outside(engine, &mut out);
+    gain_if_enforce_cleared(engine, &mut out);
+    out
+}
+
+/// Whether an assignment's tags reach the Default tag (R-I5 with the untagged knob).
+fn reaches_default(engine: &Engine, tags: &[String]) -> bool {
+    if tags.is_empty() {
+        // Both knob values reach Default: `all_tags` reaches everything, `default_tag` is Default.
+        matches!(
+            engine.snapshot().policy.untagged_assignment,
+            UntaggedAssignment::AllTags | UntaggedAssignment::DefaultTag
+        )
+    } else {
+        tags.iter().any(|t| t == DEFAULT_SCOPE_TAG)
+    }
+}
+
+/// R-S3: the documentation's own example of what to avoid: a Help Desk Operator assignment
+/// that reaches uploaded, tenant-attached servers through the Default tag.
+fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
+    let s = engine.snapshot();
+    let servers: Vec<String> = engine
+        .upload()
+        .uploaded()
+        .iter()
+        .filter_map(|d| engine.device(d))
+        .filter(|d| {
+            !d.co_managed
+                && d.scope_tags.iter().any(|t| t == DEFAULT_SCOPE_TAG)
+                && d.os
+                    .as_deref()
+                    .is_some_and(|os| os.to_lowercase().contains("server"))
+        })
+        .map(|d| d.name.clone())
+        .collect();
+    if servers.is_empty() {
+        return;
+    }
+    for a in &s.intune.role_assignments {
+        let Some(def) = s.intune.role_definitions.iter().find(|d| d.id == a.role) else {
+            continue;
+        };
+        let help_desk = def.id == HELP_DESK_OPERATOR_ID || def.name == "Help Desk Operator";
+        if help_desk
+            && def.permissions.iter().any(|p| p == MANAGED_DEVICES_READ)
+            && reaches_default(engine, &a.scope_tags)
+        {
+            let mut objects = vec![format!("assignment:{}", a.name)];
+            objects.extend(servers.iter().map(|n| format!("device:{n}")));
+            out.push(Finding {
+                id: "helpdesk_sees_servers",
+                severity: FindingSeverity::Warning,
+                rule: "R-S3",
+                message: format!(
+                    "Help Desk Operator assignment `{}` reaches {} uploaded server(s) through the Default scope tag; remove Default from the assignment (or scope it to a tag the servers lack) to hide them",
+                    a.name,
+                    servers.len()
+                ),
+                objects,
+            });
+        }
+    }
+}
+
+/// Users holding Intune roles whose ConfigMgr side stops at `reason`.
+fn intune_admins_blocked(engine: &Engine, reason: ReasonCode) -> Vec<String> {
+    engine
+        .users()
+        .iter()
+        .filter(|u| !engine.assignments_of(**u).is_empty())
+        .filter(|u| engine.configmgr_block(**u) == Some(reason))
+        .filter_map(|u| engine.user(*u).map(|u| format!("user:{}", u.upn)))
+        .collect()
+}
+
+/// R-G1: cloud-only users with Intune roles while ConfigMgr RBAC is enforced see nothing.
+fn cloud_only_intune_admins(engine: &Engine, out: &mut Vec<Finding>) {
+    let users = intune_admins_blocked(engine, ReasonCode::CloudOnlyAccount);
+    if !users.is_empty() {
+        out.push(Finding {
+            id: "cloud_only_intune_admins",
+            severity: FindingSeverity::Warning,
+            rule: "R-G1",
+            message: format!(
+                "{} cloud-only user(s) hold Intune roles while ConfigMgr RBAC is enforced: they see no tenant-attached device",
+                users.len()
+            ),
+            objects: users,
+        });
+    }
+}
+
+/// R-G2: hybrid users with Intune roles that ConfigMgr user discovery has not found.
+fn undiscovered_admins(engine: &Engine, out: &mut Vec<Finding>) {
+    let users = intune_admins_blocked(engine, ReasonCode::NotDiscovered);
+    if !users.is_empty() {
+        out.push(Finding {
+            id: "undiscovered_admins",
+            severity: FindingSeverity::Warning,
+            rule: "R-G2",
+            message: format!(
+                "{} user(s) hold Intune roles but are not discovered as ConfigMgr needs: they see no tenant-attached device",
+                users.len()
+            ),
+            objects: users,
+        });
+    }
+}
+
+/// R-F1: an Intune role grants the device actions that the user's ConfigMgr roles never allow,
+/// or the reverse.
+fn half_configured_access(engine: &Engine, out: &mut Vec<Finding>) {
+    if engine.mode() != Mode::Combined {
+        return;
+    }
+    let f = Feature::SyncMachinePolicy;
+    let mut intune_only = Vec::new();
+    let mut configmgr_only = Vec::new();
+    for u in engine.users() {
+        let Some(cm) = engine.configmgr_grants_somewhere(*u, f) else {
+            continue;
+        };
+        let intune = engine.intune_holds(*u, f);
+        let Some(user) = engine.user(*u) else {
+            continue;
+        };
+        if intune && !cm {
+            intune_only.push(format!("user:{}", user.upn));
+        } else if cm && !intune {
+            configmgr_only.push(format!("user:{}", user.upn));
+        }
+    }
+    if !intune_only.is_empty() {
+        out.push(Finding {
+            id: "half_configured_access",
+            severity: FindingSeverity::Info,
+            rule: "R-F1",
+            message: format!(
+                "{} user(s) hold the Intune permission for the device actions (Sync Machine Policy, Sync User Policy, App Evaluation Cycle) but no ConfigMgr role allows them (read and notify_resource) on any collection",
+                intune_only.len()
+            ),
+            objects: intune_only,
+        });
+    }
+    if !configmgr_only.is_empty() {
+        out.push(Finding {
+            id: "half_configured_access",
+            severity: FindingSeverity::Info,
+            rule: "R-F1",
+            message: format!(
+                "{} user(s) may run the device actions in ConfigMgr but lack the Intune permission RemoteTasks_ConfigurationManagerAction",
+                configmgr_only.len()
+            ),
+            objects: configmgr_only,
+        });
+    }
+}
+
+/// R-S2: uploaded tenant-attached devices whose Default tag was removed are invisible.
+fn attached_without_default(engine: &Engine, out: &mut Vec<Finding>) {
+    let devices: Vec<String> = engine
+        .upload()
+        .uploaded()
+        .iter()
+        .filter_map(|d| engine.device(d))
+        .filter(|d| !d.co_managed && d.scope_tags.is_empty())
+        .map(|d| format!("device:{}", d.name))
+        .collect();
+    if !devices.is_empty() {
+        out.push(Finding {
+            id: "attached_without_default",
+            severity: FindingSeverity::Warning,
+            rule: "R-S2",
+            message: format!(
+                "{} uploaded tenant-attached device(s) lost the Default scope tag: nobody sees them, Global Administrators included",
+                devices.len()
+            ),
+            objects: devices,
+        });
+    }
+}
+
+/// R-S3: assignments without Default never see a tenant-attached device.
+fn assignment_without_default(engine: &Engine, out: &mut Vec<Finding>) {
+    let s = engine.snapshot();
+    let ignored = engine.mode() == Mode::IntuneOnly && s.policy.intune_only_ignores_scope_tags;
+    if ignored {
+        return;
+    }
+    let names: Vec<String> = s
+        .intune
+        .role_assignments
+        .iter()
+        .filter(|a| !reaches_default(engine, &a.scope_tags))
+        .map(|a| format!("assignment:{}", a.name))
+        .collect();
+    if !names.is_empty() {
+        out.push(Finding {
+            id: "assignment_without_default",
+            severity: FindingSeverity::Info,
+            rule: "R-S3",
+            message: format!(
+                "{} role assignment(s) lack the Default scope tag: they can never see a tenant-attached device (only co-managed ones with their tags)",
+                names.len()
+            ),
+            objects: names,
+        });
+    }
+}
+
+/// R-U4: child collections of the upload collection pull in devices outside it.
+fn upload_children_outside(engine: &Engine, out: &mut Vec<Finding>) {
+    let upload = engine.upload();
+    if upload.is_all_devices() {
+        return;
+    }
+    let mut objects = Vec::new();
+    let mut via_children = std::collections::BTreeSet::new();
+    for d in upload.uploaded().iter() {
+        let via = upload.via(d);
+        if via.len() > 1 {
+            if let Some(c) = via.last() {
+                via_children.insert(engine.collections().id(*c).to_owned());
+            }
+            if let Some(dev) = engine.device(d) {
+                objects.push(format!("device:{}", dev.name));
+            }
+        }
+    }
+    if objects.is_empty() {
+        return;
+    }
+    let count = objects.len();
+    let selected = upload
+        .collections()
+        .next()
+        .map(|c| engine.collections().id(c).to_owned())
+        .unwrap_or_default();
+    let mut all = vec![format!("collection:{selected}")];
+    all.extend(via_children.iter().map(|c| format!("collection:{c}")));
+    all.extend(objects);
+    out.push(Finding {
+        id: "upload_children_outside",
+        severity: FindingSeverity::Warning,
+        rule: "R-U4",
+        message: format!(
+            "child collections of upload collection `{selected}` ({}) pull in {count} device(s) that are not members of it (child collections are uploaded too)",
+            via_children.iter().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        objects: all,
+    });
+}
+
+/// R-M1: users who would gain access if *Enforce Configuration Manager RBAC* were cleared.
+fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
+    let s = engine.snapshot();
+    if engine.mode() != Mode::Combined
+        || s.hierarchy.version < crate::access::mode::INTUNE_ONLY_SINCE
+        || !s.tenant.use_intune_rbac
+    {
+        return; // clearing the box alone would not change the mode
+    }
+    let mut cleared = s.clone();
+    cleared.hierarchy.attach.enforce_configmgr_rbac = false;
+    let Ok(other) = Engine::new(cleared) else {
+        return;
+    };
+    let mut objects = Vec::new();
+    for u in engine.users() {
+        let before = engine.visible(*u, Feature::View);
+        let after = other.visible(*u, Feature::View);
+        let gained = (&after.0 - &before.0).len();
+        if gained > 0
+            && let Some(user) = engine.user(*u)
+        {
+            objects.push(format!("user:{} (+{gained} devices)", user.upn));
+        }
+    }
+    if !objects.is_empty() {
+        out.push(Finding {
+            id: "gain_if_enforce_cleared",
+            severity: FindingSeverity::Info,
+            rule: "R-M1",
+            message: format!(
+                "clearing *Enforce Configuration Manager RBAC* would switch to Intune RBAC only: {} user(s) would see more devices",
+                objects.len()
+            ),
+            objects,
+        });
+    }
+}

@@ -1,0 +1,377 @@
+//! The full report on one hierarchy: validation, upload, access per user and per feature,
+//! offboarding, lifecycle advice (R-H1..R-H6) and findings. `tenant-attach report` and `demo`
+//! print it; its JSON shape is documented in the README.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::error::Diagnostic;
+use crate::features::Feature;
+use crate::findings::{Finding, findings};
+use crate::snapshot::{AttachState, DirectoryRole};
+use crate::upload::UPLOAD_DELAY_MINUTES_MAX;
+
+/// How many example devices a report lists per reason; the count is always given in full.
+pub const EXAMPLES: usize = 10;
+
+/// The whole picture of one hierarchy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The hierarchy and the mode.
+    pub hierarchy: HierarchySummary,
+    /// Configuration errors and warnings (a report is only built for a valid snapshot).
+    pub validation: Validation,
+    /// What is uploaded, through which paths, and what is left out.
+    pub upload: UploadSummary,
+    /// Per user, the features and on how many devices.
+    pub users: Vec<UserSummary>,
+    /// Per feature, the users who can use it on at least one device (UPNs).
+    pub features: BTreeMap<&'static str, Vec<String>>,
+    /// Who may offboard, and how long it takes (R-H4).
+    pub offboarding: Offboarding,
+    /// Lifecycle advice (R-H1..R-H6, R-U6).
+    pub lifecycle: Vec<Advice>,
+    /// Settings that quietly expose or hide devices.
+    pub findings: Vec<Finding>,
+}
+
+/// The hierarchy at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct HierarchySummary {
+    /// Display name.
+    pub name: Option<String>,
+    /// Top-level site code.
+    pub site_code: String,
+    /// Version (`YYMM`).
+    pub version: u32,
+    /// Cloud.
+    pub cloud: crate::snapshot::Cloud,
+    /// Attach state.
+    pub attach_state: AttachState,
+    /// `combined` or `intune_only` (R-M1).
+    pub mode: &'static str,
+    /// How many devices, collections and Entra users.
+    pub devices: usize,
+    /// How many collections.
+    pub collections: usize,
+    /// How many Entra users.
+    pub users: usize,
+}
+
+/// Configuration errors and warnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    /// Configuration errors.
+    pub errors: Vec<Diagnostic>,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The upload in numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadSummary {
+    /// `all_devices`, or the selected collection id.
+    pub setting: String,
+    /// The child relations in force (`policy.child_relations`).
+    pub child_relations: Vec<&'static str>,
+    /// How many devices are uploaded.
+    pub uploaded: u64,
+    /// Per collection path (`via`), how many devices it brought in.
+    pub paths: Vec<PathCount>,
+    /// Per reason, how many devices are left out, with examples.
+    pub not_uploaded: BTreeMap<&'static str, LeftOut>,
+    /// R-U6: a change shows in the admin center within this many minutes.
+    pub delay_minutes_max: u32,
+}
+
+/// One upload path and how many devices came through it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathCount {
+    /// Collection ids from the selected collection down.
+    pub via: Vec<String>,
+    /// How many devices.
+    pub devices: u64,
+}
+
+/// Devices left out for one reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// The rule.
+    pub rule: &'static str,
+    /// How many devices.
+    pub count: u64,
+    /// The first few device names (at most [`EXAMPLES`]), in resource-id order.
+    pub examples: Vec<String>,
+}
+
+/// One user's access.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    /// Entra id.
+    pub id: String,
+    /// UPN.
+    pub upn: String,
+    /// `hybrid` or `cloud_only`.
+    pub identity: &'static str,
+    /// Entra directory roles (R-I1).
+    pub directory_roles: Vec<DirectoryRole>,
+    /// Names of the Intune role assignments that apply (R-I2).
+    pub assignments: Vec<String>,
+    /// Where the ConfigMgr side stops (R-G1..R-G3), if it does.
+    pub configmgr_blocked: Option<&'static str>,
+    /// Per feature, how many devices the user can use it on (features with none omitted).
+    pub features: BTreeMap<&'static str, u64>,
+}
+
+/// Who may offboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offboarding {
+    /// UPNs of the users who may offboard from the admin center.
+    pub allowed: Vec<String>,
+    /// The longest it takes.
+    pub eta_minutes_max: u32,
+    /// The wait before onboarding again.
+    pub reonboard_wait_minutes: u32,
+}
+
+/// One piece of lifecycle advice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Advice {
+    /// The rule.
+    pub rule: &'static str,
+    /// The advice.
+    pub message: String,
+}
+
+impl Report {
+    /// Builds the report: one `visible` per user and feature, plus the findings.
+    pub fn build(engine: &Engine) -> Report {
+        let s = engine.snapshot();
+        let upload = engine.upload();
+        let ids = engine.collections();
+
+        let mut paths: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        let mut not_uploaded: BTreeMap<&'static str, LeftOut> = BTreeMap::new();
+        for d in engine.device_ixs() {
+            let Some(dev) = engine.device(d) else {
+                continue;
+            };
+            if upload.is_uploaded(d) {
+                let via = upload
+                    .via(d)
+                    .iter()
+                    .map(|c| ids.id(*c).to_owned())
+                    .collect();
+                *paths.entry(via).or_default() += 1;
+            } else if let Some(r) = upload.reasons(d, dev.client).first() {
+                let e = not_uploaded.entry(r.code()).or_insert(LeftOut {
+                    rule: upload.rule(*r),
+                    count: 0,
+                    examples: Vec::new(),
+                });
+                e.count += 1;
+                if e.examples.len() < EXAMPLES {
+                    e.examples.push(dev.name.clone());
+                }
+            }
+        }
+
+        let mut features: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        let mut users = Vec::new();
+        for u in engine.users() {
+            let Some(user) = engine.user(*u) else {
+                continue;
+            };
+            let mut counts = BTreeMap::new();
+            for f in Feature::ALL {
+                let n = engine.visible(*u, *f).len();
+                if n > 0 {
+                    counts.insert(f.as_str(), n);
+                    features
+                        .entry(f.as_str())
+                        .or_default()
+                        .push(user.upn.clone());
+                }
+            }
+            users.push(UserSummary {
+                id: user.id.clone(),
+                upn: user.upn.clone(),
+                identity: if user.on_premises_sid.is_some() {
+                    "hybrid"
+                } else {
+                    "cloud_only"
+                },
+                directory_roles: user.directory_roles.clone(),
+                assignments: engine
+                    .assignments_of(*u)
+                    .iter()
+                    .filter_map(|a| s.intune.role_assignments.get(*a))
+                    .map(|a| a.name.clone())
+                    .collect(),
+                configmgr_blocked: engine.configmgr_block(*u).map(|r| r.as_str()),
+                features: counts,
+            });
+        }
+
+        let mut allowed = Vec::new();
+        let mut eta = 0;
+        let mut wait = 0;
+        for u in engine.users() {
+            let o = engine.offboard(*u);
+            eta = o.eta_minutes_max;
+            wait = o.reonboard_wait_minutes;
+            if o.allowed
+                && let Some(user) = engine.user(*u)
+            {
+                allowed.push(user.upn.clone());
+            }
+        }
+        let diags = engine.diagnostics();
+        Report {
+            hierarchy: HierarchySummary {
+                name: s.hierarchy.name.clone(),
+                site_code: s.hierarchy.site_code.clone(),
+                version: s.hierarchy.version,
+                cloud: s.hierarchy.cloud,
+                attach_state: s.hierarchy.attach.state,
+                mode: engine.mode().as_str(),
+                devices: s.devices.len(),
+                collections: s.collections.len(),
+                users: s.entra.users.len(),
+            },
+            validation: Validation {
+                errors: diags.errors().cloned().collect(),
+                warnings: diags.warnings().cloned().collect(),
+            },
+            upload: UploadSummary {
+                setting: s
+                    .hierarchy
+                    .attach
+                    .upload
+                    .collection
+                    .clone()
+                    .unwrap_or_else(|| String::from("all_devices")),
+                child_relations: s
+                    .policy
+                    .child_relations
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect(),
+                uploaded: upload.uploaded().len(),
+                paths: paths
+                    .into_iter()
+                    .map(|(via, devices)| PathCount { via, devices })
+                    .collect(),
+                not_uploaded,
+                delay_minutes_max: UPLOAD_DELAY_MINUTES_MAX,
+            },
+            users,
+            features,
+            offboarding: Offboarding {
+                allowed,
+                eta_minutes_max: if eta == 0 {
+                    crate::access::OFFBOARD_MINUTES_MAX
+                } else {
+                    eta
+                },
+                reonboard_wait_minutes: if wait == 0 {
+                    crate::access::REONBOARD_WAIT_MINUTES
+                } else {
+                    wait
+                },
+            },
+            lifecycle: lifecycle(engine),
+            findings: findings(engine),
+        }
+    }
+}
+
+/// R-H1..R-H6 and R-U6, as advice for this hierarchy.
+pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
+    let s = engine.snapshot();
+    let h = &s.hierarchy;
+    let mut out = Vec::new();
+    let gas: Vec<&str> = s
+        .entra
+        .users
+        .iter()
+        .filter(|u| {
+            u.directory_roles
+                .contains(&DirectoryRole::GlobalAdministrator)
+        })
+        .map(|u| u.upn.as_str())
+        .collect();
+    out.push(Advice {
+        rule: "R-H1",
+        message: format!(
+            "onboarding signs in a Global Administrator ({}) and creates an Entra app{}",
+            if gas.is_empty() {
+                String::from("none in this snapshot")
+            } else {
+                gas.join(", ")
+            },
+            if h.version >= 2006 {
+                ", or imports an existing one (2006+)"
+            } else {
+                "; importing an existing app needs 2006 or later"
+            }
+        ),
+    });
+    out.push(Advice {
+        rule: "R-H2",
+        message: match crate::upload::first_version_for(h.cloud) {
+            None => String::from(
+                "Azure China cloud: device upload and Endpoint analytics cannot be enabled",
+            ),
+            Some(v) if h.version < v => format!(
+                "version {} is too old for this cloud: tenant attach needs {v} or later",
+                h.version
+            ),
+            Some(v) => format!(
+                "this cloud supports tenant attach from version {v}; the hierarchy runs {}",
+                h.version
+            ),
+        },
+    });
+    out.push(Advice {
+        rule: "R-H3",
+        message: if h.co_management {
+            String::from("co-management is enabled: configure the upload in the co-management properties, *Configure upload* tab")
+        } else if h.version >= 2111 {
+            String::from("configure the upload with the *Configure Cloud Attach* wizard (Cloud Attach node)")
+        } else {
+            String::from("configure the upload with the *Configure co-management* wizard under the *Co-management* node")
+        },
+    });
+    let fast = h.version >= 2103 && h.online && h.healthy;
+    out.push(Advice {
+        rule: "R-H4",
+        message: format!(
+            "offboarding from the admin center takes up to {} minutes{}; wait at least {} minutes before onboarding again",
+            if fast { crate::access::OFFBOARD_FAST_MINUTES_MAX } else { crate::access::OFFBOARD_MINUTES_MAX },
+            if fast { " (the site is 2103+, online and healthy)" } else { "" },
+            crate::access::REONBOARD_WAIT_MINUTES
+        ),
+    });
+    if h.attach.endpoint_analytics {
+        out.push(Advice {
+            rule: "R-H5",
+            message: String::from("Endpoint analytics upload changes the default client settings; redeploy custom client settings that override them"),
+        });
+    }
+    if !h.online || h.name.is_none() {
+        out.push(Advice {
+            rule: "R-H6",
+            message: String::from("the admin center lists the connector as `Unknown` while site information is lacking (the site is offline or its name is not reported)"),
+        });
+    }
+    out.push(Advice {
+        rule: "R-U6",
+        message: format!(
+            "changes upload every 15 minutes and appear 5 to 10 minutes later: allow {UPLOAD_DELAY_MINUTES_MAX} minutes"
+        ),
+    });
+    out
+}

@@ -1,0 +1,236 @@
+//! Issue 6: findings (each triggered, each silent when the setting is right), `diff`
+//! properties, the report and the graph.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use tenant_attach::snapshot::*;
+use tenant_attach::{Engine, Feature, Operation, Report, diff, findings};
+
+use crate::world::{SMALL, worlds};
+
+fn contoso() -> Snapshot {
+    Snapshot::from_json(tenant_attach::sample::CONTOSO).unwrap()
+}
+
+fn ids(s: &Snapshot) -> BTreeSet<&'static str> {
+    findings(&Engine::new(s.clone()).unwrap())
+        .iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+fn fires(s: &Snapshot, id: &str) -> bool {
+    ids(s).contains(id)
+}
+
+#[test]
+fn demo_sample_shows_at_least_five_findings() {
+    let all = ids(&contoso());
+    assert!(all.len() >= 5, "{all:?}");
+}
+
+/// R-S3: a Help Desk Operator assignment reaching servers through Default.
+#[test]
+fn finding_helpdesk_sees_servers() {
+    let mut s = contoso();
+    assert!(fires(&s, "helpdesk_sees_servers"));
+    s.intune.role_assignments[0].scope_tags = vec!["1".into()];
+    assert!(!fires(&s, "helpdesk_sees_servers"));
+}
+
+/// R-G1: cloud-only users with Intune roles in combined mode.
+#[test]
+fn finding_cloud_only_intune_admins() {
+    let mut s = contoso();
+    assert!(fires(&s, "cloud_only_intune_admins"));
+    let erin = s.entra.users[4].id.clone();
+    s.entra.groups[0].members.retain(|m| *m != erin);
+    assert!(!fires(&s, "cloud_only_intune_admins"));
+}
+
+/// R-G2: Intune admins that ConfigMgr has not discovered.
+#[test]
+fn finding_undiscovered_admins() {
+    let mut s = contoso();
+    assert!(fires(&s, "undiscovered_admins"));
+    s.configmgr.users.push(DiscoveredUser {
+        sid: s.entra.users[5].on_premises_sid.clone().unwrap(),
+        discovered_by: vec![DiscoveryAgent::Ad],
+    });
+    assert!(!fires(&s, "undiscovered_admins"));
+}
+
+/// R-F1: an Intune role grants an action that ConfigMgr never allows.
+#[test]
+fn finding_half_configured_access() {
+    let mut s = contoso();
+    assert!(fires(&s, "half_configured_access"));
+    s.configmgr.roles[1]
+        .collection_operations
+        .push(Operation::NotifyResource); // bob's analyst role
+    assert!(!fires(&s, "half_configured_access"));
+}
+
+/// R-S2: uploaded tenant-attached devices without Default.
+#[test]
+fn finding_attached_without_default() {
+    let mut s = contoso();
+    assert!(fires(&s, "attached_without_default"));
+    let lab2 = s
+        .devices
+        .iter_mut()
+        .find(|d| d.name == "CON-LAB-02")
+        .unwrap();
+    lab2.scope_tags = vec!["0".into()];
+    assert!(!fires(&s, "attached_without_default"));
+}
+
+/// R-S3: assignments without Default.
+#[test]
+fn finding_assignment_without_default() {
+    let mut s = contoso();
+    assert!(fires(&s, "assignment_without_default"));
+    s.intune.role_assignments[2].scope_tags = vec!["0".into(), "1".into()];
+    assert!(!fires(&s, "assignment_without_default"));
+}
+
+/// R-U4: children of the upload collection pull in devices outside it.
+#[test]
+fn finding_upload_children_outside() {
+    let mut s = contoso();
+    assert!(fires(&s, "upload_children_outside"));
+    s.policy.child_relations = vec![ChildRelation::Limiting];
+    assert!(!fires(&s, "upload_children_outside"));
+}
+
+/// R-M1: users who would gain access if the enforce box were cleared.
+#[test]
+fn finding_gain_if_enforce_cleared() {
+    let mut s = contoso();
+    assert!(fires(&s, "gain_if_enforce_cleared"));
+    s.tenant.use_intune_rbac = false; // clearing the box alone would not change the mode
+    assert!(!fires(&s, "gain_if_enforce_cleared"));
+}
+
+/// R-H1, R-H3, R-H6: the report's lifecycle advice follows the hierarchy.
+#[test]
+fn report_lifecycle_advice() {
+    let mut s = contoso();
+    let advice = |s: &Snapshot| tenant_attach::report::lifecycle(&Engine::new(s.clone()).unwrap());
+    let a = advice(&s);
+    let rules: Vec<&str> = a.iter().map(|a| a.rule).collect();
+    assert!(rules.contains(&"R-H1") && rules.contains(&"R-H3") && rules.contains(&"R-U6"));
+    assert!(!rules.contains(&"R-H6"));
+    assert!(
+        a.iter()
+            .any(|a| a.rule == "R-H1" && a.message.contains("dave@contoso.com"))
+    );
+    assert!(
+        a.iter()
+            .any(|a| a.rule == "R-H3" && a.message.contains("Configure upload"))
+    );
+    s.hierarchy.co_management = false;
+    s.hierarchy.version = 2103;
+    s.hierarchy.online = false;
+    let a = advice(&s);
+    assert!(
+        a.iter()
+            .any(|a| a.rule == "R-H3" && a.message.contains("Configure co-management"))
+    );
+    assert!(
+        a.iter()
+            .any(|a| a.rule == "R-H6" && a.message.contains("Unknown"))
+    );
+    s.hierarchy.version = 2111;
+    assert!(
+        advice(&s)
+            .iter()
+            .any(|a| a.rule == "R-H3" && a.message.contains("Configure Cloud Attach"))
+    );
+}
+
+#[test]
+fn report_counts_match_the_queries() {
+    let e = Engine::new(contoso()).unwrap();
+    let r = Report::build(&e);
+    assert_eq!(r.upload.uploaded, e.upload().uploaded().len());
+    let left: u64 = r.upload.not_uploaded.values().map(|l| l.count).sum();
+    assert_eq!(left + r.upload.uploaded, e.device_count() as u64);
+    let alice = r
+        .users
+        .iter()
+        .find(|u| u.upn == "alice@contoso.com")
+        .unwrap();
+    let u = e.find_user("alice@contoso.com").unwrap();
+    assert_eq!(alice.features["view"], e.visible(u, Feature::View).len());
+    assert_eq!(r.offboarding.allowed, ["dave@contoso.com"]);
+}
+
+/// Every allowed (user id, resource id, feature), straight from `check`.
+fn triples(e: &Engine) -> BTreeSet<(String, u32, Feature)> {
+    let mut out = BTreeSet::new();
+    for u in e.users() {
+        for d in e.device_ixs() {
+            for f in Feature::ALL {
+                if e.check(*u, d, *f).allowed {
+                    out.insert((
+                        e.user(*u).unwrap().id.clone(),
+                        e.device(d).unwrap().resource_id,
+                        *f,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn as_triples(changes: &[tenant_attach::Change]) -> BTreeSet<(String, u32, Feature)> {
+    changes
+        .iter()
+        .map(|c| (c.user_id.clone(), c.resource_id, c.feature))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// diff(A, A) is empty.
+    #[test]
+    fn diff_with_itself_is_empty(a in worlds(SMALL)) {
+        let e = Engine::new(a).unwrap();
+        let d = diff(&e, &e);
+        prop_assert!(d.gained.is_empty() && d.lost.is_empty());
+    }
+
+    /// diff(A, B).gained = diff(B, A).lost, and diff agrees with checking every triple.
+    #[test]
+    fn diff_is_antisymmetric_and_exact(a in worlds(SMALL), b in worlds(SMALL)) {
+        let (ea, eb) = (Engine::new(a).unwrap(), Engine::new(b).unwrap());
+        let ab = diff(&ea, &eb);
+        let ba = diff(&eb, &ea);
+        prop_assert_eq!(&ab.gained, &ba.lost);
+        prop_assert_eq!(&ab.lost, &ba.gained);
+        let (ta, tb) = (triples(&ea), triples(&eb));
+        prop_assert_eq!(as_triples(&ab.gained), tb.difference(&ta).cloned().collect::<BTreeSet<_>>());
+        prop_assert_eq!(as_triples(&ab.lost), ta.difference(&tb).cloned().collect::<BTreeSet<_>>());
+    }
+
+    /// R-I3: monotonic changes (a group membership, an assignment) yield no losses.
+    #[test]
+    fn monotonic_changes_lose_nothing(a in worlds(SMALL), g in any::<usize>(), u in any::<usize>()) {
+        let mut b = a.clone();
+        let users: Vec<String> = b.entra.users.iter().map(|u| u.id.clone()).collect();
+        let n = b.entra.groups.len();
+        b.entra.groups[g % n].members.push(users[u % users.len()].clone());
+        let role = b.intune.role_definitions[g % b.intune.role_definitions.len()].id.clone();
+        let group = b.entra.groups[u % n].id.clone();
+        b.intune.role_assignments.push(RoleAssignment {
+            id: "added".into(), name: "Added".into(), role, members: vec![group],
+            scope: AssignmentScope::all_devices(), scope_tags: vec![],
+        });
+        let d = diff(&Engine::new(a).unwrap(), &Engine::new(b).unwrap());
+        prop_assert!(d.lost.is_empty(), "{:?}", d.lost);
+    }
+}
