@@ -91,6 +91,26 @@ pub enum Command {
         #[arg(long, default_value_t = 2, requires = "around")]
         depth: usize,
     },
+    /// Write a deterministic synthetic snapshot of the given size (for benchmarks).
+    Generate {
+        /// How many devices.
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+        /// How many collections.
+        #[arg(long, default_value_t = 1_000)]
+        collections: usize,
+        /// How many Entra users.
+        #[arg(long, default_value_t = 100)]
+        users: usize,
+        /// The seed: the same seed gives the same snapshot.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
+    Stats,
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
     Offboard {
         /// The user: UPN or Entra object id.

@@ -43,6 +43,25 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             Ok(done(demo(&engine, style), 0))
         }
         Command::Validate => validate(cli, style),
+        Command::Generate {
+            devices,
+            collections,
+            users,
+            seed,
+            output,
+        } => {
+            let params = tenant_attach_synth::Params {
+                devices: *devices,
+                collections: *collections,
+                users: *users,
+                seed: *seed,
+            };
+            generate(&params, output.as_deref())
+        }
+        Command::Stats => {
+            let (_, engine) = load(cli)?;
+            Ok(done(stats(&engine, style), 0))
+        }
         Command::Report => {
             let (_, engine) = load(cli)?;
             Ok(done(report::report(&engine, style), 0))
@@ -377,4 +396,72 @@ fn demo(engine: &Engine, style: &Style) -> String {
         ));
     }
     out
+}
+
+/// `generate`: streams the snapshot to a file or stdout; progress on stderr for large sizes
+/// when stderr is a terminal.
+fn generate(
+    params: &tenant_attach_synth::Params,
+    output: Option<&std::path::Path>,
+) -> Result<Done, Failure> {
+    use std::io::{IsTerminal, Write};
+    let show = std::io::stderr().is_terminal() && params.devices >= 100_000;
+    let progress = |what: &str, done: usize, total: usize| {
+        if show {
+            let mut e = std::io::stderr().lock();
+            let _ = write!(e, "\rgenerating {what}: {done}/{total}   ");
+        }
+    };
+    let failed =
+        |e: std::io::Error| Failure::one(format!("error[usage]: cannot write the snapshot: {e}"));
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                Failure::one(format!(
+                    "error[usage]: cannot create `{}`: {e}",
+                    path.display()
+                ))
+            })?;
+            let mut w = std::io::BufWriter::new(file);
+            tenant_attach_synth::write_json(params, &mut w, progress).map_err(failed)?;
+            w.flush().map_err(failed)?;
+            if show {
+                let _ = writeln!(std::io::stderr());
+            }
+            Ok(done(String::new(), 0))
+        }
+        None => {
+            let mut buf = Vec::new();
+            tenant_attach_synth::write_json(params, &mut buf, progress).map_err(failed)?;
+            Ok(done(String::from_utf8_lossy(&buf).into_owned(), 0))
+        }
+    }
+}
+
+/// `stats`: how big the indexes are.
+fn stats(engine: &Engine, style: &Style) -> String {
+    let g = engine.collections();
+    let memberships: u64 = g.in_id_order().iter().map(|c| g.members(*c).len()).sum();
+    let bytes = g.membership_bytes() as u64;
+    let v = json!({
+        "devices": engine.device_count(),
+        "collections": g.len(),
+        "users": engine.users().len(),
+        "memberships": memberships,
+        "membership_bytes": bytes,
+        "bytes_per_membership": if memberships == 0 { 0.0 } else { bytes as f64 / memberships as f64 },
+        "uploaded": engine.upload().uploaded().len(),
+    });
+    match style.format {
+        Format::Json => output::json(&v),
+        _ => {
+            let mut out = String::new();
+            if let Some(map) = v.as_object() {
+                for (k, val) in map {
+                    out.push_str(&format!("{k:<22} {val}\n"));
+                }
+            }
+            out
+        }
+    }
 }

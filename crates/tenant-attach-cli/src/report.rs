@@ -201,8 +201,8 @@ pub fn diff(old: &Engine, new: &Engine, style: &Style) -> String {
     let d = tenant_attach::diff(old, new);
     match style.format {
         Format::Json => output::json(&json!({
-            "gained": d.gained.iter().map(change_json).collect::<Vec<_>>(),
-            "lost": d.lost.iter().map(change_json).collect::<Vec<_>>(),
+            "gained": d.changes(old, new, true).iter().map(change_json).collect::<Vec<_>>(),
+            "lost": d.changes(old, new, false).iter().map(change_json).collect::<Vec<_>>(),
         })),
         _ => diff_text(old, new, &d, style),
     }
@@ -213,33 +213,46 @@ fn change_json(c: &tenant_attach::Change) -> serde_json::Value {
 }
 
 /// Groups changes by (feature, device set) and names the group of users and the collection of
-/// devices when one matches exactly: "3 users of Intune Helpdesk gain Sync Machine Policy on
-/// 120 devices of Servers".
+/// devices when one matches exactly: "3 users of Intune Helpdesk gain the right to run Sync
+/// Machine Policy on 120 devices of Servers (PS100010)".
 fn diff_text(old: &Engine, new: &Engine, d: &Diff, style: &Style) -> String {
+    let (gained, lost) = d.counts();
     let mut out = format!(
         "{} gained, {} lost\n",
-        plural(d.gained.len() as u64, "permission", "permissions"),
-        plural(d.lost.len() as u64, "permission", "permissions")
+        plural(gained, "permission", "permissions"),
+        plural(lost, "permission", "permissions")
     );
-    for (verb, changes, engine) in [("gain", &d.gained, new), ("lose", &d.lost, old)] {
-        // (feature, user) → devices; then (feature, devices) → users.
-        let mut per_user: BTreeMap<(Feature, String), Vec<u32>> = BTreeMap::new();
-        for c in changes {
-            per_user
-                .entry((c.feature, c.user.clone()))
-                .or_default()
-                .push(c.resource_id);
-        }
+    for (verb, is_gain, engine) in [("gain", true, new), ("lose", false, old)] {
+        // (feature, devices) → users.
         let mut groups: BTreeMap<(Feature, Vec<u32>), Vec<String>> = BTreeMap::new();
-        for ((f, user), devices) in per_user {
-            groups.entry((f, devices)).or_default().push(user);
+        for e in &d.entries {
+            let set = if is_gain { &e.gained } else { &e.lost };
+            if set.is_empty() {
+                continue;
+            }
+            let Some(user) = engine
+                .find_user(&e.user_id)
+                .ok()
+                .and_then(|u| engine.user(u))
+            else {
+                continue;
+            };
+            let ids: Vec<u32> = set
+                .iter()
+                .filter_map(|x| engine.device(x).map(|d| d.resource_id))
+                .collect();
+            groups
+                .entry((e.feature, ids))
+                .or_default()
+                .push(user.upn.clone());
         }
-        for ((f, devices), users) in groups {
+        for ((f, devices), mut users) in groups {
+            users.sort();
             let who = name_users(engine, &users);
             let what = name_devices(engine, &devices);
             out.push_str(&format!(
                 "{} {who} {verb} {} {what}\n",
-                if verb == "gain" {
+                if is_gain {
                     style.green("+")
                 } else {
                     style.red("-")

@@ -379,6 +379,19 @@ impl CollectionGraph {
     }
 }
 
+/// Evaluates every membership of a snapshot on its own (R-C1), without the rest of the engine:
+/// the benchmarks' "membership" step. Refuses a snapshot with input errors.
+pub fn evaluate(snapshot: &crate::snapshot::Snapshot) -> Result<CollectionGraph, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let devices = DeviceIndex::build(&snapshot.devices, &mut diags);
+    let mut graph = CollectionGraph::build(&snapshot.collections, &devices, &mut diags);
+    if diags.has_input_errors() {
+        return Err(diags);
+    }
+    graph.evaluate(&snapshot.collections, &devices);
+    Ok(graph)
+}
+
 fn id_at(collections: &[Collection], c: CollectionIx) -> &str {
     collections
         .get(c as usize)

@@ -18,6 +18,11 @@ pub(crate) struct DeviceIndex {
     resource_ids: Vec<u32>,
     /// For each [`DeviceIx`], the device's position in the snapshot.
     positions: Vec<u32>,
+    /// When resource ids are dense (as ConfigMgr allocates them), a direct table:
+    /// `table[rid - base]` is the index, or `u32::MAX`. Membership lists map millions of ids,
+    /// so this replaces a binary search per member with one load.
+    base: u32,
+    table: Vec<u32>,
 }
 
 impl DeviceIndex {
@@ -43,14 +48,35 @@ impl DeviceIndex {
             resource_ids.push(id);
             positions.push(pos);
         }
+        let (base, table) = match (resource_ids.first(), resource_ids.last()) {
+            (Some(&lo), Some(&hi)) if ((hi - lo) as usize) <= resource_ids.len() * 4 + 1024 => {
+                let mut table = vec![u32::MAX; (hi - lo) as usize + 1];
+                for (ix, id) in resource_ids.iter().enumerate() {
+                    if let Some(slot) = table.get_mut((id - lo) as usize) {
+                        *slot = ix as u32;
+                    }
+                }
+                (lo, table)
+            }
+            _ => (0, Vec::new()),
+        };
         DeviceIndex {
             resource_ids,
             positions,
+            base,
+            table,
         }
     }
 
     /// The dense index of a resource id.
     pub(crate) fn ix(&self, resource_id: u32) -> Option<DeviceIx> {
+        if !self.table.is_empty() {
+            return resource_id
+                .checked_sub(self.base)
+                .and_then(|off| self.table.get(off as usize))
+                .copied()
+                .filter(|ix| *ix != u32::MAX);
+        }
         self.resource_ids
             .binary_search(&resource_id)
             .ok()

@@ -1,16 +1,18 @@
 //! What-if: who gains or loses which feature on which device between two snapshots.
 //!
 //! Computed per user and feature as differences of device sets, never by checking every
-//! (user, device, feature) triple: users match by Entra id, devices by resource id.
+//! (user, device, feature) triple: users match by Entra id, devices by resource id. Features
+//! that decide alike (same compiled requirement in both engines) share one computation. The
+//! result stays as device sets; [`Diff::changes`] expands it lazily.
 
 use roaring::RoaringBitmap;
-use serde::Serialize;
 
+use crate::devices::DeviceSet;
 use crate::engine::Engine;
 use crate::features::Feature;
 
-/// One (user, device, feature) that changed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// One (user, device, feature) that changed, expanded for output.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
     /// The user's UPN.
     pub user: String,
@@ -24,82 +26,137 @@ pub struct Change {
     pub feature: Feature,
 }
 
-/// Everything gained and lost, sorted by user, resource id and feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Diff {
-    /// Allowed in the new snapshot, not in the old one.
-    pub gained: Vec<Change>,
-    /// Allowed in the old snapshot, not in the new one.
-    pub lost: Vec<Change>,
+/// The changes of one user and one feature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffEntry {
+    /// The user's Entra id.
+    pub user_id: String,
+    /// The feature.
+    pub feature: Feature,
+    /// Gained devices, as indices of the *new* engine.
+    pub gained: DeviceSet,
+    /// Lost devices, as indices of the *old* engine.
+    pub lost: DeviceSet,
 }
 
-/// The devices `u` may use `f` on, as resource ids (or dense indices when `dense`).
-fn allowed_set(e: &Engine, u: Option<u32>, f: Feature, dense: bool) -> RoaringBitmap {
-    let Some(u) = u else {
-        return RoaringBitmap::new();
-    };
-    let set = e.visible(u, f).0;
-    if dense {
-        return set;
+/// Everything gained and lost, one entry per (user, feature) that changed, sorted by user id
+/// then feature.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diff {
+    /// The entries.
+    pub entries: Vec<DiffEntry>,
+}
+
+impl Diff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
-    let ids = e.resource_ids();
+
+    /// How many (user, device, feature) were gained and lost.
+    pub fn counts(&self) -> (u64, u64) {
+        self.entries
+            .iter()
+            .fold((0, 0), |(g, l), e| (g + e.gained.len(), l + e.lost.len()))
+    }
+
+    /// The gained (`true`) or lost (`false`) changes, expanded and sorted by user (UPN), device
+    /// name, resource id and feature.
+    pub fn changes(&self, old: &Engine, new: &Engine, gained: bool) -> Vec<Change> {
+        let engine = if gained { new } else { old };
+        let mut out = Vec::new();
+        for e in &self.entries {
+            let Ok(u) = engine.find_user(&e.user_id) else {
+                continue;
+            };
+            let Some(user) = engine.user(u) else { continue };
+            let set = if gained { &e.gained } else { &e.lost };
+            for d in set.iter() {
+                if let Some(dev) = engine.device(d) {
+                    out.push(Change {
+                        user: user.upn.clone(),
+                        user_id: user.id.clone(),
+                        device: dev.name.clone(),
+                        resource_id: dev.resource_id,
+                        feature: e.feature,
+                    });
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Maps a set of `from`'s indices to `to`'s indices by resource id (devices `to` lacks drop).
+fn translate(set: &RoaringBitmap, from: &Engine, to: &Engine) -> RoaringBitmap {
+    let ids = from.resource_ids();
     set.iter()
-        .filter_map(|d| ids.get(d as usize).copied())
+        .filter_map(|d| ids.get(d as usize))
+        .filter_map(|rid| to.device_by_resource_id(*rid))
         .collect()
 }
 
 /// Compares two engines.
 pub fn diff(old: &Engine, new: &Engine) -> Diff {
-    // Same devices in the same order: compare dense indices directly (the what-if case).
+    // Same devices in the same order: compare indices directly (the what-if case).
     let dense = old.resource_ids() == new.resource_ids();
-    let mut users: Vec<(&str, Option<u32>, Option<u32>)> = Vec::new();
-    for u in old.users() {
-        if let Some(user) = old.user(*u) {
-            users.push((user.id.as_str(), Some(*u), new.find_user(&user.id).ok()));
+    // Features that decide alike in both engines share one computation.
+    let old_classes = old.feature_classes();
+    let new_classes = new.feature_classes();
+    let class_of =
+        |classes: &[Vec<Feature>], f: Feature| classes.iter().position(|c| c.contains(&f));
+    let mut groups: Vec<Vec<Feature>> = Vec::new();
+    for f in Feature::ALL {
+        let key = (class_of(&old_classes, *f), class_of(&new_classes, *f));
+        match groups.iter_mut().find(|g| {
+            g.first()
+                .is_some_and(|x| (class_of(&old_classes, *x), class_of(&new_classes, *x)) == key)
+        }) {
+            Some(g) => g.push(*f),
+            None => groups.push(vec![*f]),
         }
     }
-    for u in new.users() {
-        if let Some(user) = new.user(*u)
-            && old.find_user(&user.id).is_err()
-        {
-            users.push((user.id.as_str(), None, Some(*u)));
-        }
-    }
+
+    let mut ids: Vec<&str> = old
+        .snapshot()
+        .entra
+        .users
+        .iter()
+        .chain(&new.snapshot().entra.users)
+        .map(|u| u.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+
     let mut out = Diff::default();
-    for (_, ou, nu) in users {
-        for f in Feature::ALL {
-            let a = allowed_set(old, ou, *f, dense);
-            let b = allowed_set(new, nu, *f, dense);
-            if a == b {
+    for id in ids {
+        let (ou, nu) = (old.find_user(id).ok(), new.find_user(id).ok());
+        for group in &groups {
+            let Some(f) = group.first().copied() else {
+                continue;
+            };
+            let a = ou.map(|u| old.visible(u, f).0).unwrap_or_default();
+            let b = nu.map(|u| new.visible(u, f).0).unwrap_or_default();
+            let (gained, lost) = if dense {
+                (&b - &a, &a - &b)
+            } else {
+                (&b - &translate(&a, old, new), &a - &translate(&b, new, old))
+            };
+            if gained.is_empty() && lost.is_empty() {
                 continue;
             }
-            let change = |engine: &Engine, u: u32, d: u32| -> Option<Change> {
-                let user = engine.user(u)?;
-                let ix = if dense {
-                    Some(d)
-                } else {
-                    engine.device_by_resource_id(d)
-                }?;
-                let dev = engine.device(ix)?;
-                Some(Change {
-                    user: user.upn.clone(),
-                    user_id: user.id.clone(),
-                    device: dev.name.clone(),
-                    resource_id: dev.resource_id,
-                    feature: *f,
-                })
-            };
-            if let Some(u) = nu {
-                out.gained
-                    .extend((&b - &a).iter().filter_map(|d| change(new, u, d)));
-            }
-            if let Some(u) = ou {
-                out.lost
-                    .extend((&a - &b).iter().filter_map(|d| change(old, u, d)));
+            for feature in group {
+                out.entries.push(DiffEntry {
+                    user_id: id.to_owned(),
+                    feature: *feature,
+                    gained: DeviceSet(gained.clone()),
+                    lost: DeviceSet(lost.clone()),
+                });
             }
         }
     }
-    out.gained.sort();
-    out.lost.sort();
+    out.entries
+        .sort_by(|x, y| (&x.user_id, x.feature).cmp(&(&y.user_id, y.feature)));
     out
 }

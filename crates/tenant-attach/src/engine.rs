@@ -236,6 +236,12 @@ impl Engine {
         self.access.offboard(&self.snapshot, user)
     }
 
+    /// The features grouped so that every feature of a group decides alike in this engine
+    /// (same compiled requirement); set-wide queries compute one answer per group.
+    pub fn feature_classes(&self) -> Vec<Vec<Feature>> {
+        self.access.feature_classes()
+    }
+
     /// The resource ids of every device, in index order.
     pub fn resource_ids(&self) -> &[u32] {
         self.devices.resource_ids()

@@ -19,7 +19,7 @@ pub use access::{Offboard, UserIx};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
 pub use decision::{Decision, Grant, GrantKind, Mode, Reason, ReasonCode, Side};
 pub use devices::{DeviceIx, DeviceSet};
-pub use diff::{Change, Diff, diff};
+pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;
 pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Severity};
 pub use features::{Feature, Operation};

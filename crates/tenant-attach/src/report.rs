@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::Diagnostic;
-use crate::features::Feature;
 use crate::findings::{Finding, findings};
 use crate::snapshot::{AttachState, DirectoryRole};
 use crate::upload::UPLOAD_DELAY_MINUTES_MAX;
@@ -180,19 +179,24 @@ impl Report {
 
         let mut features: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
         let mut users = Vec::new();
+        let classes = engine.feature_classes();
         for u in engine.users() {
             let Some(user) = engine.user(*u) else {
                 continue;
             };
             let mut counts = BTreeMap::new();
-            for f in Feature::ALL {
-                let n = engine.visible(*u, *f).len();
+            // One `visible` per group of features that decide alike.
+            for class in &classes {
+                let Some(first) = class.first() else { continue };
+                let n = engine.visible(*u, *first).len();
                 if n > 0 {
-                    counts.insert(f.as_str(), n);
-                    features
-                        .entry(f.as_str())
-                        .or_default()
-                        .push(user.upn.clone());
+                    for f in class {
+                        counts.insert(f.as_str(), n);
+                        features
+                            .entry(f.as_str())
+                            .or_default()
+                            .push(user.upn.clone());
+                    }
                 }
             }
             users.push(UserSummary {

@@ -1,10 +1,10 @@
 //! The access engine: who may do what on which device, under combined ConfigMgr and Intune
 //! RBAC (R-M, R-I, R-S, R-G, R-F, R-H4).
 //!
-//! Each user is resolved once into a [`Profile`]: the applicable assignments, the union of
+//! Each user is resolved once into a profile: the applicable assignments, the union of
 //! their permissions and scope tags (for `merged`), and the ConfigMgr grants per operation as
 //! lists of collections. Deciding is then a few lookups with no allocation
-//! ([`Access::allows`]); explaining ([`Access::check`]) walks the same conditions again and
+//! (`Engine::allows`); explaining (`Engine::check`) walks the same conditions again and
 //! writes down every failure, and may allocate. `visible` is set algebra over device bitmaps;
 //! `who` runs the fast path once per user.
 
@@ -356,6 +356,28 @@ impl Access {
             }
         }
         DeviceSet(set)
+    }
+
+    /// Features grouped by identical compiled requirements: within a group, every decision is
+    /// the same, so set-wide queries (`diff`, `report`) compute one per group.
+    pub(crate) fn feature_classes(&self) -> Vec<Vec<Feature>> {
+        let key = |f: Feature| {
+            let r = self.requirement(f);
+            let mut perms = r.perms.clone();
+            perms.sort_unstable();
+            let mut acting = r.acting.clone();
+            acting.sort_unstable();
+            (perms, acting, r.ops)
+        };
+        let mut classes: Vec<(_, Vec<Feature>)> = Vec::new();
+        for f in Feature::ALL {
+            let k = key(*f);
+            match classes.iter_mut().find(|(ck, _)| *ck == k) {
+                Some((_, fs)) => fs.push(*f),
+                None => classes.push((k, vec![*f])),
+            }
+        }
+        classes.into_iter().map(|(_, fs)| fs).collect()
     }
 
     pub(crate) fn intune_holds(&self, u: UserIx, f: Feature) -> bool {

@@ -70,11 +70,19 @@ impl Snapshot {
     /// carries the line, the column and the JSON path of the offending value. The schema
     /// string is checked here too; everything else is [`crate::validate`]'s job.
     pub fn from_json(text: &str) -> Result<Snapshot, LoadError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let snapshot: Snapshot =
-            serde_path_to_error::deserialize(&mut de).map_err(LoadError::from_path_error)?;
-        de.end()
-            .map_err(|e| LoadError::from_json_error(e, String::from("$")))?;
+        // The fast path parses without tracking paths; only a failure is parsed again with
+        // serde_path_to_error, to say where.
+        let snapshot: Snapshot = match serde_json::from_str(text) {
+            Ok(s) => s,
+            Err(_) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                let s: Snapshot = serde_path_to_error::deserialize(&mut de)
+                    .map_err(LoadError::from_path_error)?;
+                de.end()
+                    .map_err(|e| LoadError::from_json_error(e, String::from("$")))?;
+                s
+            }
+        };
         snapshot.check_schema()?;
         Ok(snapshot)
     }
