@@ -58,3 +58,66 @@ pub fn decide(data: &[u8]) {
     );
     assert_eq!(decision.allowed, decision.reasons.is_empty());
 }
+
+/// The export names the importer reads, in a fixed order (the first input byte picks one).
+pub const EXPORTS: &[(bool, &str)] = &[
+    (false, "SMS_R_System"),
+    (false, "SMS_Collection"),
+    (false, "SMS_FullCollectionMembership"),
+    (false, "SMS_R_User"),
+    (false, "SMS_Admin"),
+    (false, "SMS_Role"),
+    (false, "SMS_Operation"),
+    (true, "roleDefinitions"),
+    (true, "roleAssignments"),
+    (true, "roleScopeTags"),
+    (true, "users"),
+    (true, "groups"),
+    (true, "directoryRoles"),
+    (true, "tenantAttachRBAC"),
+    (true, "managedDevices"),
+];
+
+/// (export selector, file bytes) → the importer with that one file, every other export empty
+/// and minimal settings: never a panic; an accepted import is a valid snapshot.
+pub fn import_file(data: &[u8]) {
+    use tenant_attach_import::{Inputs, Source, import};
+    let [selector, rest @ ..] = data else { return };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let (graph, name) = EXPORTS[*selector as usize % EXPORTS.len()];
+    let empty = |n: &str| Source {
+        name: format!("{n}.json"),
+        text: String::from(r#"{"value":[]}"#),
+    };
+    let mut inputs = Inputs {
+        configmgr: EXPORTS
+            .iter()
+            .filter(|(g, _)| !g)
+            .map(|(_, n)| empty(n))
+            .collect(),
+        graph: EXPORTS
+            .iter()
+            .filter(|(g, _)| *g)
+            .map(|(_, n)| empty(n))
+            .collect(),
+        settings: Source {
+            name: String::from("settings.json"),
+            text: String::from(
+                r#"{"hierarchy":{"site_code":"PS1","version":2403,"cloud":"public","attach":{"state":"attached","upload":{"all_devices":true}}}}"#,
+            ),
+        },
+    };
+    let files = if graph {
+        &mut inputs.graph
+    } else {
+        &mut inputs.configmgr
+    };
+    if let Some(f) = files.iter_mut().find(|f| f.name == format!("{name}.json")) {
+        f.text = text.to_owned();
+    }
+    if let Ok(imported) = import(&inputs) {
+        assert!(!tenant_attach::validate(&imported.snapshot).has_input_errors());
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::fuzz_bodies::{decide, load_validate_upload};
+use crate::fuzz_bodies::{EXPORTS, decide, import_file, load_validate_upload};
 
 fn files(dirs: &[&str]) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -49,5 +49,26 @@ fn decide_regressions_replay() {
     }
     for input in inputs {
         decide(&input);
+    }
+}
+
+#[test]
+fn import_file_regressions_replay() {
+    let mut inputs = files(&["fuzz/regressions/import_file"]);
+    // Seeds: each committed Contoso export file under its own selector.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/contoso");
+    for (i, (graph, name)) in EXPORTS.iter().enumerate() {
+        let dir = root.join(if *graph { "graph" } else { "configmgr" });
+        for candidate in [format!("{name}.json"), format!("{name}.1.json")] {
+            if let Ok(bytes) = std::fs::read(dir.join(candidate)) {
+                let mut input = vec![i as u8];
+                input.extend_from_slice(&bytes);
+                inputs.push(input);
+            }
+        }
+    }
+    assert!(inputs.len() >= EXPORTS.len());
+    for input in inputs {
+        import_file(&input);
     }
 }

@@ -10,10 +10,12 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod bundle;
 mod corpus;
 mod differential;
 mod fuzz_bodies;
 mod fuzz_replay;
+mod import;
 mod props;
 mod reference;
 mod rules;

@@ -109,6 +109,21 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
+    /// Build a snapshot from ConfigMgr AdminService and Microsoft Graph exports.
+    Import {
+        /// The directory of ConfigMgr exports (`SMS_Collection.json`, …).
+        #[arg(long, value_name = "DIR")]
+        configmgr: PathBuf,
+        /// The directory of Graph exports (`roleDefinitions.json`, …).
+        #[arg(long, value_name = "DIR")]
+        graph: PathBuf,
+        /// The settings file: `tenant`, `hierarchy`, optional `policy` and `devices`.
+        #[arg(long, value_name = "FILE")]
+        settings: PathBuf,
+        /// Write the snapshot to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).

@@ -562,3 +562,47 @@ fn dot_format_is_only_for_graph() {
     let out = run(&["upload", "--snapshot", &fabrikam(), "--format", "dot"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn import_builds_a_valid_snapshot_or_lists_every_problem() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/import/contoso");
+    let d = |s: &str| dir.join(s).display().to_string();
+    let out = run(&[
+        "import",
+        "--configmgr",
+        &d("configmgr"),
+        "--graph",
+        &d("graph"),
+        "--settings",
+        &d("settings.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schema"], "tenant-attach.snapshot/1");
+    let validated = run_stdin(&["validate", "--snapshot", "-"], &text);
+    assert_eq!(
+        validated.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&validated.stdout)
+    );
+    // A missing directory of exports: every missing file is named, exit 2.
+    let empty = std::env::temp_dir().join(format!("tenant-attach-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = run(&[
+        "import",
+        "--configmgr",
+        &empty.display().to_string(),
+        "--graph",
+        &d("graph"),
+        "--settings",
+        &d("settings.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    for name in ["SMS_Collection.json", "SMS_R_System.json", "SMS_Admin.json"] {
+        assert!(err.contains(name), "{name} not named: {err}");
+    }
+}

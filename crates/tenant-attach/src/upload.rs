@@ -138,7 +138,9 @@ impl UploadScope {
         match &setting.collection {
             None => {
                 // R-U3: every device with a client.
-                scope.in_scope = (0..n as DeviceIx).collect();
+                let mut all = roaring::RoaringBitmap::new();
+                all.insert_range(0..n as DeviceIx);
+                scope.in_scope = DeviceSet(all);
                 if blocked.is_none() {
                     scope.uploaded = clients.clone();
                 }

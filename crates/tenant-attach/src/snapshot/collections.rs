@@ -22,7 +22,7 @@ pub struct Collection {
 }
 
 /// Device or user collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionType {
     /// Holds device resources; the only kind that is uploaded.

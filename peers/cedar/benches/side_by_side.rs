@@ -1,0 +1,85 @@
+//! tenant-attach and Cedar on the same requests: decisions per second, and `visible` against
+//! Cedar deciding every device. `cargo bench --manifest-path peers/cedar/Cargo.toml`
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use tenant_attach::{Engine, Feature};
+use tenant_attach_cedar::CedarWorld;
+use tenant_attach_synth::{Params, Rng};
+
+fn side_by_side(c: &mut Criterion) {
+    for (name, params) in [(
+        "S",
+        Params {
+            devices: 10_000,
+            collections: 1_000,
+            users: 100,
+            seed: 1,
+        },
+    )] {
+        let engine = Engine::new(tenant_attach_synth::generate(&params)).unwrap();
+        let cedar = CedarWorld::translate(&engine);
+        let mut rng = Rng::new(42);
+        let users = engine.users().to_vec();
+        let requests: Vec<(u32, u32, Feature, String, u32)> = (0..4096)
+            .map(|_| {
+                let u = users[rng.below(users.len())];
+                let d = rng.below(engine.device_count()) as u32;
+                let f = Feature::ALL[rng.below(Feature::ALL.len())];
+                (
+                    u,
+                    d,
+                    f,
+                    engine.user(u).unwrap().id.clone(),
+                    engine.device(d).unwrap().resource_id,
+                )
+            })
+            .collect();
+        let mut g = c.benchmark_group("decision");
+        let mut i = 0usize;
+        g.bench_function(BenchmarkId::new("tenant_attach", name), |b| {
+            b.iter(|| {
+                i = (i + 1) & 4095;
+                let (u, d, f, _, _) = &requests[i];
+                engine.allows(black_box(*u), black_box(*d), *f)
+            })
+        });
+        let mut i = 0usize;
+        g.bench_function(BenchmarkId::new("cedar", name), |b| {
+            b.iter(|| {
+                i = (i + 1) & 4095;
+                let (_, _, f, user, rid) = &requests[i];
+                cedar.allows(black_box(user), black_box(*rid), *f)
+            })
+        });
+        g.finish();
+
+        let busiest = users
+            .iter()
+            .copied()
+            .max_by_key(|u| engine.visible(*u, Feature::View).len())
+            .unwrap();
+        let busiest_id = engine.user(busiest).unwrap().id.clone();
+        let rids: Vec<u32> = engine
+            .device_ixs()
+            .map(|d| engine.device(d).unwrap().resource_id)
+            .collect();
+        let mut g = c.benchmark_group("visible");
+        g.sample_size(10);
+        g.bench_function(BenchmarkId::new("tenant_attach", name), |b| {
+            b.iter(|| engine.visible(black_box(busiest), Feature::View))
+        });
+        g.bench_function(BenchmarkId::new("cedar_every_device", name), |b| {
+            b.iter(|| {
+                rids.iter()
+                    .filter(|r| cedar.allows(&busiest_id, **r, Feature::View))
+                    .count()
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, side_by_side);
+criterion_main!(benches);

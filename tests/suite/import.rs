@@ -1,0 +1,403 @@
+//! Issue 5: the importer. Samples, the committed Contoso bundle (end to end), a generated
+//! large bundle, the round-trip property and corrupted bundles.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use tenant_attach::{Engine, Feature, Snapshot};
+use tenant_attach_import::{ImportError, Inputs, Source, import, records_of};
+
+use crate::bundle::write;
+use crate::world::{SMALL, worlds};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample(name: &str) -> Source {
+    let path = root().join("tests/import/samples").join(name);
+    Source {
+        name: name.to_owned(),
+        text: std::fs::read_to_string(path).unwrap(),
+    }
+}
+
+#[test]
+fn documented_samples_parse() {
+    let defs = records_of(&sample("graph-beta-roleDefinitions-list.json")).unwrap();
+    assert!(!defs.is_empty() && defs[0].get("rolePermissions").is_some());
+    let assignments = records_of(&sample("graph-beta-roleAssignments-list.json")).unwrap();
+    assert_eq!(assignments[0].get("scopeType").unwrap(), "allDevices");
+    assert!(
+        assignments[0].get("scopemembers").is_some(),
+        "fields match case-insensitively"
+    );
+    let tags = records_of(&sample("graph-beta-roleScopeTags-list.json")).unwrap();
+    assert!(tags[0].get("displayName").is_some());
+    let state = records_of(&sample("graph-beta-tenantAttachRBAC-getState.json")).unwrap();
+    assert_eq!(
+        state[0].opt_bool("enabled"),
+        Some(true),
+        "the single-entity `value` envelope is unwrapped"
+    );
+    let device = records_of(&sample("graph-beta-managedDevice-get.json")).unwrap();
+    assert!(device[0].get("managementAgent").is_some());
+    let coll = records_of(&sample("adminservice-SMS_Collection-create.response.json")).unwrap();
+    assert_eq!(coll[0].opt_str("CollectionID").as_deref(), Some("ABC00200"));
+    assert!(
+        coll[0].get("__LAZYPROPERTIES").is_none(),
+        "WMI system properties are ignored"
+    );
+    let pkg = records_of(&sample("adminservice-SMS_PackageStatus-item.json")).unwrap();
+    assert_eq!(pkg.len(), 1);
+    let all = records_of(&sample(
+        "intune-roleDefinition-all-resourceActions.request.json",
+    ))
+    .unwrap();
+    let actions = all[0].array("rolePermissions").unwrap();
+    assert!(
+        actions[0]["resourceActions"][0]["allowedResourceActions"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 200
+    );
+    // The IntuneCD fixture nests two list responses: each is an OData envelope.
+    let fixture: serde_json::Value = serde_json::from_str(
+        &sample("intunecd-test-roleDefinitions-and-assignment.fixture.json").text,
+    )
+    .unwrap();
+    for key in ["roleDefinitionsListResponse", "roleAssignmentsListResponse"] {
+        let inner = Source {
+            name: format!("{key}.json"),
+            text: fixture[key].to_string(),
+        };
+        assert!(!records_of(&inner).unwrap().is_empty(), "{key}");
+    }
+}
+
+/// Reads a bundle directory as the CLI does.
+fn read_dir(dir: &Path) -> Vec<Source> {
+    let mut out: Vec<Source> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| Source {
+            name: p.file_name().unwrap().to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(&p).unwrap(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn contoso_bundle() -> Inputs {
+    let dir = root().join("tests/import/contoso");
+    Inputs {
+        configmgr: read_dir(&dir.join("configmgr")),
+        graph: read_dir(&dir.join("graph")),
+        settings: Source {
+            name: String::from("settings.json"),
+            text: std::fs::read_to_string(dir.join("settings.json")).unwrap(),
+        },
+    }
+}
+
+/// The committed bundle is what the writer makes of the Contoso sample (variant 1|2|8|16:
+/// PowerShell-shaped ConfigMgr files, paged Graph files, casing variants, agent names).
+/// `TENANT_ATTACH_WRITE_BUNDLE=1 cargo test import` rewrites it.
+#[test]
+fn committed_bundle_is_the_contoso_sample() {
+    let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
+    let fresh = write(&engine, 1 | 2 | 8 | 16);
+    let dir = root().join("tests/import/contoso");
+    if std::env::var_os("TENANT_ATTACH_WRITE_BUNDLE").is_some() {
+        for (sub, files) in [("configmgr", &fresh.configmgr), ("graph", &fresh.graph)] {
+            let d = dir.join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            for f in files {
+                std::fs::write(d.join(&f.name), format!("{}\n", f.text)).unwrap();
+            }
+        }
+        std::fs::write(
+            dir.join("settings.json"),
+            format!("{}\n", fresh.settings.text),
+        )
+        .unwrap();
+    }
+    let committed = contoso_bundle();
+    let names = |v: &[Source]| v.iter().map(|s| s.name.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(names(&committed.configmgr), names(&fresh.configmgr));
+    assert_eq!(names(&committed.graph), names(&fresh.graph));
+}
+
+/// End to end: import → the decisions of the Contoso corpus for named admins and devices.
+#[test]
+fn import_contoso_bundle_end_to_end() {
+    let imported = import(&contoso_bundle()).unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let diags = tenant_attach::validate(&imported.snapshot);
+    assert!(!diags.has_errors(), "{diags:?}");
+    let engine = Engine::new(imported.snapshot.clone()).unwrap();
+    let check = |upn: &str, device: &str, f: Feature| {
+        engine.allows(
+            engine.find_user(upn).unwrap(),
+            engine.find_device(device).unwrap(),
+            f,
+        )
+    };
+    assert!(check("alice@contoso.com", "CON-WS-004", Feature::View));
+    assert!(!check(
+        "alice@contoso.com",
+        "CON-SRV-SQL01",
+        Feature::SyncMachinePolicy
+    ));
+    assert!(check(
+        "carol@contoso.com",
+        "CON-SRV-SQL01",
+        Feature::RunScript
+    ));
+    assert!(!check(
+        "bob@contoso.com",
+        "CON-WS-004",
+        Feature::SyncMachinePolicy
+    ));
+    assert!(!check("erin@contoso.com", "CON-WS-004", Feature::View));
+    assert!(!check("frank@contoso.com", "CON-WS-004", Feature::View));
+    assert!(check(
+        "grace@contoso.com",
+        "CON-WS-001",
+        Feature::SyncMachinePolicy
+    ));
+    assert!(!check(
+        "grace@contoso.com",
+        "CON-WS-003",
+        Feature::SyncMachinePolicy
+    ));
+    assert!(!check("dave@contoso.com", "CON-LAB-02", Feature::View));
+    let original = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
+    same_answers(&original, &engine).unwrap();
+}
+
+/// Same devices, collections, memberships and decisions.
+fn same_answers(a: &Engine, b: &Engine) -> Result<(), TestCaseError> {
+    let devices = |e: &Engine| {
+        e.snapshot()
+            .devices
+            .iter()
+            .map(|d| (d.resource_id, d.name.clone(), d.client))
+            .collect::<BTreeSet<_>>()
+    };
+    prop_assert_eq!(devices(a), devices(b));
+    let colls = |e: &Engine| {
+        e.snapshot()
+            .collections
+            .iter()
+            .map(|c| (c.id.clone(), c.kind))
+            .collect::<BTreeSet<_>>()
+    };
+    prop_assert_eq!(colls(a), colls(b));
+    for c in &a.snapshot().collections {
+        let m = |e: &Engine| {
+            e.collections()
+                .members(e.find_collection(&c.id).unwrap())
+                .iter()
+                .map(|d| e.device(d).unwrap().resource_id)
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(m(a), m(b), "members of {}", c.id);
+    }
+    for u in a.users() {
+        let id = &a.user(*u).unwrap().id;
+        let ub = b.find_user(id).unwrap();
+        for f in Feature::ALL {
+            let va: Vec<u32> = a
+                .visible(*u, *f)
+                .iter()
+                .map(|d| a.device(d).unwrap().resource_id)
+                .collect();
+            let vb: Vec<u32> = b
+                .visible(ub, *f)
+                .iter()
+                .map(|d| b.device(d).unwrap().resource_id)
+                .collect();
+            prop_assert_eq!(va, vb, "visible for {} ({})", id, f);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn import_generated_large_bundle() {
+    let s = tenant_attach_synth::generate(&tenant_attach_synth::Params {
+        devices: 5_000,
+        collections: 400,
+        users: 60,
+        seed: 3,
+    });
+    let original = Engine::new(s).unwrap();
+    let imported = import(&write(&original, 2 | 8)).unwrap_or_else(|e| panic!("{:?}", e.first()));
+    same_answers(&original, &Engine::new(imported.snapshot).unwrap()).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// Round trip: a generated snapshot, written as an export bundle in any shape variant and
+    /// imported back, has the same devices, collections, memberships and decisions.
+    #[test]
+    fn export_then_import_round_trips(s in worlds(SMALL), variant in 0u32..32) {
+        let original = Engine::new(s).unwrap();
+        let imported = match import(&write(&original, variant)) {
+            Ok(i) => i,
+            Err(e) => return Err(TestCaseError::fail(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))),
+        };
+        same_answers(&original, &Engine::new(imported.snapshot).unwrap())?;
+    }
+}
+
+fn errors_of(inputs: &Inputs) -> Vec<ImportError> {
+    match import(inputs) {
+        Ok(_) => panic!("a corrupted bundle was accepted"),
+        Err(e) => e,
+    }
+}
+
+fn replace(files: &mut [Source], name: &str, edit: impl Fn(&str) -> String) {
+    let f = files
+        .iter_mut()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    f.text = edit(&f.text);
+}
+
+#[test]
+fn corrupted_bundles_give_precise_errors() {
+    // A missing file.
+    let mut b = contoso_bundle();
+    b.configmgr.retain(|f| f.name != "SMS_Role.json");
+    let e = errors_of(&b);
+    assert!(
+        e.iter()
+            .any(|e| e.file == "SMS_Role.json" && e.message.starts_with("missing")),
+        "{e:?}"
+    );
+
+    // Truncated JSON.
+    let mut b = contoso_bundle();
+    replace(&mut b.graph, "users.1.json", |t| {
+        t[..t.len() / 2].to_owned()
+    });
+    let e = errors_of(&b);
+    assert!(
+        e.iter().any(|e| e.file == "users.1.json"
+            && e.message.contains("not valid JSON")
+            && e.record.starts_with("line ")),
+        "{e:?}"
+    );
+
+    // A dangling collection id, an unknown role id and a wrong type, all reported together.
+    let mut b = contoso_bundle();
+    replace(&mut b.configmgr, "SMS_FullCollectionMembership.json", |t| {
+        t.replacen("\"PS100011\"", "\"PS1FFFFF\"", 1)
+    });
+    replace(&mut b.graph, "roleAssignments.1.json", |t| {
+        t.replacen(
+            "9e0cc482-82df-4ab2-a24c-0c23a3f52e1e",
+            "00000000-dead-4000-8000-000000000000",
+            1,
+        )
+    });
+    replace(&mut b.configmgr, "SMS_R_System.json", |t| {
+        t.replacen("\"ResourceId\": 16777301", "\"ResourceId\": \"sixteen\"", 1)
+    });
+    let e = errors_of(&b);
+    let text: Vec<String> = e.iter().map(ToString::to_string).collect();
+    assert!(
+        e.iter()
+            .any(|e| e.file == "SMS_FullCollectionMembership.json"
+                && e.field == "CollectionID"
+                && e.message.contains("PS1FFFFF")),
+        "{text:#?}"
+    );
+    assert!(
+        e.iter().any(|e| e.file == "roleAssignments.1.json"
+            && e.field == "roleDefinition"
+            && e.message.contains("00000000-dead")),
+        "{text:#?}"
+    );
+    assert!(
+        e.iter().any(|e| e.file == "SMS_R_System.json"
+            && e.field == "ResourceID"
+            && e.record.starts_with("record 0")),
+        "{text:#?}"
+    );
+
+    // A lazy property not fetched.
+    let mut b = contoso_bundle();
+    replace(&mut b.configmgr, "SMS_Role.json", |t| {
+        t.replacen("\"Operations\"", "\"NotOperations\"", 1)
+    });
+    let e = errors_of(&b);
+    assert!(
+        e.iter()
+            .any(|e| e.field == "Operations" && e.message.contains("lazy")),
+        "{e:?}"
+    );
+}
+
+/// The settings file's `use_intune_rbac` loses to the tenantAttachRBAC export, with a warning.
+#[test]
+fn exports_win_over_settings() {
+    let mut b = contoso_bundle();
+    b.settings.text =
+        b.settings
+            .text
+            .replacen("\"use_intune_rbac\": true", "\"use_intune_rbac\": false", 1);
+    let imported = import(&b).unwrap();
+    assert!(imported.snapshot.tenant.use_intune_rbac);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("tenantAttachRBAC")),
+        "{:?}",
+        imported.warnings
+    );
+}
+
+/// Without the site's operation catalogue, the documented bits name what they can and the rest
+/// is a warning.
+#[test]
+fn documented_bits_without_a_catalogue() {
+    let mut b = contoso_bundle();
+    b.configmgr.retain(|f| f.name != "SMS_Operation.json");
+    let imported = import(&b).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("SMS_Operation.json"))
+    );
+    let helpdesk = imported
+        .snapshot
+        .configmgr
+        .roles
+        .iter()
+        .find(|r| r.id == "PS100001")
+        .unwrap();
+    assert!(
+        helpdesk
+            .collection_operations
+            .contains(&tenant_attach::Operation::Read)
+    );
+    let _: &Snapshot = &imported.snapshot;
+}
