@@ -88,7 +88,7 @@ snap={
    "scope_tags":[{"id":"0","name":"Default"},{"id":"1","name":"Paris"}],
    "role_definitions":[
      {"id":"9e0cc482-82df-4ab2-a24c-0c23a3f52e1e","name":"Help Desk Operator","built_in":True,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_RemoteTasks_ConfigurationManagerAction","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Timeline","Microsoft.Intune_CloudAttach_Collections","Microsoft.Intune_CloudAttach_ResourceExplorer"]},
-     {"id":"c1d9fcbb-cba5-40b0-bf6b-527006585f4b","name":"Read Only Operator","built_in":True,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_CloudAttach_ClientDetails"]},
+     {"id":"fa1d7878-e8cb-41a1-8254-0142355c9f84","name":"Read Only Operator","built_in":True,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_CloudAttach_ClientDetails"]},
      {"id":"7e5b2c11-0000-4000-8000-00000000r001","name":"Cloud Attach Server Operator","built_in":False,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_RemoteTasks_ConfigurationManagerAction","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Scripts","Microsoft.Intune_CloudAttach_ScriptActions","Microsoft.Intune_CloudAttach_CMPivot","Microsoft.Intune_CloudAttach_Timeline"]},
      {"id":"7e5b2c11-0000-4000-8000-00000000r002","name":"Tenant Attach Owner","built_in":False,"permissions":["Microsoft.Intune_Organization_Read","Microsoft.Intune_Organization_Delete","Microsoft.Intune_ManagedDevices_Read"]}],
    "role_assignments":[

@@ -307,4 +307,23 @@ proptest! {
             }
         }}}
     }
+
+    /// Users of one class (same directory role, assignments and ConfigMgr grants) decide alike,
+    /// and features of one class decide alike: `diff` and `report` rely on both.
+    #[test]
+    fn classes_decide_alike(s in worlds(SMALL)) {
+        let e = crate::engine(&s);
+        let classes = e.user_classes();
+        for a in e.users() { for b in e.users() {
+            if classes[*a as usize] == classes[*b as usize] {
+                for f in Feature::ALL { prop_assert_eq!(e.visible(*a, *f), e.visible(*b, *f)); }
+            }
+        }}
+        for class in e.feature_classes() {
+            for u in e.users() {
+                let first = e.visible(*u, class[0]);
+                for f in &class[1..] { prop_assert_eq!(&e.visible(*u, *f), &first); }
+            }
+        }
+    }
 }

@@ -446,7 +446,7 @@ fn r_i4_scoped_permissions_need_tag_and_permission_on_one_assignment() {
     s.intune.role_assignments.push(RoleAssignment {
         id: "ro".into(),
         name: "Read only".into(),
-        role: "c1d9fcbb-cba5-40b0-bf6b-527006585f4b".into(),
+        role: "fa1d7878-e8cb-41a1-8254-0142355c9f84".into(),
         members: vec![paris],
         scope: AssignmentScope::all_devices(),
         scope_tags: vec!["0".into()],

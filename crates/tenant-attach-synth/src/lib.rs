@@ -503,7 +503,7 @@ impl Generator {
                 ]),
             },
             RoleDefinition {
-                id: String::from("c1d9fcbb-cba5-40b0-bf6b-527006585f4b"),
+                id: String::from("fa1d7878-e8cb-41a1-8254-0142355c9f84"),
                 name: String::from("Read Only Operator"),
                 built_in: true,
                 permissions: p(&["ManagedDevices_Read", "CloudAttach_ClientDetails"]),
@@ -550,7 +550,7 @@ impl Generator {
         role_assignments.push(RoleAssignment {
             id: guid(0xa2, 1),
             name: String::from("Read only, all"),
-            role: String::from("c1d9fcbb-cba5-40b0-bf6b-527006585f4b"),
+            role: String::from("fa1d7878-e8cb-41a1-8254-0142355c9f84"),
             members: vec![all_help],
             scope: AssignmentScope::all_devices(),
             scope_tags: vec![],

@@ -5,6 +5,9 @@
 //! that decide alike (same compiled requirement in both engines) share one computation. The
 //! result stays as device sets; [`Diff::changes`] expands it lazily.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use roaring::RoaringBitmap;
 
 use crate::devices::DeviceSet;
@@ -33,10 +36,10 @@ pub struct DiffEntry {
     pub user_id: String,
     /// The feature.
     pub feature: Feature,
-    /// Gained devices, as indices of the *new* engine.
-    pub gained: DeviceSet,
-    /// Lost devices, as indices of the *old* engine.
-    pub lost: DeviceSet,
+    /// Gained devices, as indices of the *new* engine (shared by every user of a class).
+    pub gained: Arc<DeviceSet>,
+    /// Lost devices, as indices of the *old* engine (shared by every user of a class).
+    pub lost: Arc<DeviceSet>,
 }
 
 /// Everything gained and lost, one entry per (user, feature) that changed, sorted by user id
@@ -97,6 +100,9 @@ fn translate(set: &RoaringBitmap, from: &Engine, to: &Engine) -> RoaringBitmap {
         .collect()
 }
 
+/// (old user class, new user class, feature group): the unit of computation.
+type ClassPair = (Option<u32>, Option<u32>, usize);
+
 /// Compares two engines.
 pub fn diff(old: &Engine, new: &Engine) -> Diff {
     // Same devices in the same order: compare indices directly (the what-if case).
@@ -129,20 +135,31 @@ pub fn diff(old: &Engine, new: &Engine) -> Diff {
     ids.sort_unstable();
     ids.dedup();
 
+    // Users of one class decide alike: compute each (old class, new class, feature group) once.
+    let (old_classes_u, new_classes_u) = (old.user_classes(), new.user_classes());
+    let mut memo: HashMap<ClassPair, (Arc<DeviceSet>, Arc<DeviceSet>)> = HashMap::new();
     let mut out = Diff::default();
     for id in ids {
         let (ou, nu) = (old.find_user(id).ok(), new.find_user(id).ok());
-        for group in &groups {
+        let oc = ou.and_then(|u| old_classes_u.get(u as usize).copied());
+        let nc = nu.and_then(|u| new_classes_u.get(u as usize).copied());
+        for (gi, group) in groups.iter().enumerate() {
             let Some(f) = group.first().copied() else {
                 continue;
             };
-            let a = ou.map(|u| old.visible(u, f).0).unwrap_or_default();
-            let b = nu.map(|u| new.visible(u, f).0).unwrap_or_default();
-            let (gained, lost) = if dense {
-                (&b - &a, &a - &b)
-            } else {
-                (&b - &translate(&a, old, new), &a - &translate(&b, new, old))
-            };
+            let (gained, lost) = memo
+                .entry((oc, nc, gi))
+                .or_insert_with(|| {
+                    let a = ou.map(|u| old.visible(u, f).0).unwrap_or_default();
+                    let b = nu.map(|u| new.visible(u, f).0).unwrap_or_default();
+                    let (g, l) = if dense {
+                        (&b - &a, &a - &b)
+                    } else {
+                        (&b - &translate(&a, old, new), &a - &translate(&b, new, old))
+                    };
+                    (Arc::new(DeviceSet(g)), Arc::new(DeviceSet(l)))
+                })
+                .clone();
             if gained.is_empty() && lost.is_empty() {
                 continue;
             }
@@ -150,8 +167,8 @@ pub fn diff(old: &Engine, new: &Engine) -> Diff {
                 out.entries.push(DiffEntry {
                     user_id: id.to_owned(),
                     feature: *feature,
-                    gained: DeviceSet(gained.clone()),
-                    lost: DeviceSet(lost.clone()),
+                    gained: Arc::clone(&gained),
+                    lost: Arc::clone(&lost),
                 });
             }
         }

@@ -242,6 +242,12 @@ impl Engine {
         self.access.feature_classes()
     }
 
+    /// For each user (by [`UserIx`]), a class number: users of one class decide alike on every
+    /// device and feature (same directory role, assignments and ConfigMgr grants).
+    pub fn user_classes(&self) -> Vec<u32> {
+        self.access.user_classes()
+    }
+
     /// The resource ids of every device, in index order.
     pub fn resource_ids(&self) -> &[u32] {
         self.devices.resource_ids()

@@ -180,15 +180,21 @@ impl Report {
         let mut features: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
         let mut users = Vec::new();
         let classes = engine.feature_classes();
+        let user_classes = engine.user_classes();
+        let mut memo: std::collections::HashMap<(u32, usize), u64> =
+            std::collections::HashMap::new();
         for u in engine.users() {
             let Some(user) = engine.user(*u) else {
                 continue;
             };
             let mut counts = BTreeMap::new();
             // One `visible` per group of features that decide alike.
-            for class in &classes {
+            let uc = user_classes.get(*u as usize).copied().unwrap_or(u32::MAX);
+            for (ci, class) in classes.iter().enumerate() {
                 let Some(first) = class.first() else { continue };
-                let n = engine.visible(*u, *first).len();
+                let n = *memo
+                    .entry((uc, ci))
+                    .or_insert_with(|| engine.visible(*u, *first).len());
                 if n > 0 {
                     for f in class {
                         counts.insert(f.as_str(), n);

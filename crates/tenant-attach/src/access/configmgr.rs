@@ -25,7 +25,7 @@ pub(crate) struct Pair {
 }
 
 /// Why the ConfigMgr side stops before R-G4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Block {
     /// R-G1.
     CloudOnly,

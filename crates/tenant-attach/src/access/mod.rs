@@ -358,6 +358,33 @@ impl Access {
         DeviceSet(set)
     }
 
+    /// For each user, the number of its class: users with the same directory role, the same
+    /// applicable assignments and the same ConfigMgr grants decide alike on every device, so
+    /// set-wide queries (`diff`, `report`) compute once per class.
+    pub(crate) fn user_classes(&self) -> Vec<u32> {
+        type Key<'a> = (
+            Option<DirectoryRole>,
+            &'a [u32],
+            Result<&'a [Vec<u32>], Block>,
+        );
+        let mut seen: HashMap<Key<'_>, u32> = HashMap::new();
+        self.profiles
+            .iter()
+            .map(|p| {
+                let key: Key<'_> = (
+                    p.directory_role,
+                    p.assignments.as_slice(),
+                    p.configmgr
+                        .as_ref()
+                        .map(|g| g.by_op.as_slice())
+                        .map_err(|b| *b),
+                );
+                let next = seen.len() as u32;
+                *seen.entry(key).or_insert(next)
+            })
+            .collect()
+    }
+
     /// Features grouped by identical compiled requirements: within a group, every decision is
     /// the same, so set-wide queries (`diff`, `report`) compute one per group.
     pub(crate) fn feature_classes(&self) -> Vec<Vec<Feature>> {
