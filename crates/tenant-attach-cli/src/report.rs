@@ -13,7 +13,7 @@ pub fn report(engine: &Engine, style: &Style) -> String {
     let r = Report::build(engine);
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&r).unwrap_or_default()),
-        _ => report_text(engine, &r, style),
+        _ => report_text(&r, style),
     }
 }
 
@@ -21,7 +21,7 @@ fn heading(out: &mut String, style: &Style, text: &str) {
     out.push_str(&format!("\n{}\n", style.bold(text)));
 }
 
-fn report_text(engine: &Engine, r: &Report, style: &Style) -> String {
+fn report_text(r: &Report, style: &Style) -> String {
     let h = &r.hierarchy;
     let mut out = format!(
         "{}\nsite {} · version {} · {} devices, {} collections, {} Entra users · mode {} (R-M1)\n",
@@ -193,7 +193,6 @@ fn report_text(engine: &Engine, r: &Report, style: &Style) -> String {
             }
         )));
     }
-    let _ = engine;
     out
 }
 

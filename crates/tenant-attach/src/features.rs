@@ -180,7 +180,7 @@ impl OperationSet {
         self.0 == 0
     }
 
-    /// The operations of `self` missing from `other`, in table order.
+    /// The operations in the set, in table order.
     pub fn iter(self) -> impl Iterator<Item = Operation> {
         Operation::ALL
             .iter()
