@@ -350,17 +350,14 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
             }
             None => None,
         };
-        let rules_raw = match r.array("CollectionRules") {
-            Some(a) => a,
-            None if r.get("CollectionRules").is_none() => {
-                errors.push(r.fail(&key, "CollectionRules", "missing: it is a lazy property, so fetch each collection by key (`SMS_Collection('ID')`) to get it"));
-                Vec::new()
-            }
-            None => {
-                errors.push(r.fail(&key, "CollectionRules", "expected an array of rules"));
-                Vec::new()
-            }
-        };
+        let rules_raw = r
+            .lazy_array(
+                &key,
+                "CollectionRules",
+                "collection by key (`SMS_Collection('ID')`)",
+                &mut errors,
+            )
+            .unwrap_or_default();
         cx.errors.extend(errors);
         let (Some(id), Some(name), Some(kind)) = (id, name, kind) else {
             continue;
@@ -530,14 +527,12 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
         let id = r.str("", "RoleID", &mut errors);
         let key = id.clone().unwrap_or_default();
         let name = r.str(&key, "RoleName", &mut errors);
-        let ops = r.array("Operations");
-        if ops.is_none() {
-            errors.push(r.fail(
-                &key,
-                "Operations",
-                "missing: it is a lazy property, so fetch each role by key (`SMS_Role('ID')`)",
-            ));
-        }
+        let ops = r.lazy_array(
+            &key,
+            "Operations",
+            "role by key (`SMS_Role('ID')`)",
+            &mut errors,
+        );
         cx.errors.extend(errors);
         let (Some(id), Some(name)) = (id, name) else {
             continue;
@@ -583,14 +578,12 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
         let is_group = r
             .opt_bool("IsGroup")
             .unwrap_or(matches!(r.opt_u32("AccountType"), Some(1 | 129)));
-        let perms = r.array("Permissions");
-        if perms.is_none() {
-            errors.push(r.fail(
-                &key,
-                "Permissions",
-                "missing: it is a lazy property, so fetch each administrative user by key",
-            ));
-        }
+        let perms = r.lazy_array(
+            &key,
+            "Permissions",
+            "administrative user by key (`SMS_Admin(ID)`)",
+            &mut errors,
+        );
         cx.errors.extend(errors);
         let (Some(id), Some(sid)) = (id, sid) else {
             continue;

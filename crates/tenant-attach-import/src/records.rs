@@ -155,6 +155,37 @@ impl Record {
         }
     }
 
+    /// A lazy property (WMI does not return it when enumerating): missing is an error that says
+    /// how to fetch it (`fetch`, e.g. "collection by key (`SMS_Collection('ID')`)").
+    pub fn lazy_array(
+        &self,
+        key: &str,
+        field: &str,
+        fetch: &str,
+        errors: &mut Vec<ImportError>,
+    ) -> Option<Vec<Value>> {
+        match self.get(field) {
+            None => {
+                errors.push(self.error(
+                    key,
+                    field,
+                    format!("missing: it is a lazy property, so fetch each {fetch}"),
+                ));
+                None
+            }
+            Some(Value::Array(a)) => Some(a.clone()),
+            Some(v @ Value::Object(_)) => Some(vec![v.clone()]),
+            Some(other) => {
+                errors.push(self.error(
+                    key,
+                    field,
+                    format!("expected an array, found {}", kind(other)),
+                ));
+                None
+            }
+        }
+    }
+
     /// An error about this record.
     pub fn fail(&self, key: &str, field: &str, message: impl Into<String>) -> ImportError {
         self.error(key, field, message)
