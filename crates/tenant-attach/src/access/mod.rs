@@ -618,6 +618,14 @@ fn role_name(s: &Snapshot, definition: Option<usize>) -> &str {
         .map_or("?", |d| d.name.as_str())
 }
 
+/// What the explanation collects: the failed conditions, the grants, the knobs used.
+#[derive(Debug, Default)]
+struct Outcome {
+    reasons: Vec<Reason>,
+    grants: Vec<Grant>,
+    knobs: BTreeMap<String, serde_json::Value>,
+}
+
 /// The explanation path: slower, allocating, complete.
 pub(crate) struct Explain<'a> {
     pub(crate) access: &'a Access,
@@ -667,12 +675,10 @@ impl Explain<'_> {
         let p = a.profiles.get(u as usize);
         let req = a.requirement(f);
         let dev = self.device_name(d).to_owned();
-        let mut reasons = Vec::new();
-        let mut grants = Vec::new();
-        let mut knobs: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        let mut out = Outcome::default();
         for feature in [Feature::View, f] {
             if let Some(o) = s.policy.features.get(&feature) {
-                knobs.insert(
+                out.knobs.insert(
                     format!("features.{feature}"),
                     serde_json::to_value(o).unwrap_or_default(),
                 );
@@ -686,7 +692,7 @@ impl Explain<'_> {
             .and_then(|p| s.devices.get(p))
             .is_some_and(|d| d.client);
         if !self.upload.is_all_devices() {
-            knobs.insert(
+            out.knobs.insert(
                 String::from("child_relations"),
                 json!(
                     s.policy
@@ -704,7 +710,7 @@ impl Explain<'_> {
                 .iter()
                 .map(|c| self.graph.id(*c).to_owned())
                 .collect();
-            grants.push(Grant {
+            out.grants.push(Grant {
                 kind: GrantKind::Upload,
                 id: via
                     .last()
@@ -718,7 +724,7 @@ impl Explain<'_> {
             });
         } else {
             for r in self.upload.reasons(d, client) {
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: upload_code(r),
                     rule: self.upload.rule(r),
                     detail: upload_detail(r, &dev),
@@ -729,7 +735,7 @@ impl Explain<'_> {
         // 2. Device tags (R-S2).
         let tagless = a.intune.tagless.contains(d);
         if tagless {
-            reasons.push(Reason {
+            out.reasons.push(Reason {
                 code: ReasonCode::MissingDefaultScopeTag,
                 rule: "R-S2",
                 detail: format!("`{dev}` is tenant-attached and its Default scope tag was removed: it is displayed to nobody"),
@@ -738,20 +744,25 @@ impl Explain<'_> {
 
         // 3. Intune (R-I, R-F2).
         if let Some(p) = p {
-            self.intune_side(p, req, d, f, tagless, &mut reasons, &mut grants, &mut knobs);
+            self.intune_side(p, req, (d, f), tagless, &mut out);
         }
 
         // 4. ConfigMgr (R-G), combined mode only.
         if a.mode == Mode::Combined {
-            knobs.insert(
+            out.knobs.insert(
                 String::from("configmgr_gates_view"),
                 json!(s.policy.configmgr_gates_view),
             );
             if let (Some(p), Some(user)) = (p, user) {
-                self.configmgr_side(p, user, req, d, &mut reasons, &mut grants, &mut knobs);
+                self.configmgr_side(p, user, req, d, &mut out);
             }
         }
 
+        let Outcome {
+            reasons,
+            mut grants,
+            knobs,
+        } = out;
         let allowed = reasons.is_empty();
         if !allowed {
             grants.clear();
@@ -768,27 +779,23 @@ impl Explain<'_> {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the explanation's accumulators")]
     fn intune_side(
         &self,
         p: &Profile,
         req: &Requirement,
-        d: DeviceIx,
-        f: Feature,
+        (d, f): (DeviceIx, Feature),
         tagless: bool,
-        reasons: &mut Vec<Reason>,
-        grants: &mut Vec<Grant>,
-        knobs: &mut BTreeMap<String, serde_json::Value>,
+        out: &mut Outcome,
     ) {
         let a = self.access;
         let s = self.s;
         let dev = self.device_name(d).to_owned();
         if let Some(role) = p.directory_role {
-            grants.push(directory_role_grant(role));
+            out.grants.push(directory_role_grant(role));
             return;
         }
         if p.assignments.is_empty() {
-            reasons.push(Reason {
+            out.reasons.push(Reason {
                 code: ReasonCode::NoIntuneRole,
                 rule: "R-I2",
                 detail: format!(
@@ -804,14 +811,14 @@ impl Explain<'_> {
             .filter_map(|i| a.intune.assignments.get(*i as usize))
             .collect();
         if a.mode == Mode::IntuneOnly {
-            knobs.insert(
+            out.knobs.insert(
                 String::from("intune_only_ignores_scope_tags"),
                 json!(s.policy.intune_only_ignores_scope_tags),
             );
         }
         let check_tags = a.check_tags && !tagless;
         if check_tags && assignments.iter().any(|x| x.untagged) {
-            knobs.insert(
+            out.knobs.insert(
                 String::from("untagged_assignment"),
                 serde_json::to_value(s.policy.untagged_assignment).unwrap_or_default(),
             );
@@ -840,7 +847,7 @@ impl Explain<'_> {
                 .filter(|x| x.perms.contains(*q as usize))
                 .collect();
             if holders.is_empty() {
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::IntunePermissionMissing,
                     rule: "R-I3",
                     detail: format!(
@@ -860,7 +867,7 @@ impl Explain<'_> {
                         .filter(|x| !check_tags || a.intune.reaches(&x.tags, d))
                         .collect();
                     if reaching.is_empty() {
-                        reasons.push(Reason {
+                        out.reasons.push(Reason {
                             code: ReasonCode::ScopeTagMismatch,
                             rule: "R-I4",
                             detail: format!(
@@ -884,7 +891,7 @@ impl Explain<'_> {
                         .map(|x| x.position),
                 );
             } else {
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::ScopeTagMismatch,
                     rule: "R-I5",
                     detail: format!(
@@ -898,7 +905,7 @@ impl Explain<'_> {
         if f.is_acting() {
             let co_managed = a.intune.co_managed.contains(d);
             if !co_managed {
-                knobs.insert(
+                out.knobs.insert(
                     String::from("scope_groups_apply_to_attached"),
                     json!(a.scope_groups_on_attached),
                 );
@@ -913,7 +920,7 @@ impl Explain<'_> {
                         continue;
                     }
                     if !holders.iter().any(|x| a.intune.covers(&x.cover, d)) {
-                        reasons.push(Reason {
+                        out.reasons.push(Reason {
                             code: ReasonCode::ScopeGroupMismatch,
                             rule: "R-I6",
                             detail: format!(
@@ -940,7 +947,7 @@ impl Explain<'_> {
                 .filter(|q| ca.perms.contains(**q as usize))
                 .map(|q| self.perm(*q))
                 .collect();
-            grants.push(Grant {
+            out.grants.push(Grant {
                 kind: GrantKind::IntuneAssignment,
                 id: sa.id.clone(),
                 detail: format!(
@@ -958,29 +965,26 @@ impl Explain<'_> {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the explanation's accumulators")]
     fn configmgr_side(
         &self,
         p: &Profile,
         user: &crate::snapshot::EntraUser,
         req: &Requirement,
         d: DeviceIx,
-        reasons: &mut Vec<Reason>,
-        grants: &mut Vec<Grant>,
-        knobs: &mut BTreeMap<String, serde_json::Value>,
+        out: &mut Outcome,
     ) {
         let a = self.access;
         let s = self.s;
         let dev = self.device_name(d).to_owned();
         if user.on_premises_sid.is_some() {
-            knobs.insert(
+            out.knobs.insert(
                 String::from("discovery_required"),
                 serde_json::to_value(s.policy.discovery_required).unwrap_or_default(),
             );
         }
         let g = match &p.configmgr {
             Err(Block::CloudOnly) => {
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::CloudOnlyAccount,
                     rule: "R-G1",
                     detail: format!("`{}` is a cloud-only account: ConfigMgr RBAC is enforced and needs a hybrid identity synced from AD", user.upn),
@@ -1003,7 +1007,7 @@ impl Explain<'_> {
                 } else {
                     "AD or Entra user discovery"
                 };
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::NotDiscovered,
                     rule: "R-G2",
                     detail: format!("`{}` was found by {found}; version {} with discovery_required `{}` needs {needs}", user.upn, s.hierarchy.version, match s.policy.discovery_required { crate::snapshot::DiscoveryRequired::ByVersion => "by_version", crate::snapshot::DiscoveryRequired::Both => "both" }),
@@ -1011,7 +1015,7 @@ impl Explain<'_> {
                 return;
             }
             Err(Block::NoAdmin) => {
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::ConfigmgrAdminMissing,
                     rule: "R-G3",
                     detail: format!("no ConfigMgr administrative user matches the SID of `{}` or of its AD groups", user.upn),
@@ -1048,7 +1052,7 @@ impl Explain<'_> {
                             .join(", ")
                     )
                 };
-                reasons.push(Reason {
+                out.reasons.push(Reason {
                     code: ReasonCode::ConfigmgrPermissionMissing,
                     rule: "R-G4",
                     detail,
@@ -1072,7 +1076,7 @@ impl Explain<'_> {
             ) else {
                 continue;
             };
-            grants.push(Grant {
+            out.grants.push(Grant {
                 kind: GrantKind::ConfigmgrAssociation,
                 id: format!("{}/{}/{}", ad.id, r.id, self.graph.id(collection)),
                 detail: format!(
