@@ -19,6 +19,7 @@ mod import;
 mod props;
 mod reference;
 mod rules;
+mod synth;
 mod tidy;
 mod whatif;
 mod world;

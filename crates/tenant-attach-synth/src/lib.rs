@@ -192,9 +192,9 @@ impl Generator {
                 depth: 1,
             });
         }
-        let wanted = self.p.collections.max(SITES + 4);
-        // Reserve a few for the upload collection and the server collections below.
-        let tree = wanted.saturating_sub(3 + SITES);
+        let wanted = self.p.collections.max(SITES + 5);
+        // Four more are added below: all servers, the upload collection, its child, All Users.
+        let tree = wanted - 4;
         while nodes.len() < tree {
             // Prefer recent nodes so the trees grow deep; cap the depth.
             let pick = if rng.percent(60) && nodes.len() > SITES + 1 {
