@@ -606,3 +606,55 @@ fn import_builds_a_valid_snapshot_or_lists_every_problem() {
         assert!(err.contains(name), "{name} not named: {err}");
     }
 }
+
+/// The README's `$ tenant-attach …` examples print exactly what the README shows.
+#[test]
+fn readme_examples_are_current() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let mut i = 0;
+    let mut checked = 0;
+    while i < lines.len() {
+        let Some(first) = lines[i].strip_prefix("$ tenant-attach ") else {
+            i += 1;
+            continue;
+        };
+        let mut command = first.trim_end_matches('\\').to_owned();
+        while lines[i].ends_with('\\') {
+            i += 1;
+            command.push(' ');
+            command.push_str(lines[i].trim().trim_end_matches('\\'));
+        }
+        i += 1;
+        let mut expected = String::new();
+        while i < lines.len()
+            && !lines[i].starts_with("$ ")
+            && !lines[i].starts_with("```")
+            && !lines[i].is_empty()
+        {
+            expected.push_str(lines[i]);
+            expected.push('\n');
+            i += 1;
+        }
+        let args: Vec<String> = command
+            .split_whitespace()
+            .map(|a| {
+                if a.starts_with("crates/") {
+                    root.join(a).display().to_string()
+                } else {
+                    a.to_owned()
+                }
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            expected,
+            "README example `{command}`"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "README examples found: {checked}");
+}
