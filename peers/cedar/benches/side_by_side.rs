@@ -9,7 +9,7 @@ use tenant_attach_cedar::CedarWorld;
 use tenant_attach_synth::{Params, Rng};
 
 fn side_by_side(c: &mut Criterion) {
-    for (name, params) in [(
+    let mut sizes = vec![(
         "S",
         Params {
             devices: 10_000,
@@ -17,7 +17,20 @@ fn side_by_side(c: &mut Criterion) {
             users: 100,
             seed: 1,
         },
-    )] {
+    )];
+    // M is opt-in: Cedar's entity store for 200,000 devices takes a while to build.
+    if std::env::var_os("TENANT_ATTACH_BENCH_M").is_some() {
+        sizes.push((
+            "M",
+            Params {
+                devices: 200_000,
+                collections: 20_000,
+                users: 2_000,
+                seed: 1,
+            },
+        ));
+    }
+    for (name, params) in sizes {
         let engine = Engine::new(tenant_attach_synth::generate(&params)).unwrap();
         let cedar = CedarWorld::translate(&engine);
         let mut rng = Rng::new(42);
