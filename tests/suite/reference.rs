@@ -231,39 +231,29 @@ impl Reference<'_> {
 
     // ---- the requirement, R-F0 / R-F1 ---------------------------------------------------
 
+    /// The Intune row of `f` in the mode, with the snapshot's override.
+    fn intune_row(&self, f: Feature) -> Vec<String> {
+        let (c, o, _) = table(f);
+        let over = self.s.policy.features.get(&f);
+        if self.intune_only() {
+            over.and_then(|x| x.intune_only.clone()).unwrap_or(o)
+        } else {
+            over.and_then(|x| x.intune_combined.clone()).unwrap_or(c)
+        }
+    }
+
+    /// R-F0: view's permissions and the feature's own.
     fn intune_perms(&self, f: Feature) -> Vec<String> {
-        let row = |f: Feature| {
-            let (c, o, _) = table(f);
-            let over = self.s.policy.features.get(&f);
-            if self.intune_only() {
-                over.and_then(|o| o.intune_only.clone()).unwrap_or(o)
-            } else {
-                over.and_then(|o| o.intune_combined.clone()).unwrap_or(c)
-            }
-        };
-        let mut v = row(Feature::View);
-        v.extend(row(f));
+        let mut v = self.intune_row(Feature::View);
+        v.extend(self.intune_row(f));
         v
     }
 
+    /// R-I6: the feature's own permissions, or view's when its row is empty.
     fn acting_perms(&self, f: Feature) -> Vec<String> {
-        let own = {
-            let (c, o, _) = table(f);
-            let over = self.s.policy.features.get(&f);
-            if self.intune_only() {
-                over.and_then(|o| o.intune_only.clone()).unwrap_or(o)
-            } else {
-                over.and_then(|o| o.intune_combined.clone()).unwrap_or(c)
-            }
-        };
+        let own = self.intune_row(f);
         if own.is_empty() {
-            let (c, o, _) = table(Feature::View);
-            let over = self.s.policy.features.get(&Feature::View);
-            if self.intune_only() {
-                over.and_then(|o| o.intune_only.clone()).unwrap_or(o)
-            } else {
-                over.and_then(|o| o.intune_combined.clone()).unwrap_or(c)
-            }
+            self.intune_row(Feature::View)
         } else {
             own
         }
