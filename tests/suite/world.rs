@@ -302,6 +302,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             id: format!("PS10000{i}"),
             name: format!("CM role {i}"),
             collection_operations: x.subset(Operation::ALL, 45),
+            class_operations: Default::default(),
         })
         .collect();
     if x.chance(30) {
@@ -309,6 +310,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             id: String::from("SMS0001R"),
             name: String::from("Full Administrator"),
             collection_operations: x.subset(Operation::ALL, 20),
+            class_operations: Default::default(),
         });
     }
     let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
@@ -364,11 +366,8 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         scope_groups_apply_to_attached: x.chance(25),
         intune_only_ignores_scope_tags: x.chance(25),
         configmgr_gates_view: !x.chance(15),
-        discovery_required: if x.chance(30) {
-            DiscoveryRequired::Both
-        } else {
-            DiscoveryRequired::ByVersion
-        },
+        discovery_required: *x.pick(DiscoveryRequired::ALL),
+        combined_page_permissions: Default::default(),
         features: Default::default(),
     };
     if x.chance(15) {
@@ -389,6 +388,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                         .collect()
                 }),
                 configmgr: x.chance(50).then(|| x.subset(Operation::ALL, 20)),
+                ..Default::default()
             },
         );
     }
@@ -407,6 +407,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         devices,
         collections,
         configmgr: ConfigMgr {
+            scripts: None,
             roles,
             admins,
             users: discovered,

@@ -66,6 +66,7 @@ pub fn decision_json(engine: &Engine, decision: &Decision) -> Value {
         "allowed": decision.allowed,
         "reasons": reasons_json(&decision.reasons),
         "grants": grants_json(&decision.grants),
+        "not_evaluated": decision.not_evaluated,
         "policy": decision.policy,
     })
 }
@@ -140,7 +141,9 @@ impl KindLabel for Grant {
             tenant_attach::GrantKind::Upload => "upload",
             tenant_attach::GrantKind::DirectoryRole => "directory role",
             tenant_attach::GrantKind::IntuneAssignment => "Intune",
-            tenant_attach::GrantKind::ConfigmgrAssociation => "ConfigMgr",
+            tenant_attach::GrantKind::ConfigmgrAssociation
+            | tenant_attach::GrantKind::ConfigmgrClass
+            | tenant_attach::GrantKind::ConfigmgrScript => "ConfigMgr",
         }
     }
 }

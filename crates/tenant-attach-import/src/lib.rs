@@ -560,6 +560,7 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
             id,
             name,
             collection_operations: named.into_iter().collect(),
+            class_operations: Default::default(),
         });
     }
 
@@ -1059,6 +1060,7 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
         devices,
         collections,
         configmgr: ConfigMgr {
+            scripts: None,
             roles,
             admins,
             users: discovered,

@@ -16,10 +16,11 @@
 
 #![deny(missing_docs)]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use tenant_attach::snapshot::*;
-use tenant_attach::{Feature, Operation};
+use tenant_attach::{ClassOperation, Feature, Operation, SecuredClass};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -563,6 +564,7 @@ impl Generator {
                 id: String::from("SMS0001R"),
                 name: String::from("Full Administrator"),
                 collection_operations: all_ops,
+                class_operations: BTreeMap::new(),
             },
             ConfigMgrRole {
                 id: String::from("PS100001"),
@@ -573,6 +575,10 @@ impl Generator {
                     Operation::NotifyResource,
                     Operation::RemoteControl,
                 ],
+                class_operations: BTreeMap::from([(
+                    SecuredClass::Application,
+                    vec![ClassOperation::Read, ClassOperation::Approve],
+                )]),
             },
             ConfigMgrRole {
                 id: String::from("PS100002"),
@@ -584,11 +590,44 @@ impl Generator {
                     Operation::RunScript,
                     Operation::RunCmpivot,
                 ],
+                class_operations: BTreeMap::from([
+                    (SecuredClass::Site, vec![ClassOperation::Read]),
+                    (SecuredClass::Scripts, vec![ClassOperation::Read]),
+                ]),
             },
             ConfigMgrRole {
                 id: String::from("SMS000AR"),
                 name: String::from("Read-only Analyst"),
                 collection_operations: vec![Operation::Read, Operation::ReadResource],
+                class_operations: BTreeMap::from([
+                    (SecuredClass::Application, vec![ClassOperation::Read]),
+                    (SecuredClass::Site, vec![ClassOperation::Read]),
+                    (SecuredClass::Scripts, vec![ClassOperation::Read]),
+                ]),
+            },
+        ];
+        // R-G7: scripts in the Default scope, one of them runnable from the admin center.
+        let scripts = vec![
+            Script {
+                id: String::from("5e0b3a1c-0000-4000-8000-000000000001"),
+                name: String::from("Restart print spooler"),
+                approved: true,
+                has_parameters: false,
+                scopes: vec![String::from("SMS00UNA")],
+            },
+            Script {
+                id: String::from("5e0b3a1c-0000-4000-8000-000000000002"),
+                name: String::from("Collect logs"),
+                approved: true,
+                has_parameters: true,
+                scopes: vec![String::from("SMS00UNA")],
+            },
+            Script {
+                id: String::from("5e0b3a1c-0000-4000-8000-000000000003"),
+                name: String::from("Clear CCM cache"),
+                approved: false,
+                has_parameters: false,
+                scopes: vec![String::from("SMS00UNA")],
             },
         ];
         let mut admins = vec![ConfigMgrAdmin {
@@ -700,6 +739,7 @@ impl Generator {
             devices,
             collections,
             configmgr: ConfigMgr {
+                scripts: Some(scripts),
                 roles,
                 admins,
                 users: discovered,

@@ -33,6 +33,8 @@ impl Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// R-F3: the feature does not exist at the hierarchy's version (checked first).
+    FeatureUnavailable,
     /// R-U1: the hierarchy is not attached.
     NotAttached,
     /// R-U2 / R-H2: the cloud (or the version on it) cannot upload.
@@ -59,12 +61,18 @@ pub enum ReasonCode {
     ConfigmgrAdminMissing,
     /// R-G4: no association grants a required Collection operation on the device.
     ConfigmgrPermissionMissing,
+    /// R-G6: no role of a mapped administrative user grants a required operation on another
+    /// secured class (Site, Application, SMS Scripts).
+    ConfigmgrClassPermissionMissing,
+    /// R-G7: no approved, parameterless script is available to the user's scopes.
+    NoRunnableScript,
 }
 
 impl ReasonCode {
     /// The snake_case code.
     pub fn as_str(self) -> &'static str {
         match self {
+            ReasonCode::FeatureUnavailable => "feature_unavailable",
             ReasonCode::NotAttached => "not_attached",
             ReasonCode::UploadUnsupportedCloud => "upload_unsupported_cloud",
             ReasonCode::NotUploadedNoClient => "not_uploaded_no_client",
@@ -78,12 +86,15 @@ impl ReasonCode {
             ReasonCode::NotDiscovered => "not_discovered",
             ReasonCode::ConfigmgrAdminMissing => "configmgr_admin_missing",
             ReasonCode::ConfigmgrPermissionMissing => "configmgr_permission_missing",
+            ReasonCode::ConfigmgrClassPermissionMissing => "configmgr_class_permission_missing",
+            ReasonCode::NoRunnableScript => "no_runnable_script",
         }
     }
 
     /// Which system the condition belongs to.
     pub fn side(self) -> Side {
         match self {
+            ReasonCode::FeatureUnavailable => Side::Availability,
             ReasonCode::NotAttached
             | ReasonCode::UploadUnsupportedCloud
             | ReasonCode::NotUploadedNoClient
@@ -96,7 +107,9 @@ impl ReasonCode {
             ReasonCode::CloudOnlyAccount
             | ReasonCode::NotDiscovered
             | ReasonCode::ConfigmgrAdminMissing
-            | ReasonCode::ConfigmgrPermissionMissing => Side::ConfigMgr,
+            | ReasonCode::ConfigmgrPermissionMissing
+            | ReasonCode::ConfigmgrClassPermissionMissing
+            | ReasonCode::NoRunnableScript => Side::ConfigMgr,
         }
     }
 }
@@ -111,6 +124,8 @@ impl fmt::Display for ReasonCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
+    /// R-F3: the feature must exist at the hierarchy's version.
+    Availability,
     /// R-U, R-F0: the device must be uploaded.
     Upload,
     /// R-S2: the device must carry a tag.
@@ -144,6 +159,10 @@ pub enum GrantKind {
     IntuneAssignment,
     /// A ConfigMgr association: administrative user × security role × collection (R-G4).
     ConfigmgrAssociation,
+    /// A ConfigMgr role granting operations on another secured class (R-G6).
+    ConfigmgrClass,
+    /// A script the user may run from the admin center (R-G7).
+    ConfigmgrScript,
 }
 
 /// One thing that made an allow.
@@ -155,6 +174,15 @@ pub struct Grant {
     /// `ADMIN_ID/ROLE_ID/COLLECTION_ID` for a ConfigMgr association.
     pub id: String,
     /// In words.
+    pub detail: String,
+}
+
+/// A rule the decision could not evaluate for lack of data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotEvaluated {
+    /// The rule id.
+    pub rule: &'static str,
+    /// What is missing, in words.
     pub detail: String,
 }
 
@@ -176,6 +204,9 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     /// For an allow, what granted it; empty for a deny.
     pub grants: Vec<Grant>,
+    /// Rules that were not evaluated for lack of data (e.g. R-G7 without
+    /// `configmgr.scripts`), so the answer holds only under that gap.
+    pub not_evaluated: Vec<NotEvaluated>,
     /// The policy knobs the decision depended on, with their values.
     pub policy: BTreeMap<String, serde_json::Value>,
 }

@@ -2,13 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::Policy;
+use std::collections::BTreeMap;
+
+use crate::snapshot::{CombinedPagePermissions, Policy};
 
 /// The prefix of every Intune permission string.
 pub const INTUNE_PREFIX: &str = "Microsoft.Intune_";
 
 /// The Intune permission that `view` needs in both modes (R-F1).
 pub const MANAGED_DEVICES_READ: &str = "Microsoft.Intune_ManagedDevices_Read";
+
+/// The Intune permission of the three device actions (R-F1).
+pub const CONFIGURATION_MANAGER_ACTION: &str =
+    "Microsoft.Intune_RemoteTasks_ConfigurationManagerAction";
+
+/// The version tenant attach itself appeared in: the *since* of undated features (R-F3).
+pub const TENANT_ATTACH_SINCE: u32 = 2002;
 
 /// The Intune permission that offboarding needs (R-H4).
 pub const ORGANIZATION_DELETE: &str = "Microsoft.Intune_Organization_Delete";
@@ -87,6 +96,98 @@ named_enum! {
         ControlAmt = "control_amt",
     }
 }
+
+named_enum! {
+    /// A ConfigMgr secured class other than Collection whose operations some features need
+    /// (R-G6).
+    SecuredClass {
+        /// `SMS_Site` (ObjectTypeID 6).
+        Site = "site",
+        /// `SMS_Application` (ObjectTypeID 31).
+        Application = "application",
+        /// `SMS_Scripts` (ObjectTypeID 213).
+        Scripts = "scripts",
+    }
+}
+
+named_enum! {
+    /// An operation on a [`SecuredClass`] (R-G6), named after the console's permission.
+    ClassOperation {
+        /// Read (bit 1).
+        Read = "read",
+        /// Modify (bit 2).
+        Modify = "modify",
+        /// Delete (bit 4).
+        Delete = "delete",
+        /// Set Security Scope (bit 16).
+        SetSecurityScope = "set_security_scope",
+        /// Create (bit 1024).
+        Create = "create",
+        /// Approve (bit 2048).
+        Approve = "approve",
+        /// Run Report (bit 268435456).
+        RunReport = "run_report",
+    }
+}
+
+impl SecuredClass {
+    /// The class's `ObjectTypeID` in `SMS_ARoleOperation` (R-G6).
+    pub fn object_type_id(self) -> u32 {
+        match self {
+            SecuredClass::Site => 6,
+            SecuredClass::Application => 31,
+            SecuredClass::Scripts => 213,
+        }
+    }
+
+    /// The class for an `ObjectTypeID`, if the rulebook names it.
+    pub fn from_object_type_id(id: u32) -> Option<SecuredClass> {
+        SecuredClass::ALL
+            .iter()
+            .copied()
+            .find(|c| c.object_type_id() == id)
+    }
+
+    /// The name in the ConfigMgr console.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            SecuredClass::Site => "Site",
+            SecuredClass::Application => "Application",
+            SecuredClass::Scripts => "SMS Scripts",
+        }
+    }
+}
+
+impl ClassOperation {
+    /// The documented `GrantedOperations` bit (R-G6; `SMS_Operation`).
+    pub fn bit(self) -> u32 {
+        match self {
+            ClassOperation::Read => 1,
+            ClassOperation::Modify => 2,
+            ClassOperation::Delete => 4,
+            ClassOperation::SetSecurityScope => 16,
+            ClassOperation::Create => 1024,
+            ClassOperation::Approve => 2048,
+            ClassOperation::RunReport => 268_435_456,
+        }
+    }
+
+    /// The name in the ConfigMgr console.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ClassOperation::Read => "Read",
+            ClassOperation::Modify => "Modify",
+            ClassOperation::Delete => "Delete",
+            ClassOperation::SetSecurityScope => "Set Security Scope",
+            ClassOperation::Create => "Create",
+            ClassOperation::Approve => "Approve",
+            ClassOperation::RunReport => "Run Report",
+        }
+    }
+}
+
+/// One operation on one secured class, as a requirement or a grant (R-G6).
+pub type ClassPermission = (SecuredClass, ClassOperation);
 
 named_enum! {
     /// Something an admin does with a device in the Intune admin center (R-F1).
@@ -215,88 +316,164 @@ impl Feature {
         )
     }
 
+    /// R-G2 (`by_feature`, 2103+): whether the feature's page requires "all of the
+    /// prerequisites for client details", that is **both** user discoveries.
+    pub fn needs_client_details_prerequisites(self) -> bool {
+        matches!(
+            self,
+            Feature::ClientDetails
+                | Feature::CollectionsView
+                | Feature::ResourceExplorer
+                | Feature::Timeline
+                | Feature::ScriptsView
+                | Feature::RunScript
+                | Feature::Cmpivot
+                | Feature::ApplicationsView
+                | Feature::ApplicationActions
+                | Feature::SoftwareUpdates
+        )
+    }
+
+    /// The name in the admin center, for explanations.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Feature::View => "see",
+            Feature::SyncMachinePolicy => "Sync Machine Policy",
+            Feature::SyncUserPolicy => "Sync User Policy",
+            Feature::AppEvaluationCycle => "App Evaluation Cycle",
+            Feature::ClientDetails => "Client details",
+            Feature::CollectionsView => "the Collections page",
+            Feature::ResourceExplorer => "Resource explorer",
+            Feature::Timeline => "Timeline",
+            Feature::ScriptsView => "the Scripts page",
+            Feature::RunScript => "run a script",
+            Feature::Cmpivot => "CMPivot",
+            Feature::ApplicationsView => "the Applications page",
+            Feature::ApplicationActions => "application actions",
+            Feature::SoftwareUpdates => "the Software updates page",
+            Feature::BitlockerKeys => "BitLocker recovery keys",
+            Feature::EnrollNow => "Enroll now",
+        }
+    }
+
     /// The default row of the R-F1 table.
     pub fn default_requirement(self) -> Requirement {
+        use ClassOperation as C;
         use Operation as O;
-        let action = "Microsoft.Intune_RemoteTasks_ConfigurationManagerAction";
-        let (combined, only, ops): (&[&str], &[&str], &[Operation]) = match self {
-            Feature::View => (&[MANAGED_DEVICES_READ], &[MANAGED_DEVICES_READ], &[O::Read]),
-            Feature::SyncMachinePolicy | Feature::SyncUserPolicy | Feature::AppEvaluationCycle => {
-                (&[action], &[action], &[O::Read, O::NotifyResource])
-            }
-            Feature::ClientDetails => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_ClientDetails"],
+        use SecuredClass as K;
+        let action = CONFIGURATION_MANAGER_ACTION;
+        let page = |perm: &'static str| -> (&[&str], Vec<&str>) { (&[], vec![perm]) };
+        let (since, (combined, only), ops, classes): (
+            u32,
+            (&[&str], Vec<&str>),
+            &[Operation],
+            &[ClassPermission],
+        ) = match self {
+            Feature::View => (
+                TENANT_ATTACH_SINCE,
+                (&[MANAGED_DEVICES_READ], vec![MANAGED_DEVICES_READ]),
                 &[O::Read],
+                &[],
+            ),
+            Feature::SyncMachinePolicy | Feature::SyncUserPolicy | Feature::AppEvaluationCycle => (
+                TENANT_ATTACH_SINCE,
+                (&[action], vec![action]),
+                &[O::Read, O::NotifyResource],
+                &[],
+            ),
+            Feature::ClientDetails => (
+                TENANT_ATTACH_SINCE,
+                page("Microsoft.Intune_CloudAttach_ClientDetails"),
+                &[O::Read],
+                &[],
             ),
             Feature::CollectionsView => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_Collections"],
+                TENANT_ATTACH_SINCE,
+                page("Microsoft.Intune_CloudAttach_Collections"),
                 &[O::Read],
+                &[],
             ),
             Feature::ResourceExplorer => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_ResourceExplorer"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_ResourceExplorer"),
                 &[O::Read, O::ReadResource],
+                &[],
             ),
             Feature::Timeline => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_Timeline"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_Timeline"),
                 &[O::Read, O::ReadResource, O::NotifyResource],
+                &[],
             ),
             Feature::ScriptsView => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_Scripts"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_Scripts"),
                 &[O::Read, O::ReadResource],
+                &[],
             ),
             Feature::RunScript => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_ScriptActions"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_ScriptActions"),
                 &[O::Read, O::ReadResource, O::RunScript],
+                &[(K::Site, C::Read), (K::Scripts, C::Read)],
             ),
             Feature::Cmpivot => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_CMPivot"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_CMPivot"),
                 &[O::Read, O::RunCmpivot],
+                &[],
             ),
             Feature::ApplicationsView => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_Applications"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_Applications"),
                 &[O::Read],
+                &[(K::Application, C::Read)],
             ),
             Feature::ApplicationActions => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_ApplicationActions"],
+                2006,
+                page("Microsoft.Intune_CloudAttach_ApplicationActions"),
                 &[O::Read],
+                &[(K::Application, C::Read), (K::Application, C::Approve)],
             ),
             Feature::SoftwareUpdates => (
-                &[],
-                &["Microsoft.Intune_CloudAttach_SoftwareUpdates"],
+                2111,
+                page("Microsoft.Intune_CloudAttach_SoftwareUpdates"),
                 &[O::Read],
+                &[],
             ),
             Feature::BitlockerKeys => (
-                &[],
-                &["Microsoft.Intune_RemoteTasks_RotateBitLockerKeys"],
+                2107,
+                page("Microsoft.Intune_RemoteTasks_RotateBitLockerKeys"),
                 &[O::Read, O::ReadBitlockerRecoveryKey],
+                &[],
             ),
             Feature::EnrollNow => (
-                &["Microsoft.Intune_CloudAttach_EnrollNow"],
-                &["Microsoft.Intune_CloudAttach_EnrollNow"],
+                TENANT_ATTACH_SINCE,
+                (
+                    &["Microsoft.Intune_CloudAttach_EnrollNow"],
+                    vec!["Microsoft.Intune_CloudAttach_EnrollNow"],
+                ),
                 &[O::Read],
+                &[],
             ),
         };
         let owned = |perms: &[&str]| perms.iter().map(|p| (*p).to_owned()).collect();
         Requirement {
+            since,
             intune_combined: owned(combined),
-            intune_only: owned(only),
+            intune_only: owned(&only),
             configmgr: ops.to_vec(),
+            classes: classes.to_vec(),
         }
     }
 
-    /// The row of the R-F1 table in force under `policy` (defaults with its overrides).
+    /// The row of the R-F1 table in force under `policy`: the defaults, then the feature's
+    /// override (each key on its own), then `combined_page_permissions = feature`, which makes
+    /// the `combined` row equal to the `intune_only` row unless the override set it.
     pub fn requirement(self, policy: &Policy) -> Requirement {
         let mut row = self.default_requirement();
-        if let Some(o) = policy.features.get(&self) {
+        let over = policy.features.get(&self);
+        if let Some(o) = over {
             if let Some(p) = &o.intune_combined {
                 row.intune_combined.clone_from(p);
             }
@@ -306,20 +483,49 @@ impl Feature {
             if let Some(ops) = &o.configmgr {
                 row.configmgr.clone_from(ops);
             }
+            if let Some(classes) = &o.classes {
+                row.classes = class_permissions(classes);
+            }
+            if let Some(since) = o.since {
+                row.since = since;
+            }
+        }
+        let explicit_combined = over.is_some_and(|o| o.intune_combined.is_some());
+        if policy.combined_page_permissions == CombinedPagePermissions::Feature
+            && !explicit_combined
+        {
+            row.intune_combined.clone_from(&row.intune_only);
         }
         row
     }
 }
 
-/// One row of the R-F1 requirement table: what a feature needs beyond nothing.
+/// A class → operations map as a flat, sorted, deduplicated list of pairs.
+pub fn class_permissions(
+    map: &BTreeMap<SecuredClass, Vec<ClassOperation>>,
+) -> Vec<ClassPermission> {
+    let mut out: Vec<ClassPermission> = map
+        .iter()
+        .flat_map(|(class, ops)| ops.iter().map(move |op| (*class, *op)))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// One row of the R-F1 table: what a feature needs beyond nothing.
 ///
 /// Every feature also needs `view` (R-F0); [`Requirement`] holds the feature's own row only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
+    /// The first site version with the feature (R-F3).
+    pub since: u32,
     /// Intune permissions in `combined` mode.
     pub intune_combined: Vec<String>,
     /// Intune permissions in `intune_only` mode.
     pub intune_only: Vec<String>,
     /// ConfigMgr Collection operations in `combined` mode.
     pub configmgr: Vec<Operation>,
+    /// Operations on other secured classes in `combined` mode (R-G6).
+    pub classes: Vec<ClassPermission>,
 }

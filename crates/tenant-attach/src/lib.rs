@@ -17,12 +17,12 @@ mod validate;
 
 pub use access::{Offboard, UserIx};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
-pub use decision::{Decision, Grant, GrantKind, Mode, Reason, ReasonCode, Side};
+pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode, Side};
 pub use devices::{DeviceIx, DeviceSet};
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;
 pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Severity};
-pub use features::{Feature, Operation};
+pub use features::{ClassOperation, Feature, Operation, SecuredClass};
 pub use findings::{Finding, FindingSeverity, findings};
 pub use report::Report;
 pub use snapshot::Snapshot;

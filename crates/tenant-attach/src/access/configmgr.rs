@@ -143,7 +143,9 @@ impl ConfigMgrIndex {
     pub(crate) fn needs_both_discoveries(&self) -> bool {
         match self.required {
             DiscoveryRequired::Both => true,
-            DiscoveryRequired::ByVersion => self.version < EITHER_DISCOVERY_SINCE,
+            DiscoveryRequired::ByVersion | DiscoveryRequired::ByFeature => {
+                self.version < EITHER_DISCOVERY_SINCE
+            }
         }
     }
 

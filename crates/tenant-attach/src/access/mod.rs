@@ -775,6 +775,7 @@ impl Explain<'_> {
             allowed,
             reasons,
             grants,
+            not_evaluated: Vec::new(),
             policy: knobs,
         }
     }
@@ -1010,7 +1011,7 @@ impl Explain<'_> {
                 out.reasons.push(Reason {
                     code: ReasonCode::NotDiscovered,
                     rule: "R-G2",
-                    detail: format!("`{}` was found by {found}; version {} with discovery_required `{}` needs {needs}", user.upn, s.hierarchy.version, match s.policy.discovery_required { crate::snapshot::DiscoveryRequired::ByVersion => "by_version", crate::snapshot::DiscoveryRequired::Both => "both" }),
+                    detail: format!("`{}` was found by {found}; version {} with discovery_required `{}` needs {needs}", user.upn, s.hierarchy.version, s.policy.discovery_required.as_str()),
                 });
                 return;
             }

@@ -1,8 +1,10 @@
 //! The `configmgr`, `entra` and `intune` sections: who holds which rights.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::features::Operation;
+use crate::features::{ClassOperation, Operation, SecuredClass};
 
 /// ConfigMgr RBAC (R-G).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -17,6 +19,26 @@ pub struct ConfigMgr {
     /// Discovered user resources (R-G2).
     #[serde(default)]
     pub users: Vec<DiscoveredUser>,
+    /// The site's scripts (R-G7); `None` when not known, and R-G7 is then not evaluated.
+    #[serde(default)]
+    pub scripts: Option<Vec<Script>>,
+}
+
+/// A ConfigMgr script (`SMS_Scripts`, R-G7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    /// `ScriptGuid`.
+    pub id: String,
+    /// `ScriptName`.
+    pub name: String,
+    /// Approved (`ApprovalState` 3).
+    pub approved: bool,
+    /// Whether the script takes parameters (the admin center lists only scripts without).
+    pub has_parameters: bool,
+    /// Its security scopes (category ids, e.g. `SMS00UNA`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// A ConfigMgr security role (`SMS_Role`).
@@ -30,6 +52,9 @@ pub struct ConfigMgrRole {
     /// The operations the role grants on the Collection class.
     #[serde(default)]
     pub collection_operations: Vec<Operation>,
+    /// The operations the role grants on other secured classes (R-G6).
+    #[serde(default)]
+    pub class_operations: BTreeMap<SecuredClass, Vec<ClassOperation>>,
 }
 
 /// A ConfigMgr administrative user (`SMS_Admin`).

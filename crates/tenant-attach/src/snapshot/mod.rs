@@ -12,13 +12,16 @@ mod policy;
 pub use access::{
     AssignmentScope, Association, AssociationMode, ConfigMgr, ConfigMgrAdmin, ConfigMgrRole,
     DirectoryRole, DiscoveredUser, DiscoveryAgent, Entra, EntraGroup, EntraUser, Intune,
-    RoleAssignment, RoleDefinition, ScopeTag,
+    RoleAssignment, RoleDefinition, ScopeTag, Script,
 };
 pub use collections::{Collection, CollectionRule, CollectionType, QueryRule};
 pub use hierarchy::{
     Attach, AttachState, Cloud, Device, Discovery, Hierarchy, PermissionMerge, Tenant, Upload,
 };
-pub use policy::{ChildRelation, DiscoveryRequired, FeatureOverride, Policy, UntaggedAssignment};
+pub use policy::{
+    ChildRelation, CombinedPagePermissions, DiscoveryRequired, FeatureOverride, Policy,
+    UntaggedAssignment,
+};
 
 use serde::{Deserialize, Serialize};
 

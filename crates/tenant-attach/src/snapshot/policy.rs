@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{Feature, Operation};
+use crate::features::{ClassOperation, Feature, Operation, SecuredClass};
 
 /// The policy knobs (see the rulebook); every decision reports the ones it used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct Policy {
     /// R-G2: which discoveries a user needs.
     #[serde(default)]
     pub discovery_required: DiscoveryRequired,
+    /// R-F1: what the `combined`-mode rows marked "—" need from Intune.
+    #[serde(default)]
+    pub combined_page_permissions: CombinedPagePermissions,
     /// R-F1: overrides of the requirement table, by feature.
     #[serde(default)]
     pub features: BTreeMap<Feature, FeatureOverride>,
@@ -46,6 +49,7 @@ impl Default for Policy {
             intune_only_ignores_scope_tags: false,
             configmgr_gates_view: true,
             discovery_required: DiscoveryRequired::default(),
+            combined_page_permissions: CombinedPagePermissions::default(),
             features: BTreeMap::new(),
         }
     }
@@ -84,7 +88,7 @@ impl ChildRelation {
 }
 
 /// `policy.untagged_assignment` (R-I5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UntaggedAssignment {
     /// An assignment with no scope tags reaches every object.
@@ -95,14 +99,68 @@ pub enum UntaggedAssignment {
 }
 
 /// `policy.discovery_required` (R-G2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscoveryRequired {
-    /// 2103+: Entra or AD user discovery; 2010 and earlier: both.
+    /// Rulebook 2's default: before 2103 both discoveries; from 2103, either for `view`, the
+    /// device actions, `enroll_now` and `bitlocker_keys`, both for the pages that require
+    /// the client-details prerequisites.
     #[default]
+    ByFeature,
+    /// Rulebook 1's default: 2103+ Entra or AD user discovery; 2010 and earlier both.
     ByVersion,
-    /// Both discoveries on every version.
+    /// Both discoveries on every version, for every feature.
     Both,
+}
+
+impl DiscoveryRequired {
+    /// Every value.
+    pub const ALL: &'static [DiscoveryRequired] = &[
+        DiscoveryRequired::ByFeature,
+        DiscoveryRequired::ByVersion,
+        DiscoveryRequired::Both,
+    ];
+
+    /// The snake_case name used in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscoveryRequired::ByFeature => "by_feature",
+            DiscoveryRequired::ByVersion => "by_version",
+            DiscoveryRequired::Both => "both",
+        }
+    }
+}
+
+/// `policy.combined_page_permissions` (R-F1, rulebook 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CombinedPagePermissions {
+    /// The "—" rows need nothing beyond `view` in `combined` mode (every tenant-attach page
+    /// asks only for "an Intune role assigned to the user").
+    #[default]
+    View,
+    /// Each `combined`-mode row equals its `intune_only` row (Intune's custom-role page).
+    Feature,
+}
+
+impl CombinedPagePermissions {
+    /// The snake_case name used in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CombinedPagePermissions::View => "view",
+            CombinedPagePermissions::Feature => "feature",
+        }
+    }
+}
+
+impl UntaggedAssignment {
+    /// The snake_case name used in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UntaggedAssignment::AllTags => "all_tags",
+            UntaggedAssignment::DefaultTag => "default_tag",
+        }
+    }
 }
 
 /// An override of one row of the R-F1 table; a missing field keeps the default.
@@ -118,4 +176,10 @@ pub struct FeatureOverride {
     /// ConfigMgr Collection operations (`combined` mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configmgr: Option<Vec<Operation>>,
+    /// Operations on other secured classes (`combined` mode, R-G6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<BTreeMap<SecuredClass, Vec<ClassOperation>>>,
+    /// The first site version with the feature (R-F3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<u32>,
 }
