@@ -619,7 +619,7 @@ impl Explain<'_> {
             ("AD or Entra user discovery", "neither has found the user")
         };
         format!(
-            "`{}` was found by {found}; {} at version {} with discovery_required `{}` needs {needs}: {missing}",
+            "`{}` was found by {found}; {} (version {}, discovery_required `{}`) needs {needs}: {missing}",
             user.upn,
             f.display_name(),
             self.s.hierarchy.version,
