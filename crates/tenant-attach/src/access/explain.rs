@@ -87,6 +87,20 @@ impl Explain<'_> {
             }
         }
 
+        // A handle the engine does not hold is denied, never allowed (fail closed).
+        if p.is_none() || self.devices.position(d).is_none() {
+            out.reasons.push(Reason {
+                code: ReasonCode::UnknownHandle,
+                rule: crate::decision::QUERY_RULE,
+                detail: format!(
+                    "user #{u} or device #{d} is not held by this engine ({} users, {} devices)",
+                    a.profiles.len(),
+                    self.devices.len()
+                ),
+            });
+            return self.finish(user, d, f, out);
+        }
+
         // 0. Availability (R-F3): nothing else is evaluated for a feature the site lacks.
         if s.hierarchy.version < req.since {
             out.reasons.push(Reason {
