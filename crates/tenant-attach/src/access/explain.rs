@@ -155,7 +155,7 @@ impl Explain<'_> {
         } else {
             for r in self.upload.reasons(d, client) {
                 out.reasons.push(Reason {
-                    code: upload_code(r),
+                    code: r.reason_code(),
                     rule: self.upload.rule(r),
                     detail: upload_detail(r, &dev),
                 });
@@ -704,13 +704,6 @@ impl Explain<'_> {
     }
 }
 
-fn upload_code(r: NotUploaded) -> ReasonCode {
-    match r {
-        NotUploaded::NotAttached => ReasonCode::NotAttached,
-        NotUploaded::UploadUnsupportedCloud => ReasonCode::UploadUnsupportedCloud,
-        NotUploaded::NotUploadedNoClient => ReasonCode::NotUploadedNoClient,
-        NotUploaded::NotUploadedOutOfScope => ReasonCode::NotUploadedOutOfScope,
-    }
 }
 
 fn upload_detail(r: NotUploaded, dev: &str) -> String {
