@@ -704,8 +704,6 @@ impl Explain<'_> {
     }
 }
 
-}
-
 fn upload_detail(r: NotUploaded, dev: &str) -> String {
     match r {
         NotUploaded::NotAttached => {
