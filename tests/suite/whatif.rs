@@ -216,9 +216,9 @@ proptest! {
         let (ea, eb) = (Engine::new(a).unwrap(), Engine::new(b).unwrap());
         let ab = diff(&ea, &eb);
         let ba = diff(&eb, &ea);
-        let (ab_gained, ab_lost) = (ab.changes(&ea, &eb, true), ab.changes(&ea, &eb, false));
-        prop_assert_eq!(&ab_gained, &ba.changes(&eb, &ea, false));
-        prop_assert_eq!(&ab_lost, &ba.changes(&eb, &ea, true));
+        let (ab_gained, ab_lost) = (ab.gained(), ab.lost());
+        prop_assert_eq!(&ab_gained, &ba.lost());
+        prop_assert_eq!(&ab_lost, &ba.gained());
         let (ta, tb) = (triples(&ea), triples(&eb));
         prop_assert_eq!(as_triples(&ab_gained), tb.difference(&ta).cloned().collect::<BTreeSet<_>>());
         prop_assert_eq!(as_triples(&ab_lost), ta.difference(&tb).cloned().collect::<BTreeSet<_>>());
@@ -239,7 +239,7 @@ proptest! {
         });
         let (ea, eb) = (Engine::new(a).unwrap(), Engine::new(b).unwrap());
         let d = diff(&ea, &eb);
-        prop_assert_eq!(d.counts().1, 0, "{:?}", d.changes(&ea, &eb, false));
+        prop_assert_eq!(d.counts().1, 0, "{:?}", d.lost());
     }
 }
 

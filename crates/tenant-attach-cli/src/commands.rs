@@ -234,20 +234,8 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     Ok(done(stdout, code))
 }
 
-fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!({
-        "rule": d.rule(),
-        "path": d.path(),
-        "message": d.message(),
-        "kind": d.severity().as_str(),
-    })
-}
-
 pub fn validation_json(diags: &Diagnostics) -> Value {
-    json!({
-        "errors": diags.errors().map(diagnostic_json).collect::<Vec<_>>(),
-        "warnings": diags.warnings().map(diagnostic_json).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(diags).unwrap_or_default()
 }
 
 pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
 use tenant_attach::{Diff, Engine, Feature, Report};
 
 use crate::args::Format;
@@ -198,16 +197,9 @@ fn report_text(r: &Report, style: &Style) -> String {
 pub fn diff(old: &Engine, new: &Engine, style: &Style) -> String {
     let d = tenant_attach::diff(old, new);
     match style.format {
-        Format::Json => output::json(&json!({
-            "gained": d.changes(old, new, true).iter().map(change_json).collect::<Vec<_>>(),
-            "lost": d.changes(old, new, false).iter().map(change_json).collect::<Vec<_>>(),
-        })),
+        Format::Json => output::json(&serde_json::to_value(d.changes()).unwrap_or_default()),
         _ => diff_text(old, new, &d, style),
     }
-}
-
-fn change_json(c: &tenant_attach::Change) -> serde_json::Value {
-    json!({"user": c.user, "user_id": c.user_id, "device": c.device, "resource_id": c.resource_id, "feature": c.feature.as_str()})
 }
 
 /// Groups changes by (feature, device set) and names the group of users and the collection of
