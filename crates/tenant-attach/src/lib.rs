@@ -12,6 +12,7 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod report;
+pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
 pub mod upload;
