@@ -7,7 +7,7 @@ use tenant_attach::{BuildError, Diagnostic, Diagnostics, Engine, LoadError, Seve
 
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
-use crate::{access, graph, report, sensitivity};
+use crate::{access, batch, graph, report, sensitivity};
 
 /// What a command printed and its exit code.
 pub struct Done {
@@ -19,7 +19,7 @@ pub struct Done {
 pub struct Failure(Vec<String>);
 
 impl Failure {
-    fn one(line: String) -> Failure {
+    pub fn one(line: String) -> Failure {
         Failure(vec![line])
     }
 
@@ -127,6 +127,11 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 .find_device(device)
                 .map_err(|e| query_failure(&label, &e))?;
             Ok(done(access::who(&engine, d, *feature, style), 0))
+        }
+        Command::Batch { questions } => {
+            let (_, engine) = load(cli)?;
+            batch::run(&engine, questions.as_deref())?;
+            Ok(done(String::new(), 0))
         }
         Command::Sensitivity { knob } => {
             let (_, engine) = load(cli)?;
