@@ -9,6 +9,9 @@ use serde::Serialize;
 use crate::devices::DeviceIx;
 use crate::features::Feature;
 
+/// The rule id of [`ReasonCode::UnknownHandle`]: the query itself is wrong, no rule decided.
+pub const QUERY_RULE: &str = "query";
+
 /// Which RBAC applies (R-M1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +36,9 @@ impl Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// The user or device handle does not belong to this engine (a query error, never an
+    /// allow); rule id [`QUERY_RULE`].
+    UnknownHandle,
     /// R-F3: the feature does not exist at the hierarchy's version (checked first).
     FeatureUnavailable,
     /// R-U1: the hierarchy is not attached.
@@ -72,6 +78,7 @@ impl ReasonCode {
     /// The snake_case code.
     pub fn as_str(self) -> &'static str {
         match self {
+            ReasonCode::UnknownHandle => "unknown_handle",
             ReasonCode::FeatureUnavailable => "feature_unavailable",
             ReasonCode::NotAttached => "not_attached",
             ReasonCode::UploadUnsupportedCloud => "upload_unsupported_cloud",
@@ -94,7 +101,7 @@ impl ReasonCode {
     /// Which system the condition belongs to.
     pub fn side(self) -> Side {
         match self {
-            ReasonCode::FeatureUnavailable => Side::Availability,
+            ReasonCode::UnknownHandle | ReasonCode::FeatureUnavailable => Side::Availability,
             ReasonCode::NotAttached
             | ReasonCode::UploadUnsupportedCloud
             | ReasonCode::NotUploadedNoClient

@@ -35,6 +35,8 @@ pub type UserIx = u32;
 pub const OFFBOARD_MINUTES_MAX: u32 = 120;
 /// …a few minutes when the site is 2103+, online and healthy (we count 10).
 pub const OFFBOARD_FAST_MINUTES_MAX: u32 = 10;
+/// R-H4: offboarding is fast ("a few minutes") from this version, online and healthy.
+pub const OFFBOARD_FAST_SINCE: u32 = 2103;
 /// R-H4: wait at least this long before onboarding again after an offboard.
 pub const REONBOARD_WAIT_MINUTES: u32 = 120;
 
@@ -524,7 +526,7 @@ impl Access {
     /// R-H4: may `u` offboard the hierarchy from the admin center, and how long it takes.
     pub(crate) fn offboard(&self, s: &Snapshot, u: UserIx) -> Offboard {
         let h = &s.hierarchy;
-        let fast = h.version >= configmgr::EITHER_DISCOVERY_SINCE && h.online && h.healthy;
+        let fast = h.version >= OFFBOARD_FAST_SINCE && h.online && h.healthy;
         let mut out = Offboard {
             allowed: false,
             reasons: Vec::new(),
