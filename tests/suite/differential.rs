@@ -150,6 +150,11 @@ pub struct Coverage {
     pub no_runnable_script: usize,
     /// R-G7: `run_script` allowed with a script list (R-G7 passed).
     pub run_script_allowed_with_scripts: usize,
+    /// R-G7: `run_script` decisions that change when no administrative user has `SMS00ALL`.
+    pub r_g7_all_scope_matters: usize,
+    /// R-G6: decisions of features other than view that change when view's class override
+    /// is dropped (view's row joins every feature under `configmgr_gates_view`).
+    pub r_g6_view_classes_matter: usize,
     /// R-G7: decisions carrying the `not_evaluated` note.
     pub r_g7_not_evaluated: usize,
     /// R-G2: decisions that `by_feature` denies with `not_discovered` and `by_version` would not.
@@ -180,6 +185,23 @@ impl Coverage {
         };
         let flipped = Reference { s: &flipped };
         let combined = !r.intune_only();
+        let mut no_all = s.clone();
+        for a in &mut no_all.configmgr.admins {
+            a.scopes.retain(|x| x != "SMS00ALL");
+        }
+        let no_all = Reference { s: &no_all };
+        let mut no_view_classes = s.clone();
+        if let Some(o) = no_view_classes.policy.features.get_mut(&Feature::View) {
+            o.classes = None;
+        }
+        let view_classes = s
+            .policy
+            .features
+            .get(&Feature::View)
+            .is_some_and(|o| o.classes.is_some());
+        let no_view_classes = Reference {
+            s: &no_view_classes,
+        };
         for u in &s.entra.users {
             for d in &s.devices {
                 for f in Feature::ALL {
@@ -210,6 +232,13 @@ impl Coverage {
                             usize::from(s.configmgr.scripts.is_some());
                     }
                     self.r_g7_not_evaluated += usize::from(a.r_g7_not_evaluated);
+                    if f == Feature::RunScript && no_all.answer(id, rid, f) != a {
+                        self.r_g7_all_scope_matters += 1;
+                    }
+                    if view_classes && f != Feature::View && no_view_classes.answer(id, rid, f) != a
+                    {
+                        self.r_g6_view_classes_matter += 1;
+                    }
                     if s.policy.discovery_required == DiscoveryRequired::ByFeature
                         && a.codes.contains(&ReasonCode::NotDiscovered)
                         && !by_version
@@ -249,6 +278,14 @@ impl Coverage {
                 self.run_script_allowed_with_scripts,
             ),
             ("R-G7 not_evaluated", self.r_g7_not_evaluated),
+            (
+                "R-G7 SMS00ALL meets every script",
+                self.r_g7_all_scope_matters,
+            ),
+            (
+                "R-G6 view's classes join every feature",
+                self.r_g6_view_classes_matter,
+            ),
             ("R-G2 by_feature", self.by_feature_discovery_matters),
             (
                 "R-F1 combined_page_permissions",

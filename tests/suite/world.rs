@@ -416,8 +416,13 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         },
         features: Default::default(),
     };
-    for _ in 0..(if x.chance(25) { 1 + x.below(2) } else { 0 }) {
-        let f = *x.pick(Feature::ALL);
+    for _ in 0..(if x.chance(40) { 1 + x.below(2) } else { 0 }) {
+        // View's row joins every feature (R-F0): overridden more often than the others.
+        let f = if x.chance(25) {
+            Feature::View
+        } else {
+            *x.pick(Feature::ALL)
+        };
         policy.features.insert(
             f,
             FeatureOverride {
@@ -434,7 +439,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                         .collect()
                 }),
                 configmgr: x.chance(50).then(|| x.subset(Operation::ALL, 20)),
-                classes: x.chance(40).then(|| class_operations(&mut x, 25)),
+                classes: x.chance(50).then(|| class_operations(&mut x, 40)),
                 since: x.chance(40).then(|| *x.pick(VERSIONS)),
             },
         );
