@@ -281,25 +281,7 @@ pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> Strin
 }
 
 pub fn upload_json(engine: &Engine) -> Value {
-    let scope = engine.upload();
-    let ids = engine.collections();
-    let mut devices = Vec::new();
-    let mut not_uploaded = Vec::new();
-    for ix in engine.device_ixs() {
-        let Some(d) = engine.device(ix) else { continue };
-        if scope.is_uploaded(ix) {
-            let via: Vec<&str> = scope.via(ix).iter().map(|c| ids.id(*c)).collect();
-            devices.push(json!({"resource_id": d.resource_id, "name": d.name, "via": via}));
-        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
-            not_uploaded.push(json!({
-                "resource_id": d.resource_id,
-                "name": d.name,
-                "reason": reason.code(),
-                "rule": scope.rule(*reason),
-            }));
-        }
-    }
-    json!({"devices": devices, "not_uploaded": not_uploaded})
+    serde_json::to_value(engine.upload_answer()).unwrap_or_default()
 }
 
 fn upload(engine: &Engine, style: &Style) -> String {

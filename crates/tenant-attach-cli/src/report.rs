@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use tenant_attach::{Diff, Engine, Feature, Report};
 
-use crate::access::phrase;
 use crate::args::Format;
 use crate::output::{self, Style, plural};
 
@@ -264,7 +263,7 @@ fn diff_text(old: &Engine, new: &Engine, d: &Diff, style: &Style) -> String {
 }
 
 fn feature_words(f: Feature) -> String {
-    let p = phrase(f);
+    let p = f.phrase();
     match p.strip_suffix(" on").or_else(|| p.strip_suffix(" of")) {
         Some(stem) => format!("the right to {stem} on"),
         None => format!("the right to {p}"),

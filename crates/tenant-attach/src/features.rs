@@ -343,6 +343,28 @@ impl Feature {
         )
     }
 
+    /// What the feature lets a person do, as a verb phrase: "run Sync Machine Policy on".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Feature::View => "see",
+            Feature::SyncMachinePolicy => "run Sync Machine Policy on",
+            Feature::SyncUserPolicy => "run Sync User Policy on",
+            Feature::AppEvaluationCycle => "run App Evaluation Cycle on",
+            Feature::ClientDetails => "open the client details of",
+            Feature::CollectionsView => "list the collections of",
+            Feature::ResourceExplorer => "open Resource explorer on",
+            Feature::Timeline => "open the timeline of",
+            Feature::ScriptsView => "list the scripts of",
+            Feature::RunScript => "run a script on",
+            Feature::Cmpivot => "run CMPivot on",
+            Feature::ApplicationsView => "list the applications of",
+            Feature::ApplicationActions => "install or uninstall applications on",
+            Feature::SoftwareUpdates => "see the software updates of",
+            Feature::BitlockerKeys => "read the BitLocker keys of",
+            Feature::EnrollNow => "run Enroll now on",
+        }
+    }
+
     /// The name in the admin center, for explanations.
     pub fn display_name(self) -> &'static str {
         match self {

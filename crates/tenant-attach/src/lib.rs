@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod answers;
 pub mod collections;
 pub mod decision;
 pub mod devices;
@@ -17,6 +18,7 @@ pub mod upload;
 mod validate;
 
 pub use access::{Offboard, UserIx};
+pub use answers::{DeviceRef, UploadAnswer, UserRef, VisibleDevices, WhoUsers};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
 pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode, Side};
 pub use devices::{DeviceIx, DeviceSet};

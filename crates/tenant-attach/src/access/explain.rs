@@ -208,9 +208,12 @@ impl Explain<'_> {
         if !allowed {
             grants.clear();
         }
+        let device = self.devices.position(d).and_then(|p| self.s.devices.get(p));
         Decision {
-            user: user.map(|u| u.id.clone()).unwrap_or_default(),
-            device_ix: d,
+            user: user.map(|u| u.upn.clone()).unwrap_or_default(),
+            user_id: user.map(|u| u.id.clone()).unwrap_or_default(),
+            device: device.map(|d| d.name.clone()).unwrap_or_default(),
+            resource_id: device.map_or(0, |d| d.resource_id),
             feature: f,
             mode: self.access.mode,
             allowed,
