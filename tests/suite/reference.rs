@@ -301,14 +301,18 @@ impl Reference<'_> {
 
     // ---- the requirement, R-F0 / R-F1 ---------------------------------------------------
 
-    /// R-F3: the first version with `f`, with the snapshot's override.
+    /// R-F3: the first version with `f`, with the snapshot's override; R-F0: every feature
+    /// needs `view`, so a feature exists only where view exists too.
     pub fn since(&self, f: Feature) -> u32 {
-        self.s
-            .policy
-            .features
-            .get(&f)
-            .and_then(|o| o.since)
-            .unwrap_or(table(f).since)
+        let own = |f: Feature| {
+            self.s
+                .policy
+                .features
+                .get(&f)
+                .and_then(|o| o.since)
+                .unwrap_or(table(f).since)
+        };
+        own(f).max(own(Feature::View))
     }
 
     /// The Intune row of `f` in the mode, with the snapshot's override and the

@@ -660,7 +660,8 @@ fn compile_requirement(
         acting,
         ops,
         classes,
-        since: own.since,
+        // R-F0: every feature needs view, so it exists only where view exists too.
+        since: own.since.max(view.since),
         both_discoveries: configmgr::needs_both_discoveries(
             policy.discovery_required,
             s.hierarchy.version,
