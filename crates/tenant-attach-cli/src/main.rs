@@ -7,6 +7,7 @@ mod access;
 mod args;
 mod commands;
 mod graph;
+mod import;
 mod output;
 mod report;
 
