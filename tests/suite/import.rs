@@ -194,7 +194,7 @@ fn import_contoso_bundle_end_to_end() {
 }
 
 /// Same devices, collections, memberships and decisions.
-fn same_answers(a: &Engine, b: &Engine) -> Result<(), TestCaseError> {
+pub fn same_answers(a: &Engine, b: &Engine) -> Result<(), TestCaseError> {
     let devices = |e: &Engine| {
         e.snapshot()
             .devices

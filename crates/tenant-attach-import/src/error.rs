@@ -117,12 +117,22 @@ pub struct Report {
     pub errors: Vec<ImportError>,
     /// Warnings: information the exports lose; they never make the import fail.
     pub warnings: Vec<String>,
+    /// The exports that are missing or could not be read whole: references into them are not
+    /// checked, so that one broken file is one error, not one per record pointing at it.
+    pub broken: std::collections::BTreeSet<&'static str>,
 }
 
 impl Report {
     /// Records a problem.
     pub fn error(&mut self, e: ImportError) {
         self.errors.push(e);
+    }
+
+    /// Records a problem with a reference into `export`, unless that export is broken.
+    pub fn refer(&mut self, export: &crate::exports::Export, e: ImportError) {
+        if !self.broken.contains(export.name) {
+            self.errors.push(e);
+        }
     }
 
     /// Records a warning.

@@ -100,11 +100,17 @@ impl Reader<'_> {
             Side::ConfigMgr => &self.inputs.configmgr,
             Side::Graph => &self.inputs.graph,
         };
-        records::read(sources, e, &mut self.report.errors)
+        let before = self.report.errors.len();
+        let records = records::read(sources, e, &mut self.report.errors);
+        if self.report.errors.len() > before {
+            self.report.broken.insert(e.name);
+        }
+        records
     }
 
     fn required(&mut self, e: &Export) -> Vec<Record> {
         self.optional(e).unwrap_or_else(|| {
+            self.report.broken.insert(e.name);
             self.missing.push(*e);
             Vec::new()
         })
@@ -266,7 +272,8 @@ fn merge_settings(
     for (i, p) in settings.devices.iter().enumerate() {
         match devices.get_mut(p.resource_id) {
             Some(d) => p.apply(d),
-            None => report.error(
+            None => report.refer(
+                &exports::SMS_R_SYSTEM,
                 Location {
                     file: settings_file.to_owned(),
                     place: Place::Record {

@@ -13,6 +13,7 @@ use crate::constants::{
     DOCUMENTED_COLLECTION_BITS,
 };
 use crate::error::Report;
+use crate::exports;
 use crate::records::Record;
 use crate::stages::collections::{Collections, Found};
 use crate::stages::discovery::Discovery;
@@ -301,7 +302,7 @@ pub(crate) fn admins(
                     Some(sid.clone())
                 }
                 None => {
-                    report.error(r.fail(&key, "AdminSid", "missing: it is a lazy property, so fetch each administrative user by key (`SMS_Admin(ID)`), or export the discovery record of this account"));
+                    report.refer(&exports::SMS_R_USER, r.fail(&key, "AdminSid", "missing: it is a lazy property, so fetch each administrative user by key (`SMS_Admin(ID)`), or export the discovery record of this account"));
                     None
                 }
             },
@@ -384,11 +385,14 @@ fn specific(
         match p.opt_u32("CategoryTypeID") {
             Some(CATEGORY_TYPE_COLLECTION) => {
                 let Some(role) = roles.by_id.get(&role.to_uppercase()).cloned() else {
-                    report.error(r.fail(
-                        key,
-                        &format!("Permissions[{i}].RoleID"),
-                        format!("role `{role}` is not in SMS_Role"),
-                    ));
+                    report.refer(
+                        &exports::SMS_ROLE,
+                        r.fail(
+                            key,
+                            &format!("Permissions[{i}].RoleID"),
+                            format!("role `{role}` is not in SMS_Role"),
+                        ),
+                    );
                     continue;
                 };
                 match collections.by_id(&cat) {
@@ -403,11 +407,14 @@ fn specific(
                     Found::Other(c) => {
                         g.dropped.insert(c);
                     }
-                    Found::Unknown => report.error(r.fail(
-                        key,
-                        &format!("Permissions[{i}].CategoryID"),
-                        format!("collection `{cat}` is not in SMS_Collection"),
-                    )),
+                    Found::Unknown => report.refer(
+                        &exports::SMS_COLLECTION,
+                        r.fail(
+                            key,
+                            &format!("Permissions[{i}].CategoryID"),
+                            format!("collection `{cat}` is not in SMS_Collection"),
+                        ),
+                    ),
                 }
             }
             Some(CATEGORY_TYPE_SECURITY_SCOPE) => {
@@ -440,11 +447,14 @@ fn cross_product(
             Some(id) => {
                 g.roles.insert(id.clone());
             }
-            None => report.error(r.fail(
-                key,
-                &format!("RoleNames[{i}]"),
-                format!("role `{name}` is not in SMS_Role (by `RoleName`)"),
-            )),
+            None => report.refer(
+                &exports::SMS_ROLE,
+                r.fail(
+                    key,
+                    &format!("RoleNames[{i}]"),
+                    format!("role `{name}` is not in SMS_Role (by `RoleName`)"),
+                ),
+            ),
         }
     }
     for (i, name) in r.strings("CollectionNames").iter().enumerate() {
@@ -455,7 +465,7 @@ fn cross_product(
             [Found::Other(c)] => {
                 g.dropped.insert(c.clone());
             }
-            [] | [Found::Unknown] => report.error(r.fail(
+            [] | [Found::Unknown] => report.refer(&exports::SMS_COLLECTION, r.fail(
                 key,
                 &format!("CollectionNames[{i}]"),
                 format!("collection `{name}` is not in SMS_Collection (by `Name`)"),
@@ -472,7 +482,7 @@ fn cross_product(
             Some(id) => {
                 g.scopes.insert(id);
             }
-            None => report.error(r.fail(
+            None => report.refer(&exports::SMS_SECURED_CATEGORY, r.fail(
                 key,
                 &format!("CategoryNames[{i}]"),
                 format!(

@@ -8,6 +8,7 @@ use crate::constants::{
     COLLECTION_TYPE_DEVICE, COLLECTION_TYPE_OTHER, COLLECTION_TYPE_USER, RESOURCE_TYPE_USER_GROUP,
 };
 use crate::error::{Location, Report};
+use crate::exports;
 use crate::records::Record;
 use crate::stages::cm_devices::Devices;
 use crate::stages::discovery::Discovery;
@@ -238,7 +239,10 @@ pub(crate) fn collections(
         let raw = match r.lazy_array(&key, "CollectionRules") {
             Ok(Some(raw)) => raw,
             Ok(None) => {
-                rules_unknown.push(id.clone());
+                // User collections are never uploaded: their rules do not matter.
+                if kind == CollectionType::Device {
+                    rules_unknown.push(id.clone());
+                }
                 Vec::new()
             }
             Err(e) => {
@@ -300,11 +304,14 @@ pub(crate) fn collections(
             Found::Collection(c) => c,
             Found::Other(_) => continue,
             Found::Unknown => {
-                report.error(r.fail(
-                    "",
-                    "CollectionID",
-                    format!("collection `{c}` is not in SMS_Collection"),
-                ));
+                report.refer(
+                    &exports::SMS_COLLECTION,
+                    r.fail(
+                        "",
+                        "CollectionID",
+                        format!("collection `{c}` is not in SMS_Collection"),
+                    ),
+                );
                 continue;
             }
         };
@@ -323,19 +330,26 @@ pub(crate) fn collections(
                 }
                 match &discovery.group_ids {
                     Some(groups) if groups.contains(&d) => {}
-                    Some(_) => report.error(r.fail(
-                        &c,
-                        "ResourceID",
-                        format!("resource `{d}` of user collection `{c}` is in neither SMS_R_User nor SMS_R_UserGroup"),
-                    )),
+                    Some(_) if !report.broken.contains(exports::SMS_R_USER.name) => report.refer(
+                        &exports::SMS_R_USER_GROUP,
+                        r.fail(
+                            &c,
+                            "ResourceID",
+                            format!("resource `{d}` of user collection `{c}` is in neither SMS_R_User nor SMS_R_UserGroup"),
+                        ),
+                    ),
+                    Some(_) => {}
                     None if r.opt_u32("ResourceType").is_none_or(|t| t == RESOURCE_TYPE_USER_GROUP) => {
                         unverified_groups.insert(d);
                     }
-                    None => report.error(r.fail(
-                        &c,
-                        "ResourceID",
-                        format!("resource `{d}` of user collection `{c}` is not in SMS_R_User"),
-                    )),
+                    None => report.refer(
+                        &exports::SMS_R_USER,
+                        r.fail(
+                            &c,
+                            "ResourceID",
+                            format!("resource `{d}` of user collection `{c}` is not in SMS_R_User"),
+                        ),
+                    ),
                 }
             }
             None => {}

@@ -8,6 +8,7 @@ use crate::constants::{
     GLOBAL_ADMINISTRATOR_TEMPLATE, GRAPH_EXPAND_CAP, INTUNE_ADMINISTRATOR_TEMPLATE,
 };
 use crate::error::Report;
+use crate::exports;
 use crate::records::Record;
 
 /// Entra users and groups.
@@ -70,21 +71,24 @@ pub(crate) fn directory(
             let Some(mid) = m.opt_str("id") else { continue };
             let is_user = t.ends_with("user") || (t.is_empty() && user_ids.contains(&mid));
             let is_group = t.ends_with("group") || (t.is_empty() && group_ids.contains(&mid));
-            let (known, what, file) = if is_user {
-                (user_ids.contains(&mid), "user", "users.json")
+            let (known, what, export) = if is_user {
+                (user_ids.contains(&mid), "user", &exports::USERS)
             } else if is_group {
-                (group_ids.contains(&mid), "group", "groups.json")
+                (group_ids.contains(&mid), "group", &exports::GROUPS)
             } else {
                 continue; // devices, service principals, contacts: not administrators
             };
             if known {
                 members.push(mid);
             } else {
-                report.error(r.fail(
-                    &name,
-                    &format!("members[{i}]"),
-                    format!("{what} `{mid}` is not in {file}"),
-                ));
+                report.refer(
+                    export,
+                    r.fail(
+                        &name,
+                        &format!("members[{i}]"),
+                        format!("{what} `{mid}` is not in {}.json", export.name),
+                    ),
+                );
             }
         }
         if let Some(sid) = r.opt_str("onPremisesSecurityIdentifier") {

@@ -7,6 +7,7 @@ use tenant_attach::snapshot::{
 };
 
 use crate::error::Report;
+use crate::exports;
 use crate::records::Record;
 use crate::stages::directory::Directory;
 
@@ -107,31 +108,40 @@ pub(crate) fn role_assignments(
             continue;
         };
         if !def_ids.contains(role.as_str()) {
-            report.error(r.fail(
-                &id,
-                "roleDefinition",
-                format!("role definition `{role}` is not in roleDefinitions.json"),
-            ));
+            report.refer(
+                &exports::ROLE_DEFINITIONS,
+                r.fail(
+                    &id,
+                    "roleDefinition",
+                    format!("role definition `{role}` is not in roleDefinitions.json"),
+                ),
+            );
         }
         let members = r.strings("members");
         for (i, m) in members.iter().enumerate() {
             if !directory.group_ids.contains(m) {
-                report.error(r.fail(
-                    &id,
-                    &format!("members[{i}]"),
-                    format!("group `{m}` is not in groups.json"),
-                ));
+                report.refer(
+                    &exports::GROUPS,
+                    r.fail(
+                        &id,
+                        &format!("members[{i}]"),
+                        format!("group `{m}` is not in groups.json"),
+                    ),
+                );
             }
         }
         let mut scope_groups: BTreeSet<String> = r.strings("resourceScopes").into_iter().collect();
         scope_groups.extend(r.strings("scopeMembers"));
         for g in &scope_groups {
             if !directory.group_ids.contains(g) {
-                report.error(r.fail(
-                    &id,
-                    "resourceScopes",
-                    format!("scope group `{g}` is not in groups.json"),
-                ));
+                report.refer(
+                    &exports::GROUPS,
+                    r.fail(
+                        &id,
+                        "resourceScopes",
+                        format!("scope group `{g}` is not in groups.json"),
+                    ),
+                );
             }
         }
         let scope_type = r
@@ -153,11 +163,14 @@ pub(crate) fn role_assignments(
         let tags = r.strings("roleScopeTagIds");
         for t in &tags {
             if !tag_ids.contains(t.as_str()) {
-                report.error(r.fail(
-                    &id,
-                    "roleScopeTagIds",
-                    format!("scope tag `{t}` is not in roleScopeTags.json"),
-                ));
+                report.refer(
+                    &exports::ROLE_SCOPE_TAGS,
+                    r.fail(
+                        &id,
+                        "roleScopeTagIds",
+                        format!("scope tag `{t}` is not in roleScopeTags.json"),
+                    ),
+                );
             }
         }
         out.push(RoleAssignment {

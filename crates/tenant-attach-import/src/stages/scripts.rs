@@ -9,6 +9,7 @@ use tenant_attach::snapshot::Script;
 
 use crate::constants::SCRIPT_APPROVED;
 use crate::error::Report;
+use crate::exports;
 use crate::records::Record;
 use crate::stages::cm_rbac::Scopes;
 
@@ -50,7 +51,7 @@ pub(crate) fn scripts(
         for (i, name) in r.strings(SCOPES_FIELD).iter().enumerate() {
             match scopes.resolve(name) {
                 Some(id) => ids.push(id),
-                None => report.error(r.fail(
+                None => report.refer(&exports::SMS_SECURED_CATEGORY, r.fail(
                     &key,
                     &format!("{SCOPES_FIELD}[{i}]"),
                     format!("security scope `{name}` is neither built in nor in SMS_SecuredCategory.json"),
