@@ -424,3 +424,72 @@ pub(crate) fn collections(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exports::{Export, SMS_COLLECTION, SMS_FULL_COLLECTION_MEMBERSHIP};
+    use crate::records::{Source, read};
+    use crate::stages::{cm_devices, discovery};
+
+    fn records(export: &Export, text: &str) -> Vec<Record> {
+        let mut errors = Vec::new();
+        let r = read(
+            &[Source::text(format!("{}.json", export.name), text)],
+            export,
+            &mut errors,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        r.unwrap()
+    }
+
+    /// R-C1 from a list call: type 0 left out, placeholders for members without a system
+    /// row, users and groups in user collections, lazy rules missing, references resolved
+    /// case-insensitively; each with one warning.
+    #[test]
+    fn r_c1_membership_from_a_real_site_list_call() {
+        let colls = records(
+            &SMS_COLLECTION,
+            r##"{"value":[
+            {"CollectionID":"SMS00001","Name":"All Systems","CollectionType":2,"LimitToCollectionID":""},
+            {"CollectionID":"SMS00004","Name":"All Users and User Groups","CollectionType":1,"LimitToCollectionID":""},
+            {"CollectionID":"SMSOTHER","Name":"All Custom Resources","CollectionType":0},
+            {"CollectionID":"PS100010","Name":"Servers","CollectionType":2,"LimitToCollectionID":"sms00001",
+             "CollectionRules":[{"@odata.type":"#AdminService.SMS_CollectionRuleExcludeCollection","ExcludeCollectionID":"smsother"}]}]}"##,
+        );
+        let fcm = records(
+            &SMS_FULL_COLLECTION_MEMBERSHIP,
+            r#"[{"CollectionID":"SMS00001","ResourceID":1},{"CollectionID":"SMS00001","ResourceID":2046820352,"Name":"x86 Unknown Computer"},
+                {"CollectionID":"sms00004","ResourceID":2063597571,"ResourceType":4},{"CollectionID":"SMS00004","ResourceID":2080374785,"ResourceType":3},
+                {"CollectionID":"SMSOTHER","ResourceID":7}]"#,
+        );
+        let systems = records(
+            &crate::exports::SMS_R_SYSTEM,
+            r#"[{"ResourceID":1,"Name":"A","Client":1}]"#,
+        );
+        let users = records(
+            &crate::exports::SMS_R_USER,
+            r#"[{"ResourceId":2063597571,"SID":"S-1-5-21-1"}]"#,
+        );
+        let mut report = Report::default();
+        let mut devices = cm_devices::devices(&systems, &mut report);
+        let d = discovery::discovery(&users, None);
+        let c = collections(&colls, &fcm, &mut devices, &d, &mut report);
+        let ids: Vec<&str> = c.list.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["SMS00001", "SMS00004", "PS100010"]);
+        assert_eq!(c.list[2].limiting.as_deref(), Some("SMS00001"));
+        assert_eq!(devices.list.len(), 2);
+        assert!(!devices.list[1].client);
+        // The exclude rule names a type-0 collection: an error; the rest are warnings.
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].field(), "ExcludeCollectionID");
+        assert_eq!(report.warnings.len(), 4, "{:#?}", report.warnings);
+        assert!(report.warnings[0].contains("`SMSOTHER` (All Custom Resources)"));
+        assert!(
+            report.warnings[1].contains("`CollectionRules`")
+                && report.warnings[1].contains("`SMS00001`")
+        );
+        assert!(report.warnings[2].contains("2046820352"));
+        assert!(report.warnings[3].contains("taken as user groups: `2080374785`"));
+    }
+}
