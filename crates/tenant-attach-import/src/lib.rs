@@ -36,7 +36,7 @@ pub mod exports;
 mod records;
 mod stages;
 
-use tenant_attach::snapshot::{ConfigMgr, Entra, Intune, SCHEMA, Snapshot};
+use tenant_attach::snapshot::{Collection, ConfigMgr, Entra, Intune, SCHEMA, Snapshot};
 
 pub use constants::*;
 pub use error::{ImportError, Location, Place, Report};
@@ -162,51 +162,12 @@ impl Files {
 
 /// Builds the snapshot, or lists every problem found.
 pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
-    use stages::*;
     let mut report = Report::default();
-    let f = Files::read(inputs, &mut report);
-    let settings = settings::settings(&inputs.settings, &mut report);
-
-    // ConfigMgr.
-    let discovery = discovery::discovery(&f.users, f.user_groups.as_deref());
-    let mut devices = cm_devices::devices(&f.systems, &mut report);
-    let collections = collections::collections(
-        &f.collections,
-        &f.membership,
-        &mut devices,
-        &discovery,
-        &mut report,
-    );
-    let catalogue = cm_rbac::catalogue(f.operations.as_deref(), f.secured_objects.as_deref());
-    let roles = cm_rbac::roles(&f.roles, &catalogue, &mut report);
-    let scopes = cm_rbac::scopes(f.categories.as_deref(), &f.admins);
-    let admins = cm_rbac::admins(
-        &f.admins,
-        &roles,
-        &collections,
-        &scopes,
-        &discovery,
-        &mut report,
-    );
-    let scripts = scripts::scripts(f.scripts.as_deref(), &scopes, &mut report);
-
-    // Graph.
-    let scope_tags = graph_rbac::scope_tags(&f.scope_tags, &mut report);
-    let role_definitions = graph_rbac::role_definitions(&f.role_definitions, &mut report);
-    let directory =
-        directory::directory(&f.entra_users, &f.groups, &f.directory_roles, &mut report);
-    let role_assignments = graph_rbac::role_assignments(
-        &f.role_assignments,
-        &role_definitions,
-        &directory,
-        &scope_tags,
-        &mut report,
-    );
-    if let Some(managed) = &f.managed_devices {
-        graph_devices::co_managed(managed, &mut devices, &mut report);
-    }
-    let use_intune_rbac = attach::use_intune_rbac(&f.attach);
-
+    let files = Files::read(inputs, &mut report);
+    let settings = stages::settings::settings(&inputs.settings, &mut report);
+    let (mut devices, collections, configmgr) = configmgr(&files, &mut report);
+    let (entra, intune) = graph(&files, &mut devices, &mut report);
+    let use_intune_rbac = stages::attach::use_intune_rbac(&files.attach);
     let Some(mut settings) = settings else {
         return Err(report.errors);
     };
@@ -225,22 +186,10 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
         tenant: settings.tenant,
         hierarchy: settings.hierarchy,
         devices: devices.list,
-        collections: collections.list,
-        configmgr: ConfigMgr {
-            roles: roles.list,
-            admins,
-            users: discovery.users,
-            scripts,
-        },
-        entra: Entra {
-            users: directory.users,
-            groups: directory.groups,
-        },
-        intune: Intune {
-            scope_tags,
-            role_definitions,
-            role_assignments,
-        },
+        collections,
+        configmgr,
+        entra,
+        intune,
         policy: settings.policy,
         x: Some(serde_json::json!({"imported_by": "tenant-attach import"})),
     };
@@ -248,6 +197,67 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
         snapshot,
         warnings: report.warnings,
     })
+}
+
+/// The ConfigMgr stages: discovery, devices, collections, RBAC, scripts.
+fn configmgr(
+    f: &Files,
+    report: &mut Report,
+) -> (stages::cm_devices::Devices, Vec<Collection>, ConfigMgr) {
+    use stages::*;
+    let discovery = discovery::discovery(&f.users, f.user_groups.as_deref());
+    let mut devices = cm_devices::devices(&f.systems, report);
+    let collections = collections::collections(
+        &f.collections,
+        &f.membership,
+        &mut devices,
+        &discovery,
+        report,
+    );
+    let catalogue = cm_rbac::catalogue(f.operations.as_deref(), f.secured_objects.as_deref());
+    let roles = cm_rbac::roles(&f.roles, &catalogue, report);
+    let scopes = cm_rbac::scopes(f.categories.as_deref(), &f.admins);
+    let admins = cm_rbac::admins(&f.admins, &roles, &collections, &scopes, &discovery, report);
+    let scripts = scripts::scripts(f.scripts.as_deref(), &scopes, report);
+    let configmgr = ConfigMgr {
+        roles: roles.list,
+        admins,
+        users: discovery.users,
+        scripts,
+    };
+    (devices, collections.list, configmgr)
+}
+
+/// The Graph stages: Intune RBAC, the directory, co-managed devices.
+fn graph(
+    f: &Files,
+    devices: &mut stages::cm_devices::Devices,
+    report: &mut Report,
+) -> (Entra, Intune) {
+    use stages::*;
+    let scope_tags = graph_rbac::scope_tags(&f.scope_tags, report);
+    let role_definitions = graph_rbac::role_definitions(&f.role_definitions, report);
+    let directory = directory::directory(&f.entra_users, &f.groups, &f.directory_roles, report);
+    let role_assignments = graph_rbac::role_assignments(
+        &f.role_assignments,
+        &role_definitions,
+        &directory,
+        &scope_tags,
+        report,
+    );
+    if let Some(managed) = &f.managed_devices {
+        graph_devices::co_managed(managed, devices, report);
+    }
+    let entra = Entra {
+        users: directory.users,
+        groups: directory.groups,
+    };
+    let intune = Intune {
+        scope_tags,
+        role_definitions,
+        role_assignments,
+    };
+    (entra, intune)
 }
 
 /// Stage: the settings merged in. Partial device records apply by resource id; the export's
