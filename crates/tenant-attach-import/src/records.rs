@@ -597,15 +597,80 @@ pub fn read(
         }
     }
     if let Some((source, number)) = pending {
+        let name = export.name;
+        let save = if number == 0 {
+            format!("save the pages as `{name}.1.json`, `{name}.2.json`, …")
+        } else {
+            format!("save it as `{name}.{}.json`", number + 1)
+        };
         errors.push(
             Location::file(&source.name)
                 .field("@odata.nextLink")
                 .error(format!(
-                    "the last page says more follow, but the next page is not in the export: follow `@odata.nextLink` and save it as `{}.{}.json`",
-                    export.name,
-                    number.max(1) + 1
+                    "the last page says more follow, but the next page is not in the export: follow `@odata.nextLink` and {save}"
                 )),
         );
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exports::USERS;
+
+    fn errors(files: &[Source]) -> Vec<String> {
+        let mut errors = Vec::new();
+        read(files, &USERS, &mut errors);
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_next_link_needs_its_page() {
+        let page = |n: &str, next: bool| {
+            let link = if next {
+                r#","@odata.nextLink":"https://graph/next""#
+            } else {
+                ""
+            };
+            Source::text(n, format!(r#"{{"value":[{{"id":"{n}"}}]{link}}}"#))
+        };
+        assert!(errors(&[page("users.1.json", true), page("users.2.json", false)]).is_empty());
+        assert_eq!(
+            errors(&[page("users.json", true)]),
+            [
+                "users.json: (file): field `@odata.nextLink`: the last page says more follow, but the next page is not in the export: follow `@odata.nextLink` and save the pages as `users.1.json`, `users.2.json`, …"
+            ]
+        );
+        assert_eq!(errors(&[page("users.1.json", true)]).len(), 1);
+        // Pages as an array of envelopes in one file.
+        let two = Source::text(
+            "users.json",
+            r#"[{"value":[{"id":"a"}],"@odata.nextLink":"x"},{"value":[{"id":"b"}]}]"#,
+        );
+        assert!(errors(&[two]).is_empty());
+    }
+
+    #[test]
+    fn records_are_numbered_within_their_file() {
+        let mut errors = Vec::new();
+        let r = read(
+            &[
+                Source::text("users.1.json", r#"{"value":[{"id":"a"},{"id":"b"}]}"#),
+                Source::text("users.2.json", r#"[{"id":"c"}]"#),
+            ],
+            &USERS,
+            &mut errors,
+        )
+        .unwrap();
+        let at: Vec<(String, usize)> = r.iter().map(|r| (r.file.clone(), r.index)).collect();
+        assert_eq!(
+            at,
+            [
+                (String::from("users.1.json"), 0),
+                (String::from("users.1.json"), 1),
+                (String::from("users.2.json"), 0)
+            ]
+        );
+    }
 }
