@@ -293,7 +293,7 @@ fn with_rulebook2(mut s: Snapshot, variant: u32) -> Snapshot {
             let ops: Vec<ClassOperation> = ClassOperation::ALL
                 .iter()
                 .enumerate()
-                .filter(|(n, _)| (k + j + n) % 3 == 0)
+                .filter(|(n, _)| (k + j + n).is_multiple_of(3))
                 .map(|(_, o)| *o)
                 .collect();
             if !ops.is_empty() {
