@@ -148,14 +148,18 @@ pub(crate) fn roles(records: &[Record], catalogue: &Catalogue, report: &mut Repo
         };
         let full_administrator = id.eq_ignore_ascii_case(FULL_ADMINISTRATOR);
         let ops = match r.lazy_array(&key, "Operations") {
-            Ok(Some(ops)) => ops,
             // Full Administrator grants everything whatever it lists (R-G5).
             Ok(None) if full_administrator => Vec::new(),
-            Ok(None) => {
+            Ok(Some(ops)) if !ops.is_empty() || full_administrator => ops,
+            // A list call gives the lazy property absent or `[]`; a role grants something.
+            Ok(found) => {
                 report.error(r.fail(
                     &key,
                     "Operations",
-                    "missing: it is a lazy property, so fetch each role by key (`SMS_Role('ID')`); without it the role would grant nothing",
+                    format!(
+                        "{}: it is a lazy property, so fetch each role by key (`SMS_Role('ID')`); without it the role would grant nothing",
+                        if found.is_some() { "empty" } else { "missing" }
+                    ),
                 ));
                 Vec::new()
             }
@@ -312,11 +316,14 @@ pub(crate) fn admins(
                 .is_some_and(|t| ACCOUNT_TYPES_GROUP.contains(&t))
         });
         let granted = match r.lazy_array(&key, "Permissions") {
-            Ok(Some(perms)) => specific(r, &key, &perms, roles, collections, report),
-            Ok(None) => {
+            Ok(Some(perms)) if !perms.is_empty() => {
+                specific(r, &key, &perms, roles, collections, report)
+            }
+            // Absent, or `[]` as a list call may give it: every admin holds some role.
+            Ok(_) => {
                 let g = cross_product(r, &key, roles, collections, scopes, report);
                 report.warn(format!(
-                    "{}: admin `{key}`: `Permissions` (a lazy property) is missing: every role ({}) pairs with every collection ({}), which may grant more than the admin's specific associations (fetch each admin by key, `SMS_Admin(ID)`, to keep them)",
+                    "{}: admin `{key}`: `Permissions` (a lazy property) is missing or empty: every role ({}) pairs with every collection ({}), which may grant more than the admin's specific associations (fetch each admin by key, `SMS_Admin(ID)`, to keep them)",
                     r.file,
                     g.roles.iter().cloned().collect::<Vec<_>>().join(", "),
                     g.collections.iter().cloned().collect::<Vec<_>>().join(", "),
@@ -559,7 +566,8 @@ mod tests {
         let mut report = Report::default();
         roles(
             &records(
-                r#"[{"RoleID":"SMS0001R","RoleName":"Full Administrator"},{"RoleID":"SMS0002R","RoleName":"Read-only Analyst"}]"#,
+                r#"[{"RoleID":"SMS0001R","RoleName":"Full Administrator"},{"RoleID":"SMS0002R","RoleName":"Read-only Analyst"},
+                    {"RoleID":"SMS0004R","RoleName":"Asset Manager","Operations":[]}]"#,
             ),
             &Catalogue {
                 given: true,
@@ -567,8 +575,11 @@ mod tests {
             },
             &mut report,
         );
-        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
         assert!(report.errors[0].to_string().contains("`SMS0002R`"));
+        assert!(report.errors[0].message.starts_with("missing"));
         assert!(report.errors[0].message.contains("SMS_Role('ID')"));
+        assert!(report.errors[1].to_string().contains("`SMS0004R`"));
+        assert!(report.errors[1].message.starts_with("empty"));
     }
 }

@@ -209,6 +209,7 @@ pub(crate) fn collections(
 ) -> Collections {
     let mut out = Collections::default();
     let mut rules_unknown: Vec<String> = Vec::new();
+    let mut rules_empty: Vec<String> = Vec::new();
     for r in records {
         let mut errors = Vec::new();
         let id = r.str("", "CollectionID", &mut errors);
@@ -237,6 +238,11 @@ pub(crate) fn collections(
             continue;
         };
         let raw = match r.lazy_array(&key, "CollectionRules") {
+            // A list call may also give `[]`: with members, the rules were not fetched.
+            Ok(Some(raw)) if raw.is_empty() && kind == CollectionType::Device => {
+                rules_empty.push(id.clone());
+                raw
+            }
             Ok(Some(raw)) => raw,
             Ok(None) => {
                 // User collections are never uploaded: their rules do not matter.
@@ -281,12 +287,6 @@ pub(crate) fn collections(
         report.warn(format!(
             "SMS_Collection.json: collections of type 0 (other), neither user nor device, are left out of the collection graph: {}",
             names.join(", ")
-        ));
-    }
-    if !rules_unknown.is_empty() {
-        report.warn(format!(
-            "SMS_Collection.json: `CollectionRules` (a lazy property) is missing for {}: their membership comes from SMS_FullCollectionMembership, but their include and exclude rules are unknown, so upload children follow the limiting relation only for them (fetch each collection by key, `SMS_Collection('ID')`, to keep them)",
-            list(&rules_unknown)
         ));
     }
 
@@ -354,6 +354,17 @@ pub(crate) fn collections(
             }
             None => {}
         }
+    }
+    rules_unknown.extend(
+        rules_empty
+            .into_iter()
+            .filter(|c| members.get(c).is_some_and(|m| !m.is_empty())),
+    );
+    if !rules_unknown.is_empty() {
+        report.warn(format!(
+            "SMS_Collection.json: `CollectionRules` (a lazy property) is missing or empty for {}: their membership comes from SMS_FullCollectionMembership, but their include and exclude rules are unknown, so upload children follow the limiting relation only for them (fetch each collection by key, `SMS_Collection('ID')`, to keep them)",
+            list(&rules_unknown)
+        ));
     }
     if !devices.placeholders.is_empty() {
         let names: Vec<String> = devices
