@@ -140,3 +140,41 @@ impl Report {
         self.warnings.push(w.into());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_read_as_file_place_field() {
+        let e = Location {
+            file: String::from("SMS_Collection.json"),
+            place: Place::Record {
+                index: 3,
+                key: Some(String::from("PS100012")),
+            },
+            field: Some(String::from("CollectionRules[0].ResourceID")),
+        }
+        .error("a direct rule needs an unsigned ResourceID");
+        assert_eq!(
+            e.to_string(),
+            "SMS_Collection.json: record 3 (`PS100012`): field `CollectionRules[0].ResourceID`: a direct rule needs an unsigned ResourceID"
+        );
+        let e = Location {
+            file: String::from("users.json"),
+            place: Place::Position { line: 2, column: 7 },
+            field: None,
+        }
+        .error("not valid JSON: trailing comma");
+        assert_eq!(
+            e.to_string(),
+            "users.json: line 2, column 7: not valid JSON: trailing comma"
+        );
+        assert_eq!(e.file(), "users.json");
+        assert_eq!(e.field(), "");
+        assert_eq!(
+            Location::file("SMS_Role.json").error("missing").to_string(),
+            "SMS_Role.json: (file): missing"
+        );
+    }
+}

@@ -321,7 +321,11 @@ fn kind(v: &Value) -> &'static str {
 /// The page number of `NAME.N.json`, 0 for `NAME.json`; `None` when the file is not `NAME`'s.
 fn page_of(file_name: &str, name: &str) -> Option<u32> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    let stem = base.strip_suffix(".json")?;
+    let cut = base.len().checked_sub(".json".len())?;
+    let (stem, ext) = (base.get(..cut)?, base.get(cut..)?);
+    if !ext.eq_ignore_ascii_case(".json") {
+        return None;
+    }
     if stem.eq_ignore_ascii_case(name) {
         return Some(0);
     }
@@ -649,6 +653,18 @@ mod tests {
             r#"[{"value":[{"id":"a"}],"@odata.nextLink":"x"},{"value":[{"id":"b"}]}]"#,
         );
         assert!(errors(&[two]).is_empty());
+    }
+
+    #[test]
+    fn file_names_match_case_insensitively() {
+        assert_eq!(
+            page_of("exports/SMS_R_System.JSON", "SMS_R_System"),
+            Some(0)
+        );
+        assert_eq!(page_of("sms_r_system.2.json", "SMS_R_System"), Some(2));
+        assert_eq!(page_of("SMS_R_SystemX.json", "SMS_R_System"), None);
+        assert_eq!(page_of("é.json", "SMS_R_System"), None);
+        assert_eq!(page_of("json", "SMS_R_System"), None);
     }
 
     #[test]
