@@ -8,6 +8,14 @@
 //! - 4: pages as an array of envelopes in one file (when not split).
 //! - 8: enum casing variants (`AllDevices`) and `scopeMembers` instead of `resourceScopes`.
 //! - 16: Entra discovery shown by the agent name rather than `AADUserID`.
+//! - 32: what a real site's list calls give (exports.md G3): non-clients as `"Client": null` or
+//!   only as collection members (placeholders), the type-0 `SMSOTHER` collection, users and user
+//!   groups in user collections (with `SMS_R_UserGroup`), lazy properties left out where the
+//!   meaning survives (`CollectionRules` of collections without include/exclude rules,
+//!   `Permissions` of cross-product admins, Full Administrator's `Operations`).
+//!
+//! Roles carry their Site, Application and SMS Scripts operations (with the catalogue naming
+//! them), scripts go to `SMS_Scripts.json`, and scope names to `SMS_SecuredCategory.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,11 +25,17 @@ use tenant_attach::snapshot::*;
 use tenant_attach_import::{Inputs, Source};
 
 fn files(name: &str, items: Vec<Value>, variant: u32, powershell: bool) -> Vec<Source> {
-    let source = |file: String, v: Value| Source {
-        name: file,
-        text: serde_json::to_string_pretty(&v).unwrap(),
-    };
+    let source =
+        |file: String, v: Value| Source::text(file, serde_json::to_string_pretty(&v).unwrap());
     let envelope = |items: &[Value]| json!({"@odata.context": format!("https://cm01.contoso.com/AdminService/wmi/$metadata#{name}"), "value": items});
+    // A page that is not the last one says where the next one is.
+    let first_page = |items: &[Value], next: &str| {
+        let mut v = envelope(items);
+        v["@odata.nextLink"] = Value::from(format!(
+            "https://cm01.contoso.com/AdminService/wmi/{name}?$skiptoken={next}"
+        ));
+        v
+    };
     if powershell {
         // ConvertTo-Json of Get-CimInstance: a bare array (a single item is not wrapped).
         let items: Vec<Value> = items
@@ -50,7 +64,7 @@ fn files(name: &str, items: Vec<Value>, variant: u32, powershell: bool) -> Vec<S
     if variant & 2 != 0 && items.len() > 1 {
         let mid = items.len() / 2;
         return vec![
-            source(format!("{name}.1.json"), envelope(&items[..mid])),
+            source(format!("{name}.1.json"), first_page(&items[..mid], "2")),
             source(format!("{name}.2.json"), envelope(&items[mid..])),
         ];
     }
@@ -58,7 +72,7 @@ fn files(name: &str, items: Vec<Value>, variant: u32, powershell: bool) -> Vec<S
         let mid = items.len() / 2;
         return vec![source(
             format!("{name}.json"),
-            json!([envelope(&items[..mid]), envelope(&items[mid..])]),
+            json!([first_page(&items[..mid], "2"), envelope(&items[mid..])]),
         )];
     }
     vec![source(format!("{name}.json"), envelope(&items))]
@@ -72,13 +86,20 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
     let mut graph = Vec::new();
 
     // --- ConfigMgr ---
+    let real = variant & 32 != 0;
+    // Real-site shape: non-clients in a device collection, not co-managed, with an even id,
+    // appear only as collection members (placeholders); the others as `"Client": null`.
+    let placeholder =
+        |d: &Device| real && !d.client && !d.co_managed && d.resource_id.is_multiple_of(2);
     let systems: Vec<Value> = s
         .devices
         .iter()
+        .filter(|d| !placeholder(d))
         .map(|d| {
-            let mut v = json!({"ResourceID": d.resource_id, "Name": d.name, "Client": u32::from(d.client), "ResourceType": 5, "Obsolete": 0});
+            let client = if real && !d.client { Value::Null } else { Value::from(u32::from(d.client)) };
+            let mut v = json!({"ResourceID": d.resource_id, "Name": d.name, "Client": client, "ResourceType": 5, "Obsolete": 0});
             if ps {
-                v = json!({"ResourceId": d.resource_id, "Name": d.name, "Client": d.client});
+                v = json!({"ResourceId": d.resource_id, "Name": d.name, "Client": if real && !d.client { Value::Null } else { Value::from(d.client) }});
             }
             if let Some(os) = &d.os { v["OperatingSystemNameandVersion"] = Value::from(os.clone()); }
             if let Some(a) = &d.entra_device_id { v["AADDeviceID"] = Value::from(a.clone()); }
@@ -87,9 +108,24 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         .collect();
     configmgr.extend(files("SMS_R_System", systems, variant, ps));
 
+    // User resources: discovered users, with resource ids for user collection membership.
+    let user_resource = |i: usize| 2_063_597_000u32 + i as u32;
+    let user_group_resource = |i: usize| 2_080_374_784u32 + i as u32;
+    let ad_group_sids: BTreeSet<&str> = s
+        .configmgr
+        .admins
+        .iter()
+        .filter(|a| a.is_group)
+        .map(|a| a.sid.as_str())
+        .collect();
+
     let mut colls = Vec::new();
     let mut fcm = Vec::new();
     for c in &s.collections {
+        let has_include_exclude = c
+            .rules
+            .iter()
+            .any(|r| matches!(r, CollectionRule::Include(_) | CollectionRule::Exclude(_)));
         let rules: Vec<Value> = c
             .rules
             .iter()
@@ -106,19 +142,39 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
                 }
             })
             .collect();
-        colls.push(json!({
+        let mut v = json!({
             "CollectionID": c.id, "Name": c.name,
             "CollectionType": match c.kind { CollectionType::User => 1, CollectionType::Device => 2 },
             "LimitToCollectionID": c.limiting.clone().unwrap_or_default(),
             "IsReferenceCollection": c.limiting.is_none(),
             "CollectionRules": rules,
-        }));
+        });
+        // A list call leaves the lazy rules out; the meaning survives without include/exclude.
+        if real && !has_include_exclude {
+            v.as_object_mut().unwrap().remove("CollectionRules");
+        }
+        colls.push(v);
         if let Ok(ix) = engine.find_collection(&c.id) {
             for d in engine.collections().members(ix).iter() {
                 let dev = engine.device(d).unwrap();
                 fcm.push(json!({"CollectionID": c.id, "ResourceID": dev.resource_id, "Name": dev.name, "ResourceType": 5, "IsClient": dev.client}));
             }
         }
+        if real && c.kind == CollectionType::User {
+            for i in 0..s.configmgr.users.len() {
+                fcm.push(json!({"CollectionID": c.id, "ResourceID": user_resource(i), "ResourceType": 4}));
+            }
+            for i in 0..ad_group_sids.len() {
+                fcm.push(json!({"CollectionID": c.id, "ResourceID": user_group_resource(i), "ResourceType": 3}));
+            }
+        }
+    }
+    if real {
+        colls.push(
+            json!({"CollectionID": "SMSOTHER", "Name": "All Custom Resources", "CollectionType": 0,
+            "LimitToCollectionID": "", "IsReferenceCollection": true, "IsBuiltIn": true}),
+        );
+        fcm.push(json!({"CollectionID": "SMSOTHER", "ResourceID": 2_097_152_000u32, "Name": "custom", "ResourceType": 6}));
     }
     configmgr.extend(files("SMS_Collection", colls, variant, ps));
     configmgr.extend(files("SMS_FullCollectionMembership", fcm, variant, ps));
@@ -136,17 +192,70 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         .iter()
         .map(|r| {
             let granted: u64 = r.collection_operations.iter().map(|o| bit(*o)).sum::<u64>();
-            json!({"RoleID": r.id, "RoleName": r.name, "IsBuiltIn": r.id.starts_with("SMS"),
-                   "Operations": [{"ObjectTypeID": 1, "GrantedOperations": granted}, {"ObjectTypeID": 2, "GrantedOperations": 1}]})
+            let mut ops = vec![json!({"ObjectTypeID": 1, "GrantedOperations": granted}), json!({"ObjectTypeID": 2, "GrantedOperations": 1})];
+            for (class, list) in &r.class_operations {
+                let granted: u32 = list.iter().map(|o| o.bit()).fold(0, |a, b| a | b);
+                ops.push(json!({"ObjectTypeID": class.object_type_id(), "GrantedOperations": granted}));
+            }
+            let mut v = json!({"RoleID": r.id, "RoleName": r.name, "IsBuiltIn": r.id.starts_with("SMS"), "Operations": ops});
+            if real && r.id == tenant_attach::access::configmgr::FULL_ADMINISTRATOR {
+                v.as_object_mut().unwrap().remove("Operations");
+            }
+            v
         })
         .collect();
     configmgr.extend(files("SMS_Role", roles, variant, ps));
-    let catalogue: Vec<Value> = tenant_attach::Operation::ALL
+    let mut catalogue: Vec<Value> = tenant_attach::Operation::ALL
         .iter()
         .map(|o| json!({"ObjectTypeID": 1, "BitFlag": bit(*o), "OperationName": o.display_name(), "IsTypeWideOperation": false}))
         .collect();
+    for class in tenant_attach::SecuredClass::ALL {
+        for op in tenant_attach::ClassOperation::ALL {
+            catalogue.push(json!({"ObjectTypeID": class.object_type_id(), "BitFlag": op.bit(), "OperationName": op.display_name(), "IsTypeWideOperation": false}));
+        }
+    }
     configmgr.extend(files("SMS_Operation", catalogue, variant, ps));
 
+    // Security scopes by name.
+    let scope_name = |id: &str| match id {
+        "SMS00UNA" => String::from("Default"),
+        "SMS00ALL" => String::from("All"),
+        other => format!("Scope {other}"),
+    };
+    let mut scope_ids: BTreeSet<&str> = s
+        .configmgr
+        .admins
+        .iter()
+        .flat_map(|a| a.scopes.iter().map(String::as_str))
+        .collect();
+    scope_ids.extend(
+        s.configmgr
+            .scripts
+            .iter()
+            .flatten()
+            .flat_map(|x| x.scopes.iter().map(String::as_str)),
+    );
+    let categories: Vec<Value> = scope_ids
+        .iter()
+        .map(|id| json!({"CategoryID": id, "CategoryName": scope_name(id), "IsBuiltIn": id.starts_with("SMS00")}))
+        .collect();
+    configmgr.extend(files("SMS_SecuredCategory", categories, variant, ps));
+
+    let role_name = |id: &str| {
+        s.configmgr
+            .roles
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    };
+    let coll_name = |id: &str| {
+        s.collections
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
     let admins: Vec<Value> = s
         .configmgr
         .admins
@@ -157,11 +266,30 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
                 AssociationMode::Specific => a.associations.iter().flat_map(|x| x.collections.iter().map(move |c| (x.role.clone(), c.clone()))).collect(),
             };
             let mut perms: Vec<Value> = pairs.iter().map(|(r, c)| json!({"RoleID": r, "CategoryID": c, "CategoryTypeID": 1})).collect();
-            perms.extend(a.scopes.iter().map(|sc| json!({"RoleID": a.roles.first().cloned().unwrap_or_default(), "CategoryID": sc, "CategoryTypeID": 29})));
-            json!({"AdminID": a.id, "LogonName": a.account, "AdminSid": a.sid, "AccountType": if a.is_group { 1 } else { 0 }, "IsGroup": a.is_group, "Permissions": perms})
+            perms.extend(a.scopes.iter().map(|sc| json!({"RoleID": a.roles.first().cloned().unwrap_or_default(), "CategoryID": sc, "CategoryName": scope_name(sc), "CategoryTypeID": 29})));
+            let mut v = json!({"AdminID": a.id, "LogonName": a.account, "AdminSid": a.sid, "AccountType": if a.is_group { 1 } else { 0 }, "IsGroup": a.is_group, "Permissions": perms});
+            // A list call: no Permissions, only the names (a cross product is all they say).
+            if real && a.association_mode == AssociationMode::CrossProduct {
+                let o = v.as_object_mut().unwrap();
+                o.remove("Permissions");
+                o.insert(String::from("RoleNames"), json!(a.roles.iter().map(|r| role_name(r)).collect::<Vec<_>>()));
+                o.insert(String::from("CollectionNames"), json!(a.collections.iter().map(|c| coll_name(c)).collect::<Vec<_>>()));
+                o.insert(String::from("CategoryNames"), json!(a.scopes.iter().map(|c| scope_name(c)).collect::<Vec<_>>()));
+            }
+            v
         })
         .collect();
     configmgr.extend(files("SMS_Admin", admins, variant, ps));
+
+    if let Some(scripts) = &s.configmgr.scripts {
+        let rows: Vec<Value> = scripts
+            .iter()
+            .map(|x| json!({"ScriptGuid": x.id, "ScriptName": x.name, "ApprovalState": if x.approved { 3 } else { 0 },
+                "ParamsDefinition": if x.has_parameters { "PFBhcmFtPg==" } else { "" },
+                "SecuredScopeNames": x.scopes.iter().map(|sc| scope_name(sc)).collect::<Vec<_>>()}))
+            .collect();
+        configmgr.extend(files("SMS_Scripts", rows, variant, ps));
+    }
 
     let entra_by_sid: BTreeMap<String, &EntraUser> = s
         .entra
@@ -176,8 +304,7 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         .enumerate()
         .map(|(i, u)| {
             let mut agents = Vec::new();
-            let mut v =
-                json!({"ResourceId": 2_063_597_000u32 + i as u32, "ResourceType": 4, "SID": u.sid});
+            let mut v = json!({"ResourceId": user_resource(i), "ResourceType": 4, "SID": u.sid});
             if u.discovered_by.contains(&DiscoveryAgent::Ad) {
                 agents.push("SMS_AD_USER_DISCOVERY_AGENT");
             }
@@ -198,6 +325,15 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         })
         .collect();
     configmgr.extend(files("SMS_R_User", users, variant, ps));
+    if real {
+        let groups: Vec<Value> = ad_group_sids
+            .iter()
+            .enumerate()
+            .map(|(i, sid)| json!({"ResourceId": user_group_resource(i), "ResourceType": 3, "SID": sid,
+                "UniqueUsergroupName": format!("CONTOSO\\group{i}"), "AgentName": ["SMS_AD_SECURITY_GROUP_DISCOVERY_AGENT"]}))
+            .collect();
+        configmgr.extend(files("SMS_R_UserGroup", groups, variant, ps));
+    }
 
     // --- Graph ---
     let defs: Vec<Value> = s
@@ -292,7 +428,7 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         roles.push(json!({"id": format!("instance-{template}"), "displayName": role.display_name(), "roleTemplateId": template, "members": members}));
     }
     graph.extend(files("directoryRoles", roles, variant, false));
-    graph.push(Source { name: String::from("tenantAttachRBAC.json"), text: json!({"value": {"@odata.type": "microsoft.graph.tenantAttachRBACState", "enabled": s.tenant.use_intune_rbac}}).to_string() });
+    graph.push(Source::text("tenantAttachRBAC.json", json!({"value": {"@odata.type": "microsoft.graph.tenantAttachRBACState", "enabled": s.tenant.use_intune_rbac}}).to_string()));
     let managed: Vec<Value> = s
         .devices
         .iter()
@@ -322,9 +458,9 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
     Inputs {
         configmgr,
         graph,
-        settings: Source {
-            name: String::from("settings.json"),
-            text: serde_json::to_string_pretty(&settings).unwrap(),
-        },
+        settings: Source::text(
+            "settings.json",
+            serde_json::to_string_pretty(&settings).unwrap(),
+        ),
     }
 }

@@ -83,14 +83,8 @@ pub const EXPORTS: &[(bool, &str)] = &[
 pub fn import_file(data: &[u8]) {
     use tenant_attach_import::{Inputs, Source, import};
     let [selector, rest @ ..] = data else { return };
-    let Ok(text) = std::str::from_utf8(rest) else {
-        return;
-    };
     let (graph, name) = EXPORTS[*selector as usize % EXPORTS.len()];
-    let empty = |n: &str| Source {
-        name: format!("{n}.json"),
-        text: String::from(r#"{"value":[]}"#),
-    };
+    let empty = |n: &str| Source::text(format!("{n}.json"), r#"{"value":[]}"#);
     let mut inputs = Inputs {
         configmgr: EXPORTS
             .iter()
@@ -102,12 +96,10 @@ pub fn import_file(data: &[u8]) {
             .filter(|(g, _)| *g)
             .map(|(_, n)| empty(n))
             .collect(),
-        settings: Source {
-            name: String::from("settings.json"),
-            text: String::from(
-                r#"{"hierarchy":{"site_code":"PS1","version":2403,"cloud":"public","attach":{"state":"attached","upload":{"all_devices":true}}}}"#,
-            ),
-        },
+        settings: Source::text(
+            "settings.json",
+            r#"{"hierarchy":{"site_code":"PS1","version":2403,"cloud":"public","attach":{"state":"attached","upload":{"all_devices":true}}}}"#,
+        ),
     };
     let files = if graph {
         &mut inputs.graph
@@ -115,7 +107,7 @@ pub fn import_file(data: &[u8]) {
         &mut inputs.configmgr
     };
     if let Some(f) = files.iter_mut().find(|f| f.name == format!("{name}.json")) {
-        f.text = text.to_owned();
+        *f = Source::bytes(f.name.clone(), rest.to_vec());
     }
     if let Ok(imported) = import(&inputs) {
         assert!(!tenant_attach::validate(&imported.snapshot).has_input_errors());

@@ -16,6 +16,7 @@ mod differential;
 mod fuzz_bodies;
 mod fuzz_replay;
 mod import;
+mod import_corpus;
 mod props;
 mod reference;
 mod rules;

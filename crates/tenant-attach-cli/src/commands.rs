@@ -16,10 +16,10 @@ pub struct Done {
 }
 
 /// Bad input or usage (exit 2): each line goes to stderr.
-pub struct Failure(Vec<String>);
+pub struct Failure(pub(crate) Vec<String>);
 
 impl Failure {
-    pub fn one(line: String) -> Failure {
+    pub(crate) fn one(line: String) -> Failure {
         Failure(vec![line])
     }
 
@@ -63,7 +63,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             graph,
             settings,
             output,
-        } => import(configmgr, graph, settings, output.as_deref()),
+        } => crate::import::import(configmgr, graph, settings, output.as_deref()),
         Command::Stats => {
             let (_, engine) = load(cli)?;
             Ok(done(stats(&engine, style), 0))
@@ -151,7 +151,7 @@ fn query_failure(label: &str, e: &tenant_attach::QueryError) -> Failure {
     Failure::one(format!("error[input]: {label}: {e}"))
 }
 
-fn done(stdout: String, code: u8) -> Done {
+pub(crate) fn done(stdout: String, code: u8) -> Done {
     Done { stdout, code }
 }
 
@@ -448,109 +448,5 @@ fn stats(engine: &Engine, style: &Style) -> String {
             }
             out
         }
-    }
-}
-
-/// Every `*.json` file of a directory, as named sources; progress on stderr for large exports
-/// when stderr is a terminal.
-fn read_export_dir(dir: &std::path::Path) -> Result<Vec<tenant_attach_import::Source>, Failure> {
-    use std::io::{IsTerminal, Write};
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Failure::one(format!(
-            "error[usage]: cannot read directory `{}`: {e}",
-            dir.display()
-        ))
-    })?;
-    let mut paths: Vec<std::path::PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-        })
-        .collect();
-    paths.sort();
-    let total: u64 = paths
-        .iter()
-        .filter_map(|p| p.metadata().ok())
-        .map(|m| m.len())
-        .sum();
-    let show = std::io::stderr().is_terminal() && total > 50_000_000;
-    let mut out = Vec::new();
-    for (i, p) in paths.iter().enumerate() {
-        if show {
-            let _ = write!(
-                std::io::stderr(),
-                "\rreading {} ({}/{})   ",
-                p.display(),
-                i + 1,
-                paths.len()
-            );
-        }
-        let text = std::fs::read_to_string(p).map_err(|e| {
-            Failure::one(format!("error[usage]: cannot read `{}`: {e}", p.display()))
-        })?;
-        out.push(tenant_attach_import::Source {
-            name: p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            text,
-        });
-    }
-    if show {
-        let _ = writeln!(std::io::stderr());
-    }
-    Ok(out)
-}
-
-/// `import`: exports → snapshot, or every problem (exit 2).
-fn import(
-    configmgr: &std::path::Path,
-    graph: &std::path::Path,
-    settings: &std::path::Path,
-    output: Option<&std::path::Path>,
-) -> Result<Done, Failure> {
-    use std::io::Write;
-    let inputs = tenant_attach_import::Inputs {
-        configmgr: read_export_dir(configmgr)?,
-        graph: read_export_dir(graph)?,
-        settings: tenant_attach_import::Source {
-            name: settings.display().to_string(),
-            text: std::fs::read_to_string(settings).map_err(|e| {
-                Failure::one(format!(
-                    "error[usage]: cannot read `{}`: {e}",
-                    settings.display()
-                ))
-            })?,
-        },
-    };
-    let imported = tenant_attach_import::import(&inputs).map_err(|errors| {
-        Failure(
-            errors
-                .iter()
-                .map(|e| format!("error[import]: {e}"))
-                .collect(),
-        )
-    })?;
-    {
-        let mut err = std::io::stderr().lock();
-        for w in &imported.warnings {
-            let _ = writeln!(err, "tenant-attach: warning[import]: {w}");
-        }
-    }
-    let mut text = imported.snapshot.to_json();
-    text.push('\n');
-    match output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
-                Failure::one(format!(
-                    "error[usage]: cannot write `{}`: {e}",
-                    path.display()
-                ))
-            })?;
-            Ok(done(String::new(), 0))
-        }
-        None => Ok(done(text, 0)),
     }
 }

@@ -8,6 +8,7 @@ mod args;
 mod batch;
 mod commands;
 mod graph;
+mod import;
 mod output;
 mod report;
 mod sensitivity;

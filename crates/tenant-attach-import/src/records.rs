@@ -1,21 +1,139 @@
 //! Reading export files into records, whatever shape the exporter wrote: an OData envelope
 //! `{"value": [...]}`, several pages as an array of envelopes or as `NAME.1.json`,
-//! `NAME.2.json`, a bare array, a single object, or PowerShell `ConvertTo-Json` of CIM
-//! instances (WMI `__` system properties and `Cim*` wrappers ignored). Field names match
-//! case-insensitively (`ResourceId` = `ResourceID`).
+//! `NAME.2.json`, a bare array, a single object carrying the export's key field, or PowerShell
+//! `ConvertTo-Json` of CIM instances (WMI `__` system properties and `Cim*` wrappers ignored).
+//! Field names match case-insensitively (`ResourceId` = `ResourceID`).
+//!
+//! What is not a record list is an error, never an empty list: a scalar, an object without
+//! `value` (except the exports documented as single objects), an array of scalars, a page whose
+//! `@odata.nextLink` has no next page, bytes that are not UTF-8, a directory.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::{ImportError, Source};
+use crate::error::{ImportError, Location, Place};
+use crate::exports::Export;
+
+/// The contents of one export file as the caller found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// The file's bytes (UTF-8, with or without a byte order mark; UTF-16 with one).
+    Bytes(Vec<u8>),
+    /// The file could not be read: the reason.
+    Unreadable(String),
+    /// A directory stands where a file should be.
+    Directory,
+}
+
+/// One exported file: its name (for messages, and to know which export it is) and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The file name, e.g. `SMS_Collection.json` or `users.2.json` (a path is fine).
+    pub name: String,
+    /// Its contents, or why there are none.
+    pub body: Body,
+}
+
+impl Source {
+    /// A file with this text.
+    pub fn text(name: impl Into<String>, text: impl Into<String>) -> Source {
+        Source::bytes(name, text.into().into_bytes())
+    }
+
+    /// A file with these bytes.
+    pub fn bytes(name: impl Into<String>, bytes: Vec<u8>) -> Source {
+        Source {
+            name: name.into(),
+            body: Body::Bytes(bytes),
+        }
+    }
+
+    /// A file that could not be read, and why.
+    pub fn unreadable(name: impl Into<String>, reason: impl Into<String>) -> Source {
+        Source {
+            name: name.into(),
+            body: Body::Unreadable(reason.into()),
+        }
+    }
+
+    /// A directory where a file should be.
+    pub fn directory(name: impl Into<String>) -> Source {
+        Source {
+            name: name.into(),
+            body: Body::Directory,
+        }
+    }
+
+    /// The text: UTF-8 (a byte order mark is accepted), or UTF-16 with a byte order mark
+    /// (what Windows PowerShell 5 writes with `>`); otherwise an error with the position.
+    pub fn decode(&self) -> Result<String, ImportError> {
+        let bytes = match &self.body {
+            Body::Bytes(b) => b,
+            Body::Unreadable(reason) => {
+                return Err(Location::file(&self.name).error(format!("cannot read: {reason}")));
+            }
+            Body::Directory => {
+                return Err(
+                    Location::file(&self.name).error("is a directory, expected an export file")
+                );
+            }
+        };
+        if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            return utf8(&self.name, rest);
+        }
+        let utf16 = |rest: &[u8], le: bool| {
+            let units = rest.chunks(2).map(|c| match c {
+                [a, b] if le => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                _ => 0xFFFD,
+            });
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .map_err(|e| {
+                    Location::file(&self.name).error(format!(
+                        "not valid UTF-16: unpaired surrogate {:#06x}",
+                        e.unpaired_surrogate()
+                    ))
+                })
+        };
+        if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+            return utf16(rest, true);
+        }
+        if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+            return utf16(rest, false);
+        }
+        utf8(&self.name, bytes)
+    }
+}
+
+fn utf8(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => {
+            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let text = String::from_utf8_lossy(good);
+            let line = text.matches('\n').count() + 1;
+            let column = text.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+            let byte = bytes.get(e.valid_up_to()).copied().unwrap_or_default();
+            Err(Location {
+                file: file.to_owned(),
+                place: Place::Position { line, column },
+                field: None,
+            }
+            .error(format!(
+                "not valid UTF-8 (byte {byte:#04x}): save the export as UTF-8"
+            )))
+        }
+    }
+}
 
 /// One exported object: its fields by lowercase name, and where it came from.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// The file it came from.
     pub file: String,
-    /// Its index within the file's records (after unwrapping envelopes and pages).
+    /// Its index within the file's records (after unwrapping envelopes).
     pub index: usize,
     fields: BTreeMap<String, Value>,
 }
@@ -34,11 +152,16 @@ impl Record {
         }
     }
 
-    /// A field by name, case-insensitively.
+    /// A field by name, case-insensitively (`null` counts as absent).
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields
             .get(&name.to_lowercase())
             .filter(|v| !v.is_null())
+    }
+
+    /// Whether the field is written at all (even as `null`).
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(&name.to_lowercase())
     }
 
     /// A record from a nested object (an embedded rule, permission, operation).
@@ -48,20 +171,25 @@ impl Record {
             .map(|o| Record::new(&self.file, self.index, o.clone()))
     }
 
-    fn error(&self, key: &str, field: &str, message: impl Into<String>) -> ImportError {
-        ImportError {
+    /// This record, named by `key` when not empty.
+    pub fn at(&self, key: &str) -> Location {
+        Location {
             file: self.file.clone(),
-            record: format!(
-                "record {}{}",
-                self.index,
-                if key.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (`{key}`)")
-                }
-            ),
-            field: field.to_owned(),
-            message: message.into(),
+            place: Place::Record {
+                index: self.index,
+                key: (!key.is_empty()).then(|| key.to_owned()),
+            },
+            field: None,
+        }
+    }
+
+    /// An error about a field of this record.
+    pub fn fail(&self, key: &str, field: &str, message: impl Into<String>) -> ImportError {
+        let at = self.at(key);
+        if field.is_empty() {
+            at.error(message)
+        } else {
+            at.field(field).error(message)
         }
     }
 
@@ -71,7 +199,7 @@ impl Record {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(other) => {
-                errors.push(self.error(
+                errors.push(self.fail(
                     key,
                     field,
                     format!("expected a string, found {}", kind(other)),
@@ -79,7 +207,7 @@ impl Record {
                 None
             }
             None => {
-                errors.push(self.error(key, field, "required field is missing"));
+                errors.push(self.fail(key, field, "required field is missing"));
                 None
             }
         }
@@ -100,7 +228,7 @@ impl Record {
             Some(v) => match as_u32(v) {
                 Some(n) => Some(n),
                 None => {
-                    errors.push(self.error(
+                    errors.push(self.fail(
                         key,
                         field,
                         format!("expected an unsigned 32-bit number, found {}", kind(v)),
@@ -109,7 +237,7 @@ impl Record {
                 }
             },
             None => {
-                errors.push(self.error(key, field, "required field is missing"));
+                errors.push(self.fail(key, field, "required field is missing"));
                 None
             }
         }
@@ -155,40 +283,19 @@ impl Record {
         }
     }
 
-    /// A lazy property (WMI does not return it when enumerating): missing is an error that says
-    /// how to fetch it (`fetch`, e.g. "collection by key (`SMS_Collection('ID')`)").
-    pub fn lazy_array(
-        &self,
-        key: &str,
-        field: &str,
-        fetch: &str,
-        errors: &mut Vec<ImportError>,
-    ) -> Option<Vec<Value>> {
+    /// A lazy property (WMI does not return it when enumerating): `Ok(None)` when absent (the
+    /// caller decides whether the meaning survives), an error when it is not an array.
+    pub fn lazy_array(&self, key: &str, field: &str) -> Result<Option<Vec<Value>>, ImportError> {
         match self.get(field) {
-            None => {
-                errors.push(self.error(
-                    key,
-                    field,
-                    format!("missing: it is a lazy property, so fetch each {fetch}"),
-                ));
-                None
-            }
-            Some(Value::Array(a)) => Some(a.clone()),
-            Some(v @ Value::Object(_)) => Some(vec![v.clone()]),
-            Some(other) => {
-                errors.push(self.error(
-                    key,
-                    field,
-                    format!("expected an array, found {}", kind(other)),
-                ));
-                None
-            }
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a.clone())),
+            Some(v @ Value::Object(_)) => Ok(Some(vec![v.clone()])),
+            Some(other) => Err(self.fail(
+                key,
+                field,
+                format!("expected an array, found {}", kind(other)),
+            )),
         }
-    }
-
-    /// An error about this record.
-    pub fn fail(&self, key: &str, field: &str, message: impl Into<String>) -> ImportError {
-        self.error(key, field, message)
     }
 }
 
@@ -214,7 +321,11 @@ fn kind(v: &Value) -> &'static str {
 /// The page number of `NAME.N.json`, 0 for `NAME.json`; `None` when the file is not `NAME`'s.
 fn page_of(file_name: &str, name: &str) -> Option<u32> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    let stem = base.strip_suffix(".json")?;
+    let cut = base.len().checked_sub(".json".len())?;
+    let (stem, ext) = (base.get(..cut)?, base.get(cut..)?);
+    if !ext.eq_ignore_ascii_case(".json") {
+        return None;
+    }
     if stem.eq_ignore_ascii_case(name) {
         return Some(0);
     }
@@ -226,81 +337,356 @@ fn page_of(file_name: &str, name: &str) -> Option<u32> {
     }
 }
 
-/// The records of one file, whatever its shape (the per-file parser).
-pub fn records_of(source: &Source) -> Result<Vec<Record>, ImportError> {
-    let value: Value = serde_json::from_str(&source.text).map_err(|e| ImportError {
-        file: source.name.clone(),
-        record: format!("line {}, column {}", e.line(), e.column()),
-        field: String::new(),
-        message: format!("not valid JSON: {e}"),
+/// How strict the shape check is: what a bare object (no `value`) may be.
+#[derive(Clone, Copy)]
+enum Bare<'a> {
+    /// Any object is one record (a file of unknown export).
+    Any,
+    /// An object carrying this field is one record (a single item of a list export).
+    Keyed(&'a str),
+    /// The export is documented as a single object.
+    Single,
+}
+
+impl Bare<'_> {
+    fn of(export: &Export) -> Bare<'static> {
+        match export.key {
+            Some(k) => Bare::Keyed(k),
+            None => Bare::Single,
+        }
+    }
+
+    fn accepts(self, o: &serde_json::Map<String, Value>) -> bool {
+        match self {
+            Bare::Any | Bare::Single => true,
+            Bare::Keyed(k) => o.keys().any(|f| f.eq_ignore_ascii_case(k)),
+        }
+    }
+}
+
+/// One page of a file: its records, and whether it says a next page follows.
+struct Page {
+    objects: Vec<serde_json::Map<String, Value>>,
+    next_link: bool,
+}
+
+/// The pages of one decoded file.
+fn pages_of(file: &str, text: &str, bare: Bare<'_>) -> Result<Vec<Page>, Vec<ImportError>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![
+            Location {
+                file: file.to_owned(),
+                place: Place::Position {
+                    line: e.line(),
+                    column: e.column(),
+                },
+                field: None,
+            }
+            .error(format!("not valid JSON: {}", json_message(&e))),
+        ]
     })?;
-    let mut objects = Vec::new();
-    unwrap_value(value, &mut objects);
-    Ok(objects
+    let mut errors = Vec::new();
+    let mut pages = Vec::new();
+    let whole = |m: String| Location::file(file).error(m);
+    match value {
+        Value::Array(items) => {
+            // An array of envelopes (pages) or of records.
+            let mut loose = Page {
+                objects: Vec::new(),
+                next_link: false,
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Value::Object(o) if is_envelope(&o) => {
+                        if !loose.objects.is_empty() {
+                            pages.push(std::mem::replace(
+                                &mut loose,
+                                Page {
+                                    objects: Vec::new(),
+                                    next_link: false,
+                                },
+                            ));
+                        }
+                        match envelope(file, o, bare) {
+                            Ok(p) => pages.push(p),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    Value::Object(o) => loose.objects.push(o),
+                    other => errors.push(
+                        Location {
+                            file: file.to_owned(),
+                            place: Place::Record {
+                                index: i,
+                                key: None,
+                            },
+                            field: None,
+                        }
+                        .error(format!(
+                            "expected a record (an object), found {}",
+                            kind(&other)
+                        )),
+                    ),
+                }
+            }
+            if !loose.objects.is_empty() {
+                pages.push(loose);
+            }
+        }
+        Value::Object(o) if is_envelope(&o) => match envelope(file, o, bare) {
+            Ok(p) => pages.push(p),
+            Err(e) => errors.push(e),
+        },
+        Value::Object(o) if bare.accepts(&o) => pages.push(Page {
+            objects: vec![o],
+            next_link: false,
+        }),
+        Value::Object(_) => errors.push(whole(String::from(
+            "expected a record list (`{\"value\": [...]}` or an array of records), found an object without `value`",
+        ))),
+        other => errors.push(whole(format!(
+            "expected a record list (`{{\"value\": [...]}}` or an array of records), found {}",
+            kind(&other)
+        ))),
+    }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `{"value": ..., "@odata.*": ...}`: the OData envelope.
+fn is_envelope(o: &serde_json::Map<String, Value>) -> bool {
+    o.keys().any(|k| k.eq_ignore_ascii_case("value"))
+        && o.keys().all(|k| {
+            k.starts_with('@') || k.eq_ignore_ascii_case("value") || k.eq_ignore_ascii_case("count")
+        })
+}
+
+fn envelope(
+    file: &str,
+    mut o: serde_json::Map<String, Value>,
+    bare: Bare<'_>,
+) -> Result<Page, ImportError> {
+    let next_link = o
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("@odata.nextLink") && !v.is_null());
+    let key = o
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("value"))
+        .cloned()
+        .unwrap_or_default();
+    let at = Location::file(file).field(key.clone());
+    match o.remove(&key) {
+        Some(Value::Array(items)) => {
+            let mut objects = Vec::new();
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Value::Object(r) => objects.push(r),
+                    other => {
+                        return Err(Location {
+                            file: file.to_owned(),
+                            place: Place::Record {
+                                index: i,
+                                key: None,
+                            },
+                            field: None,
+                        }
+                        .error(format!(
+                            "expected a record (an object), found {}",
+                            kind(&other)
+                        )));
+                    }
+                }
+            }
+            Ok(Page { objects, next_link })
+        }
+        // The documentation's single-entity artefact `{"value": {...}}`.
+        Some(Value::Object(r)) if bare.accepts(&r) => Ok(Page {
+            objects: vec![r],
+            next_link,
+        }),
+        Some(other) => Err(at.error(format!(
+            "expected a list of records, found {}",
+            kind(&other)
+        ))),
+        None => Ok(Page {
+            objects: Vec::new(),
+            next_link,
+        }),
+    }
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The records of one file, whatever its shape (the per-file parser). The export is guessed
+/// from the file name; a file of no known export may be a single bare object.
+pub fn records_of(source: &Source) -> Result<Vec<Record>, Vec<ImportError>> {
+    let export = crate::exports::ALL
+        .iter()
+        .find(|e| page_of(&source.name, e.name).is_some());
+    let bare = export.map_or(Bare::Any, Bare::of);
+    let text = source.decode().map_err(|e| vec![e])?;
+    let pages = pages_of(&source.name, &text, bare)?;
+    Ok(pages
         .into_iter()
+        .flat_map(|p| p.objects)
         .enumerate()
         .map(|(i, o)| Record::new(&source.name, i, o))
         .collect())
 }
 
-/// Every record of the export `name`, over all its pages; `None` when no file has that name.
-pub fn read(sources: &[Source], name: &str, errors: &mut Vec<ImportError>) -> Option<Vec<Record>> {
-    let mut pages: Vec<(u32, &Source)> = sources
+/// Every record of `export`, over all its pages; `None` when no file has its name.
+pub fn read(
+    sources: &[Source],
+    export: &Export,
+    errors: &mut Vec<ImportError>,
+) -> Option<Vec<Record>> {
+    let mut files: Vec<(u32, &Source)> = sources
         .iter()
-        .filter_map(|s| page_of(&s.name, name).map(|p| (p, s)))
+        .filter_map(|s| page_of(&s.name, export.name).map(|p| (p, s)))
         .collect();
-    if pages.is_empty() {
+    if files.is_empty() {
         return None;
     }
-    pages.sort_by_key(|(p, s)| (*p, s.name.clone()));
+    files.sort_by_key(|(p, s)| (*p, s.name.clone()));
     let mut out = Vec::new();
-    for (_, source) in pages {
-        let value: Value = match serde_json::from_str(&source.text) {
-            Ok(v) => v,
+    // The last page read, and whether it promised a next one.
+    let mut pending: Option<(&Source, u32)> = None;
+    let mut previous: Option<u32> = None;
+    for (number, source) in files {
+        if let Some(prev) = previous
+            && prev != 0
+            && number > prev + 1
+        {
+            errors.push(Location::file(&source.name).error(format!(
+                "pages jump from {prev} to {number}: `{}.{}.json` is missing",
+                export.name,
+                prev + 1
+            )));
+        }
+        previous = Some(number);
+        pending = None;
+        let text = match source.decode() {
+            Ok(t) => t,
             Err(e) => {
-                errors.push(ImportError {
-                    file: source.name.clone(),
-                    record: format!("line {}, column {}", e.line(), e.column()),
-                    field: String::new(),
-                    message: format!("not valid JSON: {e}"),
-                });
+                errors.push(e);
                 continue;
             }
         };
-        let mut objects = Vec::new();
-        unwrap_value(value, &mut objects);
-        let start = out.len();
-        for (i, o) in objects.into_iter().enumerate() {
-            out.push(Record::new(&source.name, start + i, o));
+        let pages = match pages_of(&source.name, &text, Bare::of(export)) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let mut index = 0;
+        let count = pages.len();
+        for (i, page) in pages.into_iter().enumerate() {
+            if page.next_link && i + 1 == count {
+                pending = Some((source, number));
+            }
+            for o in page.objects {
+                out.push(Record::new(&source.name, index, o));
+                index += 1;
+            }
         }
+    }
+    if let Some((source, number)) = pending {
+        let name = export.name;
+        let save = if number == 0 {
+            format!("save the pages as `{name}.1.json`, `{name}.2.json`, …")
+        } else {
+            format!("save it as `{name}.{}.json`", number + 1)
+        };
+        errors.push(
+            Location::file(&source.name)
+                .field("@odata.nextLink")
+                .error(format!(
+                    "the last page says more follow, but the next page is not in the export: follow `@odata.nextLink` and {save}"
+                )),
+        );
     }
     Some(out)
 }
 
-/// Envelopes, arrays of envelopes, bare arrays and single objects, flattened to objects.
-fn unwrap_value(value: Value, out: &mut Vec<serde_json::Map<String, Value>>) {
-    match value {
-        Value::Array(items) => {
-            for item in items {
-                unwrap_value(item, out);
-            }
-        }
-        Value::Object(mut o) => {
-            let value_key = o.keys().find(|k| k.eq_ignore_ascii_case("value")).cloned();
-            match value_key.and_then(|k| o.remove(&k)) {
-                Some(inner @ (Value::Array(_) | Value::Object(_)))
-                    if o.keys()
-                        .all(|k| k.starts_with('@') || k.eq_ignore_ascii_case("count")) =>
-                {
-                    unwrap_value(inner, out)
-                }
-                Some(other) => {
-                    o.insert(String::from("value"), other);
-                    out.push(o);
-                }
-                None => out.push(o),
-            }
-        }
-        _ => {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exports::USERS;
+
+    fn errors(files: &[Source]) -> Vec<String> {
+        let mut errors = Vec::new();
+        read(files, &USERS, &mut errors);
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_next_link_needs_its_page() {
+        let page = |n: &str, next: bool| {
+            let link = if next {
+                r#","@odata.nextLink":"https://graph/next""#
+            } else {
+                ""
+            };
+            Source::text(n, format!(r#"{{"value":[{{"id":"{n}"}}]{link}}}"#))
+        };
+        assert!(errors(&[page("users.1.json", true), page("users.2.json", false)]).is_empty());
+        assert_eq!(
+            errors(&[page("users.json", true)]),
+            [
+                "users.json: (file): field `@odata.nextLink`: the last page says more follow, but the next page is not in the export: follow `@odata.nextLink` and save the pages as `users.1.json`, `users.2.json`, …"
+            ]
+        );
+        assert_eq!(errors(&[page("users.1.json", true)]).len(), 1);
+        // Pages as an array of envelopes in one file.
+        let two = Source::text(
+            "users.json",
+            r#"[{"value":[{"id":"a"}],"@odata.nextLink":"x"},{"value":[{"id":"b"}]}]"#,
+        );
+        assert!(errors(&[two]).is_empty());
+    }
+
+    #[test]
+    fn file_names_match_case_insensitively() {
+        assert_eq!(
+            page_of("exports/SMS_R_System.JSON", "SMS_R_System"),
+            Some(0)
+        );
+        assert_eq!(page_of("sms_r_system.2.json", "SMS_R_System"), Some(2));
+        assert_eq!(page_of("SMS_R_SystemX.json", "SMS_R_System"), None);
+        assert_eq!(page_of("é.json", "SMS_R_System"), None);
+        assert_eq!(page_of("json", "SMS_R_System"), None);
+    }
+
+    #[test]
+    fn records_are_numbered_within_their_file() {
+        let mut errors = Vec::new();
+        let r = read(
+            &[
+                Source::text("users.1.json", r#"{"value":[{"id":"a"},{"id":"b"}]}"#),
+                Source::text("users.2.json", r#"[{"id":"c"}]"#),
+            ],
+            &USERS,
+            &mut errors,
+        )
+        .unwrap();
+        let at: Vec<(String, usize)> = r.iter().map(|r| (r.file.clone(), r.index)).collect();
+        assert_eq!(
+            at,
+            [
+                (String::from("users.1.json"), 0),
+                (String::from("users.1.json"), 1),
+                (String::from("users.2.json"), 0)
+            ]
+        );
     }
 }
