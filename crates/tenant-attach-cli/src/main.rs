@@ -9,6 +9,7 @@ mod commands;
 mod graph;
 mod output;
 mod report;
+mod sensitivity;
 
 use std::io::Write;
 use std::process::ExitCode;
