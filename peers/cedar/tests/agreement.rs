@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tenant_attach::decision::ReasonCode;
 use tenant_attach::snapshot::{
     CombinedPagePermissions, DiscoveryRequired, FeatureOverride, PermissionMerge, Snapshot,
-    UntaggedAssignment,
+    UntaggedAssignment, Upload,
 };
 use tenant_attach::{ClassOperation, Engine, Feature, Mode, Operation, SecuredClass};
 use tenant_attach_cedar::CedarWorld;
@@ -61,6 +61,18 @@ fn world(seed: u64) -> Snapshot {
     s.policy.scope_groups_apply_to_attached = seed % 5 == 2;
     s.policy.intune_only_ignores_scope_tags = seed == 12;
     s.policy.configmgr_gates_view = seed != 4;
+    // R-U3 on some worlds, and Help Desk on All Systems on others (more allows, more requests
+    // that reach R-G6 and R-G7).
+    if seed % 4 == 3 {
+        s.hierarchy.attach.upload = Upload::all_devices();
+    }
+    if seed % 3 == 2 {
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-Helpdesk") {
+                a.collections.push(String::from("SMS00001"));
+            }
+        }
+    }
     // R-G2: every value of `discovery_required`.
     s.policy.discovery_required = DiscoveryRequired::ALL[((seed / 2) % 3) as usize];
     // R-F1: both values of `combined_page_permissions`.
@@ -70,11 +82,11 @@ fn world(seed: u64) -> Snapshot {
         CombinedPagePermissions::View
     };
 
-    // R-G6: odd seeds let Help Desk run scripts (Collection Run Script, Site and SMS Scripts
-    // Read), so R-G7 decides for many users; seeds 4, 8, 12 drop its class operations
-    // (Application Read/Approve); seeds 1, 5, 9, 13 drop the Read-only Analyst's and the
-    // Server Operator's Site Read.
-    if seed % 2 == 1 {
+    // R-G6: Help Desk may run scripts (Collection Run Script, Site and SMS Scripts Read) on
+    // most worlds, so R-G7 decides for many users; seeds 8 and 12 then drop its class
+    // operations (Application Read/Approve too); seeds 1, 5, 9, 13 drop the Read-only
+    // Analyst's class operations and the Server Operator's Site Read.
+    if !matches!(seed, 10 | 13) {
         let help = role(&mut s, "PS100001");
         help.collection_operations.push(Operation::RunScript);
         help.class_operations
@@ -82,7 +94,7 @@ fn world(seed: u64) -> Snapshot {
         help.class_operations
             .insert(SecuredClass::Scripts, vec![ClassOperation::Read]);
     }
-    if seed % 4 == 0 {
+    if matches!(seed, 8 | 12) {
         role(&mut s, "PS100001").class_operations.clear();
     }
     if seed % 4 == 1 {
@@ -92,30 +104,40 @@ fn world(seed: u64) -> Snapshot {
             .remove(&SecuredClass::Site);
     }
 
-    // R-G7: scripts unknown (3, 10), in a scope no site admin has (1, 4, 7, 10, 13: only
-    // `SMS00ALL` meets them), none approved without parameters (4, 9, 14), or another one
-    // runnable (2, 7, 12).
+    // R-G7: scripts unknown (3, 10); in a scope no site admin has, so only `SMS00ALL` meets
+    // them (2, 5, 8); none approved without parameters (4, 9); the parameterless one
+    // unapproved but another runnable (11, 14); as generated elsewhere. On seed 2 the
+    // server operators hold the All scope.
     if let Some(scripts) = s.configmgr.scripts.as_mut() {
-        if seed % 3 == 1 {
+        if matches!(seed, 2 | 5 | 8) {
             for x in scripts.iter_mut() {
                 x.scopes = vec![String::from("PS100003")];
             }
         }
-        if seed % 5 == 4
+        if matches!(seed, 4 | 9 | 11 | 14)
             && let Some(x) = scripts.first_mut()
         {
             x.approved = false;
         }
-        if seed % 5 == 2 {
-            if let Some(x) = scripts.first_mut() {
-                x.approved = false;
-            }
-            if let Some(x) = scripts.get_mut(1) {
-                x.has_parameters = false;
+        if matches!(seed, 11 | 14)
+            && let Some(x) = scripts.get_mut(1)
+        {
+            x.has_parameters = false;
+            if seed == 11 {
+                // Meets SMS00UNA admins through one scope of two.
+                x.scopes = vec![String::from("PS100003"), String::from("SMS00UNA")];
             }
         }
     }
-    if seed % 7 == 3 {
+    if seed == 2 {
+        // Server operators with the All scope meet the foreign-scoped scripts.
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-ServerOps") {
+                a.scopes = vec![String::from("SMS00ALL")];
+            }
+        }
+    }
+    if matches!(seed, 3 | 10) {
         s.configmgr.scripts = None;
     }
 
@@ -185,6 +207,8 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
     let mut pages = BTreeSet::new();
     let mut reasons: BTreeMap<ReasonCode, usize> = BTreeMap::new();
     let mut r_g7_not_evaluated = 0usize;
+    let mut r_g7_allowed = 0usize;
+    let mut allowed_by_feature: BTreeMap<&str, usize> = BTreeMap::new();
     for seed in 1..=14u64 {
         let s = world(seed);
         versions.insert(s.hierarchy.version);
@@ -208,7 +232,10 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
             let dev = engine.device(d).unwrap();
             let theirs = cedar.allows(&user.id, dev.resource_id, f);
             let decision = engine.check(u, d, f);
-            assert_eq!(decision.allowed, ours, "seed {seed}: check and allows agree");
+            assert_eq!(
+                decision.allowed, ours,
+                "seed {seed}: check and allows agree"
+            );
             assert_eq!(
                 ours,
                 theirs,
@@ -232,11 +259,20 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
                 .count();
             checked += 1;
             allowed += usize::from(ours);
+            if ours {
+                *allowed_by_feature.entry(f.as_str()).or_default() += 1;
+                if f == Feature::RunScript
+                    && engine.mode() == Mode::Combined
+                    && engine.snapshot().configmgr.scripts.is_some()
+                {
+                    r_g7_allowed += 1;
+                }
+            }
         }
     }
     let count = |c: ReasonCode| reasons.get(&c).copied().unwrap_or(0);
     eprintln!(
-        "checked {checked}, allowed {allowed}; feature_unavailable {}, configmgr_class_permission_missing {}, no_runnable_script {}, not_discovered {}, R-G7 not evaluated {r_g7_not_evaluated}",
+        "checked {checked}, allowed {allowed}; feature_unavailable {}, configmgr_class_permission_missing {}, no_runnable_script {}, not_discovered {}, R-G7 not evaluated {r_g7_not_evaluated}, run_script allowed past R-G7 {r_g7_allowed}\nallowed by feature {allowed_by_feature:?}",
         count(ReasonCode::FeatureUnavailable),
         count(ReasonCode::ConfigmgrClassPermissionMissing),
         count(ReasonCode::NoRunnableScript),
@@ -267,6 +303,13 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
             code.as_str()
         );
     }
+    for f in Feature::ALL {
+        assert!(
+            allowed_by_feature.contains_key(f.as_str()),
+            "{f} is never allowed"
+        );
+    }
+    assert!(r_g7_allowed > 0, "R-G7 never let run_script through");
     assert!(
         r_g7_not_evaluated > 0,
         "R-G7 not evaluated without configmgr.scripts never occurred"
