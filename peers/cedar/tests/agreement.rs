@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tenant_attach::decision::ReasonCode;
 use tenant_attach::snapshot::{
-    CombinedPagePermissions, DiscoveryRequired, FeatureOverride, PermissionMerge, Snapshot,
-    UntaggedAssignment, Upload,
+    CombinedPagePermissions, DiscoveryAgent, DiscoveryRequired, FeatureOverride, PermissionMerge,
+    Snapshot, UntaggedAssignment, Upload,
 };
 use tenant_attach::{ClassOperation, Engine, Feature, Mode, Operation, SecuredClass};
 use tenant_attach_cedar::CedarWorld;
@@ -74,7 +74,8 @@ fn world(seed: u64) -> Snapshot {
         }
     }
     // R-G2: every value of `discovery_required`.
-    s.policy.discovery_required = DiscoveryRequired::ALL[((seed / 2) % 3) as usize];
+    // by_feature on 2002, 2006, 2103 and 2111 (seeds 13, 8, 3, 11).
+    s.policy.discovery_required = DiscoveryRequired::ALL[((seed + seed / 6) % 3) as usize];
     // R-F1: both values of `combined_page_permissions`.
     s.policy.combined_page_permissions = if (seed / 3) % 2 == 1 {
         CombinedPagePermissions::Feature
@@ -130,10 +131,33 @@ fn world(seed: u64) -> Snapshot {
         }
     }
     if seed == 2 {
-        // Server operators with the All scope meet the foreign-scoped scripts.
+        // The All scope meets the foreign-scoped scripts: server operators and the first
+        // site's Help Desk hold it.
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-ServerOps") || a.account.ends_with("S1-Helpdesk") {
+                a.scopes = vec![String::from("SMS00ALL")];
+            }
+        }
+    }
+    if matches!(seed, 2 | 14) {
+        // R-G6: a specific admin's roles are those of its associations; a role listed in
+        // `roles` alone (here Full Administrator) grants nothing.
         for a in &mut s.configmgr.admins {
             if a.account.ends_with("-ServerOps") {
-                a.scopes = vec![String::from("SMS00ALL")];
+                a.roles.push(String::from("SMS0001R"));
+            }
+        }
+    }
+    // R-G2: on two worlds in three every fifth discovered user was found by one discovery
+    // only (AD or Entra, alternately).
+    if seed % 3 != 1 {
+        for (i, x) in s.configmgr.users.iter_mut().enumerate() {
+            if i % 5 == 0 && x.discovered_by.len() == 2 {
+                x.discovered_by = vec![if i % 2 == 0 {
+                    DiscoveryAgent::Ad
+                } else {
+                    DiscoveryAgent::Entra
+                }];
             }
         }
     }
