@@ -47,7 +47,7 @@ fn world(seed: u64) -> Snapshot {
     // R-F3 / R-M1: versions below 2207 are combined whatever the box says (seeds 3 and 9 clear
     // it anyway); seeds 6 and 12 (2403, box cleared) are intune_only.
     s.hierarchy.version = VERSIONS[((seed - 1) % 6) as usize];
-    s.hierarchy.attach.enforce_configmgr_rbac = seed % 3 != 0;
+    s.hierarchy.attach.enforce_configmgr_rbac = !seed.is_multiple_of(3);
     s.tenant.intune_permission_merge = if seed % 3 == 1 {
         PermissionMerge::Scoped
     } else {
