@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use tenant_attach::snapshot::{ChildRelation, Upload};
-use tenant_attach::{Engine, Feature, diff};
+use tenant_attach::{Engine, Feature, diff, sensitivity};
 use tenant_attach_synth::{Params, Rng};
 
 struct Size {
@@ -163,6 +163,13 @@ fn benches(c: &mut Criterion) {
         let mut g = heavy(c, "diff");
         g.bench_function(BenchmarkId::new("enforce_cleared", size.name), |b| {
             b.iter(|| diff(black_box(&engine), black_box(&other)))
+        });
+        g.finish();
+
+        // `sensitivity`: every knob, every other value (rulebook 2).
+        let mut g = heavy(c, "sensitivity");
+        g.bench_function(BenchmarkId::new("all_knobs", size.name), |b| {
+            b.iter(|| sensitivity(black_box(&engine), None))
         });
         g.finish();
     }

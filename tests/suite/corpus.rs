@@ -37,6 +37,10 @@ struct Check {
     feature: String,
     allowed: bool,
     codes: Vec<String>,
+    /// When present: the rules the decision says it did not evaluate (R-G7 without
+    /// `configmgr.scripts`).
+    #[serde(default)]
+    not_evaluated: Option<Vec<String>>,
 }
 
 fn valid_cases() -> Vec<PathBuf> {
@@ -46,11 +50,12 @@ fn valid_cases() -> Vec<PathBuf> {
         .filter(|p| p.join("expected.json").exists())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 2, "the corpus lost its cases");
+    assert!(dirs.len() >= 4, "the corpus lost its cases");
     dirs
 }
 
-/// R-U3, R-U4, R-C1 and the decisions of every corpus case, on both evaluators.
+/// R-U3, R-U4, R-C1 and the decisions of every corpus case (R-F3, R-G6, R-G7 included, with
+/// R-G7's `not_evaluated` note), on both evaluators.
 #[test]
 fn corpus_cases_hold_on_engine_and_reference() {
     for dir in valid_cases() {
@@ -114,6 +119,50 @@ fn corpus_cases_hold_on_engine_and_reference() {
                     c.feature,
                     c.device
                 );
+                if let Some(rules) = &c.not_evaluated {
+                    let got: Vec<&str> =
+                        if eval.r_g7_not_evaluated(&user_id(&c.user), by_name(&c.device), f) {
+                            vec!["R-G7"]
+                        } else {
+                            vec![]
+                        };
+                    assert_eq!(
+                        got,
+                        rules.iter().map(String::as_str).collect::<Vec<_>>(),
+                        "{}: {who}: not_evaluated of {} {} {}",
+                        dir.display(),
+                        c.user,
+                        c.feature,
+                        c.device
+                    );
+                }
+            }
+        }
+        // The engine's own note lists exactly the expected rules (any rule, not only R-G7).
+        for c in &expected.checks {
+            if let Some(rules) = &c.not_evaluated {
+                let d = engine.check(
+                    engine.find_user(&c.user).unwrap(),
+                    engine.find_device(&c.device).unwrap(),
+                    Feature::from_name(&c.feature).unwrap(),
+                );
+                let got: Vec<&str> = d.not_evaluated.iter().map(|n| n.rule).collect();
+                assert_eq!(
+                    &got,
+                    rules,
+                    "{}: engine not_evaluated of {} {} {}",
+                    dir.display(),
+                    c.user,
+                    c.feature,
+                    c.device
+                );
+                for n in &d.not_evaluated {
+                    assert!(
+                        !n.detail.is_empty(),
+                        "{}: empty not_evaluated detail",
+                        dir.display()
+                    );
+                }
             }
         }
         // The engine's own explanations: paths and reasons.

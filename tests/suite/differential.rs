@@ -15,6 +15,10 @@ pub trait Evaluator {
     fn members(&self, collection: &str) -> BTreeSet<u32>;
     fn uploaded(&self) -> BTreeSet<u32>;
     fn decide(&self, user: &str, resource_id: u32, f: Feature) -> (bool, BTreeSet<ReasonCode>);
+    /// R-G7: whether the decision says R-G7 was not evaluated (no `configmgr.scripts`).
+    fn r_g7_not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> bool;
+    /// How many reasons of `code` the decision lists (R-G6 gives one per class operation).
+    fn count_of(&self, user: &str, resource_id: u32, f: Feature, code: ReasonCode) -> usize;
 }
 
 impl Evaluator for Engine {
@@ -44,6 +48,19 @@ impl Evaluator for Engine {
         );
         (decision.allowed, decision.codes().collect())
     }
+    fn r_g7_not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> bool {
+        let u = self.find_user(user).unwrap();
+        let d = self.device_by_resource_id(resource_id).unwrap();
+        self.check(u, d, f)
+            .not_evaluated
+            .iter()
+            .any(|n| n.rule == "R-G7")
+    }
+    fn count_of(&self, user: &str, resource_id: u32, f: Feature, code: ReasonCode) -> usize {
+        let u = self.find_user(user).unwrap();
+        let d = self.device_by_resource_id(resource_id).unwrap();
+        self.check(u, d, f).codes().filter(|c| *c == code).count()
+    }
 }
 
 impl Evaluator for Reference<'_> {
@@ -55,6 +72,16 @@ impl Evaluator for Reference<'_> {
     }
     fn decide(&self, user: &str, resource_id: u32, f: Feature) -> (bool, BTreeSet<ReasonCode>) {
         Reference::decide(self, user, resource_id, f)
+    }
+    fn r_g7_not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> bool {
+        self.answer(user, resource_id, f).r_g7_not_evaluated
+    }
+    fn count_of(&self, user: &str, resource_id: u32, f: Feature, code: ReasonCode) -> usize {
+        let a = self.answer(user, resource_id, f);
+        match code {
+            ReasonCode::ConfigmgrClassPermissionMissing => a.missing_class_operations,
+            _ => usize::from(a.codes.contains(&code)),
+        }
     }
 }
 
@@ -76,10 +103,27 @@ pub fn agree(
     for u in &s.entra.users {
         for d in &s.devices {
             for f in Feature::ALL {
+                let (id, rid, f) = (u.id.as_str(), d.resource_id, *f);
                 prop_assert_eq!(
-                    a.decide(&u.id, d.resource_id, *f),
-                    b.decide(&u.id, d.resource_id, *f),
+                    a.decide(id, rid, f),
+                    b.decide(id, rid, f),
                     "decision for {} on {} ({})",
+                    u.upn,
+                    d.name,
+                    f
+                );
+                prop_assert_eq!(
+                    a.r_g7_not_evaluated(id, rid, f),
+                    b.r_g7_not_evaluated(id, rid, f),
+                    "R-G7 not_evaluated note for {} on {} ({})",
+                    u.upn,
+                    d.name,
+                    f
+                );
+                prop_assert_eq!(
+                    a.count_of(id, rid, f, ReasonCode::ConfigmgrClassPermissionMissing),
+                    b.count_of(id, rid, f, ReasonCode::ConfigmgrClassPermissionMissing),
+                    "R-G6 reasons (one per class operation) for {} on {} ({})",
                     u.upn,
                     d.name,
                     f
@@ -90,13 +134,286 @@ pub fn agree(
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+/// What the differential run saw of rulebook 2, so that the test fails when the worlds stop
+/// exercising a new rule or knob value.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// R-F3: decisions denied with `feature_unavailable`.
+    pub feature_unavailable: usize,
+    /// R-F3 through a `policy.features.F.since` override.
+    pub feature_unavailable_by_override: usize,
+    /// R-G6: decisions with `configmgr_class_permission_missing`.
+    pub class_permission_missing: usize,
+    /// R-G6: decisions with two or more of them (one per class operation).
+    pub several_class_operations_missing: usize,
+    /// R-G7: decisions with `no_runnable_script`.
+    pub no_runnable_script: usize,
+    /// R-G7: `run_script` allowed with a script list (R-G7 passed).
+    pub run_script_allowed_with_scripts: usize,
+    /// R-G7: `run_script` decisions that change when no administrative user has `SMS00ALL`.
+    pub r_g7_all_scope_matters: usize,
+    /// R-G6: decisions of features other than view that change when view's class override
+    /// is dropped (view's row joins every feature under `configmgr_gates_view`).
+    pub r_g6_view_classes_matter: usize,
+    /// R-G7: decisions carrying the `not_evaluated` note.
+    pub r_g7_not_evaluated: usize,
+    /// R-G2: decisions that `by_feature` denies with `not_discovered` and `by_version` would not.
+    pub by_feature_discovery_matters: usize,
+    /// R-F1: decisions that `combined_page_permissions` changes (answer or reasons).
+    pub combined_page_permissions_matters: usize,
+    /// R-F1: of those, decisions under the `feature` value.
+    pub combined_page_permissions_feature: usize,
+    /// Decisions per reason code.
+    pub histogram: std::collections::BTreeMap<ReasonCode, usize>,
+    /// Allowed decisions, and all decisions.
+    pub allowed: usize,
+    pub decisions: usize,
+}
 
-    /// R-C1, R-C2, R-U1..R-U4, R-M1, R-I1..R-I7, R-S1..R-S3, R-G1..R-G5, R-F0..R-F2: the engine
-    /// and the reference agree on membership, upload and every decision.
+impl Coverage {
+    /// Counts what one world exercises, from the reference's answers.
+    pub fn add(&mut self, s: &tenant_attach::Snapshot) {
+        use tenant_attach::snapshot::{CombinedPagePermissions, DiscoveryRequired};
+        let r = Reference { s };
+        let mut by_version = s.clone();
+        by_version.policy.discovery_required = DiscoveryRequired::ByVersion;
+        let by_version = Reference { s: &by_version };
+        let mut flipped = s.clone();
+        flipped.policy.combined_page_permissions = match s.policy.combined_page_permissions {
+            CombinedPagePermissions::View => CombinedPagePermissions::Feature,
+            CombinedPagePermissions::Feature => CombinedPagePermissions::View,
+        };
+        let flipped = Reference { s: &flipped };
+        let combined = !r.intune_only();
+        let mut no_all = s.clone();
+        for a in &mut no_all.configmgr.admins {
+            a.scopes.retain(|x| x != "SMS00ALL");
+        }
+        let no_all = Reference { s: &no_all };
+        let mut no_view_classes = s.clone();
+        if let Some(o) = no_view_classes.policy.features.get_mut(&Feature::View) {
+            o.classes = None;
+        }
+        let view_classes = s
+            .policy
+            .features
+            .get(&Feature::View)
+            .is_some_and(|o| o.classes.is_some());
+        let no_view_classes = Reference {
+            s: &no_view_classes,
+        };
+        for u in &s.entra.users {
+            for d in &s.devices {
+                for f in Feature::ALL {
+                    let (id, rid, f) = (u.id.as_str(), d.resource_id, *f);
+                    let a = r.answer(id, rid, f);
+                    self.decisions += 1;
+                    self.allowed += usize::from(a.allowed);
+                    for c in &a.codes {
+                        *self.histogram.entry(*c).or_default() += 1;
+                    }
+                    if a.codes.contains(&ReasonCode::FeatureUnavailable) {
+                        self.feature_unavailable += 1;
+                        if s.policy.features.get(&f).is_some_and(|o| o.since.is_some()) {
+                            self.feature_unavailable_by_override += 1;
+                        }
+                    }
+                    if a.missing_class_operations > 0 {
+                        self.class_permission_missing += 1;
+                    }
+                    if a.missing_class_operations > 1 {
+                        self.several_class_operations_missing += 1;
+                    }
+                    if a.codes.contains(&ReasonCode::NoRunnableScript) {
+                        self.no_runnable_script += 1;
+                    }
+                    if a.allowed && f == Feature::RunScript && combined {
+                        self.run_script_allowed_with_scripts +=
+                            usize::from(s.configmgr.scripts.is_some());
+                    }
+                    self.r_g7_not_evaluated += usize::from(a.r_g7_not_evaluated);
+                    if f == Feature::RunScript && no_all.answer(id, rid, f) != a {
+                        self.r_g7_all_scope_matters += 1;
+                    }
+                    if view_classes && f != Feature::View && no_view_classes.answer(id, rid, f) != a
+                    {
+                        self.r_g6_view_classes_matter += 1;
+                    }
+                    if s.policy.discovery_required == DiscoveryRequired::ByFeature
+                        && a.codes.contains(&ReasonCode::NotDiscovered)
+                        && !by_version
+                            .decide(id, rid, f)
+                            .1
+                            .contains(&ReasonCode::NotDiscovered)
+                    {
+                        self.by_feature_discovery_matters += 1;
+                    }
+                    if combined && flipped.answer(id, rid, f) != a {
+                        self.combined_page_permissions_matters += 1;
+                        if s.policy.combined_page_permissions == CombinedPagePermissions::Feature {
+                            self.combined_page_permissions_feature += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fails when some new rule or knob value went unexercised.
+    pub fn assert_exercised(&self) {
+        let counts = [
+            ("R-F3 feature_unavailable", self.feature_unavailable),
+            ("R-F3 since override", self.feature_unavailable_by_override),
+            (
+                "R-G6 configmgr_class_permission_missing",
+                self.class_permission_missing,
+            ),
+            (
+                "R-G6 several class operations",
+                self.several_class_operations_missing,
+            ),
+            ("R-G7 no_runnable_script", self.no_runnable_script),
+            (
+                "R-G7 run_script allowed with scripts",
+                self.run_script_allowed_with_scripts,
+            ),
+            ("R-G7 not_evaluated", self.r_g7_not_evaluated),
+            (
+                "R-G7 SMS00ALL meets every script",
+                self.r_g7_all_scope_matters,
+            ),
+            (
+                "R-G6 view's classes join every feature",
+                self.r_g6_view_classes_matter,
+            ),
+            ("R-G2 by_feature", self.by_feature_discovery_matters),
+            (
+                "R-F1 combined_page_permissions",
+                self.combined_page_permissions_matters,
+            ),
+            (
+                "R-F1 combined_page_permissions = feature",
+                self.combined_page_permissions_feature,
+            ),
+            ("allowed", self.allowed),
+        ];
+        for (what, n) in counts {
+            assert!(n > 0, "the worlds no longer exercise {what}: {self:?}");
+        }
+    }
+}
+
+/// A runner with a fixed seed: the coverage counts below are the same on every run (no flaky
+/// coverage assertion); `engine_agrees_with_reference_on_fresh_worlds` explores new worlds.
+fn seeded(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    TestRunner::new_with_rng(
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    )
+}
+
+/// R-C1, R-C2, R-U1..R-U4, R-M1, R-I1..R-I7, R-S1..R-S3, R-G1..R-G7, R-F0..R-F3: the engine and
+/// the reference agree on membership, upload and every decision (its reason codes, the number
+/// of R-G6 reasons and R-G7's `not_evaluated` note), on worlds that exercise every rulebook 2
+/// rule and knob value (counted, and asserted at the end).
+#[test]
+fn engine_agrees_with_reference() {
+    let coverage = std::cell::RefCell::new(Coverage::default());
+    let mut runner = seeded(400);
+    let result = runner.run(&worlds(SMALL), |s| {
+        let engine = crate::engine(&s);
+        let reference = Reference { s: &s };
+        agree(&s, &engine, &reference)?;
+        coverage.borrow_mut().add(&s);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let coverage = coverage.into_inner();
+    eprintln!("rulebook 2 coverage: {coverage:#?}");
+    coverage.assert_exercised();
+}
+
+/// R-F3, R-G2, R-G6, R-G7 and the rest on the hand-written snapshots: the Contoso sample and
+/// every valid corpus case, each also under every value of the rulebook 2 knobs.
+#[test]
+fn engine_agrees_with_reference_on_the_samples() {
+    use tenant_attach::snapshot::{CombinedPagePermissions, DiscoveryRequired};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let all: Vec<(DiscoveryRequired, CombinedPagePermissions)> = DiscoveryRequired::ALL
+        .iter()
+        .flat_map(|d| {
+            [
+                CombinedPagePermissions::View,
+                CombinedPagePermissions::Feature,
+            ]
+            .map(|c| (*d, c))
+        })
+        .collect();
+    // The Contoso sample is the largest: its own knobs and the other value of each.
+    let mut cases = vec![(
+        tenant_attach::sample::CONTOSO.to_owned(),
+        vec![
+            (DiscoveryRequired::ByFeature, CombinedPagePermissions::View),
+            (
+                DiscoveryRequired::ByVersion,
+                CombinedPagePermissions::Feature,
+            ),
+            (DiscoveryRequired::Both, CombinedPagePermissions::View),
+        ],
+    )];
+    for case in ["fabrikam", "rulebook2", "rulebook2-scripts-unknown"] {
+        let text = std::fs::read_to_string(corpus.join(case).join("snapshot.json")).unwrap();
+        cases.push((text, all.clone()));
+    }
+    for (text, variants) in cases {
+        let base = tenant_attach::Snapshot::from_json(&text).unwrap();
+        for (d, c) in variants {
+            let mut s = base.clone();
+            s.policy.discovery_required = d;
+            s.policy.combined_page_permissions = c;
+            let engine = crate::engine(&s);
+            let reference = Reference { s: &s };
+            if let Err(e) = agree(&s, &engine, &reference) {
+                panic!(
+                    "{} ({d:?}, {c:?}): {e}",
+                    s.hierarchy.name.as_deref().unwrap_or("?")
+                );
+            }
+        }
+    }
+}
+
+/// The worlds exercise every rulebook 2 rule (R-F3, R-G2 by_feature, R-G6, R-G7, the
+/// `combined_page_permissions` knob) on the reference alone, whatever the engine answers.
+#[test]
+fn worlds_exercise_rulebook_2() {
+    let coverage = std::cell::RefCell::new(Coverage::default());
+    let mut runner = seeded(300);
+    runner
+        .run(&worlds(SMALL), |s| {
+            coverage.borrow_mut().add(&s);
+            Ok(())
+        })
+        .unwrap();
+    let coverage = coverage.into_inner();
+    eprintln!("rulebook 2 coverage: {coverage:#?}");
+    coverage.assert_exercised();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// R-C1..R-C2, R-U, R-M1, R-I, R-S, R-G1..R-G7, R-F0..R-F3: as
+    /// `engine_agrees_with_reference`, on fresh random worlds every run.
     #[test]
-    fn engine_agrees_with_reference(s in worlds(SMALL)) {
+    fn engine_agrees_with_reference_on_fresh_worlds(s in worlds(SMALL)) {
         let engine = crate::engine(&s);
         let reference = Reference { s: &s };
         agree(&s, &engine, &reference)?;

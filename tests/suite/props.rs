@@ -133,9 +133,14 @@ proptest! {
         prop_assert_eq!(Snapshot::from_json(&text).unwrap(), s);
     }
 
-    /// R-F0: any feature allowed ⇒ `view` allowed.
+    /// R-F0: any feature allowed ⇒ `view` allowed (R-F3: where view exists).
     #[test]
     fn any_feature_implies_view(s in worlds(SMALL)) {
+        // R-F3 checks the requested feature's own `since` only (rulebook2-decisions.md, 1): a
+        // `since` override that makes view alone unavailable leaves the other features as they
+        // are, so R-F0 is checked where view exists.
+        let view_since = s.policy.features.get(&Feature::View).and_then(|o| o.since);
+        prop_assume!(view_since.is_none_or(|v| v <= s.hierarchy.version));
         let e = crate::engine(&s);
         for u in e.users() { for d in e.device_ixs() { for f in Feature::ALL {
             if e.allows(*u, d, *f) { prop_assert!(e.allows(*u, d, Feature::View), "{f} without view"); }
@@ -185,10 +190,11 @@ proptest! {
         }
     }
 
-    /// R-I3 and friends: adding a group membership, a role assignment, a permission or a
-    /// ConfigMgr association never removes an allow (monotonic).
+    /// R-I3 and friends: adding a group membership, a role assignment, a permission, a
+    /// ConfigMgr association, a class operation (R-G6), a runnable script or a security scope
+    /// (R-G7) never removes an allow (monotonic).
     #[test]
-    fn grants_are_monotonic(s in worlds(SMALL), change in 0usize..4, a in any::<usize>(), b in any::<usize>()) {
+    fn grants_are_monotonic(s in worlds(SMALL), change in 0usize..7, a in any::<usize>(), b in any::<usize>()) {
         let before = allowed(&crate::engine(&s));
         let mut t = s.clone();
         match change {
@@ -210,6 +216,34 @@ proptest! {
                 let n = t.intune.role_definitions.len();
                 let p = crate::world::PERMISSION_POOL[b % crate::world::PERMISSION_POOL.len()];
                 t.intune.role_definitions[a % n].permissions.push(p.to_owned());
+            }
+            4 => {
+                // R-G6: one more class operation on a role.
+                let n = t.configmgr.roles.len();
+                let class = tenant_attach::SecuredClass::ALL[b % tenant_attach::SecuredClass::ALL.len()];
+                let op = tenant_attach::ClassOperation::ALL[(b / 7) % tenant_attach::ClassOperation::ALL.len()];
+                t.configmgr.roles[a % n].class_operations.entry(class).or_default().push(op);
+            }
+            5 => {
+                // R-G7: one more runnable script (when the list is known).
+                let scopes = ["SMS00UNA", "PS100003"];
+                if let Some(list) = &mut t.configmgr.scripts {
+                    list.push(Script {
+                        id: String::from("added"), name: String::from("Added"), approved: true,
+                        has_parameters: false, scopes: vec![scopes[b % 2].to_owned()],
+                    });
+                } else {
+                    return Ok(());
+                }
+            }
+            6 => {
+                // R-G7: one more security scope on an administrative user.
+                if t.configmgr.admins.is_empty() {
+                    return Ok(());
+                }
+                let scopes = ["SMS00UNA", "SMS00ALL", "PS100003"];
+                let n = t.configmgr.admins.len();
+                t.configmgr.admins[a % n].scopes.push(scopes[b % 3].to_owned());
             }
             _ => {
                 let role = t.configmgr.roles[a % t.configmgr.roles.len()].id.clone();

@@ -1,6 +1,9 @@
 //! The reference evaluator: the rulebook written straight down, with plain sets and
 //! recursion, no indexes, no profiles, no bitmaps. The engine must agree with it.
 //!
+//! Rulebook 2 (R-F3, R-G2 by feature, R-G6, R-G7, `combined_page_permissions`), with the
+//! readings of notes/rulebook2-decisions.md where the rulebook is silent.
+//!
 //! It reads only the snapshot model; the requirement table (R-F1) is typed in again here from
 //! the rulebook, so a typo in either copy shows up as a disagreement.
 
@@ -8,10 +11,10 @@ use std::collections::BTreeSet;
 
 use tenant_attach::snapshot::{
     AssociationMode, AttachState, ChildRelation, Cloud, CollectionRule, CollectionType,
-    DirectoryRole, DiscoveryAgent, DiscoveryRequired, PermissionMerge, Snapshot,
-    UntaggedAssignment,
+    CombinedPagePermissions, ConfigMgrAdmin, DirectoryRole, DiscoveryAgent, DiscoveryRequired,
+    PermissionMerge, Snapshot, UntaggedAssignment,
 };
-use tenant_attach::{Feature, Operation, ReasonCode};
+use tenant_attach::{ClassOperation, Feature, Operation, ReasonCode, SecuredClass};
 
 pub struct Reference<'a> {
     pub s: &'a Snapshot,
@@ -19,58 +22,125 @@ pub struct Reference<'a> {
 
 const P: &str = "Microsoft.Intune_";
 
-/// R-F1, typed from the rulebook: (Intune combined, Intune intune_only, ConfigMgr ops).
-fn table(f: Feature) -> (Vec<String>, Vec<String>, Vec<Operation>) {
+/// One row of R-F1, typed from the rulebook 2 table.
+struct Row {
+    /// R-F3: the first site version with the feature.
+    since: u32,
+    /// Intune, `combined` mode ("—" is empty).
+    combined: Vec<String>,
+    /// Intune, `intune_only` mode.
+    only: Vec<String>,
+    /// ConfigMgr Collection operations.
+    ops: Vec<Operation>,
+    /// Other classes (R-G6).
+    classes: Vec<(SecuredClass, ClassOperation)>,
+}
+
+/// R-F1, typed from the rulebook: since, Intune combined, Intune intune_only, ConfigMgr
+/// Collection operations, other classes.
+fn table(f: Feature) -> Row {
+    use ClassOperation as C;
     use Operation::*;
+    use SecuredClass as K;
     let p = |names: &[&str]| names.iter().map(|n| format!("{P}{n}")).collect::<Vec<_>>();
+    // A page: "—" in combined mode, its own permission in intune_only mode.
+    let page = |since: u32, perm: &str, ops: Vec<Operation>| Row {
+        since,
+        combined: vec![],
+        only: p(&[perm]),
+        ops,
+        classes: vec![],
+    };
     match f {
-        Feature::View => (
-            p(&["ManagedDevices_Read"]),
-            p(&["ManagedDevices_Read"]),
-            vec![Read],
-        ),
-        Feature::SyncMachinePolicy | Feature::SyncUserPolicy | Feature::AppEvaluationCycle => (
-            p(&["RemoteTasks_ConfigurationManagerAction"]),
-            p(&["RemoteTasks_ConfigurationManagerAction"]),
-            vec![Read, NotifyResource],
-        ),
-        Feature::ClientDetails => (vec![], p(&["CloudAttach_ClientDetails"]), vec![Read]),
-        Feature::CollectionsView => (vec![], p(&["CloudAttach_Collections"]), vec![Read]),
-        Feature::ResourceExplorer => (
-            vec![],
-            p(&["CloudAttach_ResourceExplorer"]),
+        Feature::View => Row {
+            since: 2002,
+            combined: p(&["ManagedDevices_Read"]),
+            only: p(&["ManagedDevices_Read"]),
+            ops: vec![Read],
+            classes: vec![],
+        },
+        Feature::SyncMachinePolicy | Feature::SyncUserPolicy | Feature::AppEvaluationCycle => Row {
+            since: 2002,
+            combined: p(&["RemoteTasks_ConfigurationManagerAction"]),
+            only: p(&["RemoteTasks_ConfigurationManagerAction"]),
+            ops: vec![Read, NotifyResource],
+            classes: vec![],
+        },
+        Feature::ClientDetails => page(2002, "CloudAttach_ClientDetails", vec![Read]),
+        Feature::CollectionsView => page(2002, "CloudAttach_Collections", vec![Read]),
+        Feature::ResourceExplorer => page(
+            2006,
+            "CloudAttach_ResourceExplorer",
             vec![Read, ReadResource],
         ),
-        Feature::Timeline => (
-            vec![],
-            p(&["CloudAttach_Timeline"]),
+        Feature::Timeline => page(
+            2006,
+            "CloudAttach_Timeline",
             vec![Read, ReadResource, NotifyResource],
         ),
-        Feature::ScriptsView => (
-            vec![],
-            p(&["CloudAttach_Scripts"]),
-            vec![Read, ReadResource],
-        ),
-        Feature::RunScript => (
-            vec![],
-            p(&["CloudAttach_ScriptActions"]),
-            vec![Read, ReadResource, RunScript],
-        ),
-        Feature::Cmpivot => (vec![], p(&["CloudAttach_CMPivot"]), vec![Read, RunCmpivot]),
-        Feature::ApplicationsView => (vec![], p(&["CloudAttach_Applications"]), vec![Read]),
-        Feature::ApplicationActions => (vec![], p(&["CloudAttach_ApplicationActions"]), vec![Read]),
-        Feature::SoftwareUpdates => (vec![], p(&["CloudAttach_SoftwareUpdates"]), vec![Read]),
-        Feature::BitlockerKeys => (
-            vec![],
-            p(&["RemoteTasks_RotateBitLockerKeys"]),
+        Feature::ScriptsView => page(2006, "CloudAttach_Scripts", vec![Read, ReadResource]),
+        Feature::RunScript => Row {
+            classes: vec![(K::Site, C::Read), (K::Scripts, C::Read)],
+            ..page(
+                2006,
+                "CloudAttach_ScriptActions",
+                vec![Read, ReadResource, RunScript],
+            )
+        },
+        Feature::Cmpivot => page(2006, "CloudAttach_CMPivot", vec![Read, RunCmpivot]),
+        Feature::ApplicationsView => Row {
+            classes: vec![(K::Application, C::Read)],
+            ..page(2006, "CloudAttach_Applications", vec![Read])
+        },
+        Feature::ApplicationActions => Row {
+            classes: vec![(K::Application, C::Read), (K::Application, C::Approve)],
+            ..page(2006, "CloudAttach_ApplicationActions", vec![Read])
+        },
+        Feature::SoftwareUpdates => page(2111, "CloudAttach_SoftwareUpdates", vec![Read]),
+        Feature::BitlockerKeys => page(
+            2107,
+            "RemoteTasks_RotateBitLockerKeys",
             vec![Read, ReadBitlockerRecoveryKey],
         ),
-        Feature::EnrollNow => (
-            p(&["CloudAttach_EnrollNow"]),
-            p(&["CloudAttach_EnrollNow"]),
-            vec![Read],
-        ),
+        Feature::EnrollNow => Row {
+            since: 2002,
+            combined: p(&["CloudAttach_EnrollNow"]),
+            only: p(&["CloudAttach_EnrollNow"]),
+            ops: vec![Read],
+            classes: vec![],
+        },
     }
+}
+
+/// R-G2 `by_feature`: the pages that require "all of the prerequisites for client details".
+const CLIENT_DETAILS_PREREQUISITES: &[Feature] = &[
+    Feature::ClientDetails,
+    Feature::CollectionsView,
+    Feature::ResourceExplorer,
+    Feature::Timeline,
+    Feature::ScriptsView,
+    Feature::RunScript,
+    Feature::Cmpivot,
+    Feature::ApplicationsView,
+    Feature::ApplicationActions,
+    Feature::SoftwareUpdates,
+];
+
+/// R-G6: Full Administrator grants every operation of every class.
+const FULL_ADMINISTRATOR: &str = "SMS0001R";
+
+/// R-G7: the *All* security scope meets every script.
+const ALL_SCOPE: &str = "SMS00ALL";
+
+/// What the reference says of one (user, device, feature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub allowed: bool,
+    pub codes: BTreeSet<ReasonCode>,
+    /// How many `configmgr_class_permission_missing` reasons (one per missing class operation).
+    pub missing_class_operations: usize,
+    /// R-G7 was not evaluated for lack of `configmgr.scripts` (the decision's note).
+    pub r_g7_not_evaluated: bool,
 }
 
 const ACTING: &[Feature] = &[
@@ -231,14 +301,31 @@ impl Reference<'_> {
 
     // ---- the requirement, R-F0 / R-F1 ---------------------------------------------------
 
-    /// The Intune row of `f` in the mode, with the snapshot's override.
+    /// R-F3: the first version with `f`, with the snapshot's override.
+    pub fn since(&self, f: Feature) -> u32 {
+        self.s
+            .policy
+            .features
+            .get(&f)
+            .and_then(|o| o.since)
+            .unwrap_or(table(f).since)
+    }
+
+    /// The Intune row of `f` in the mode, with the snapshot's override and the
+    /// `combined_page_permissions` knob (R-F1).
     fn intune_row(&self, f: Feature) -> Vec<String> {
-        let (c, o, _) = table(f);
+        let row = table(f);
         let over = self.s.policy.features.get(&f);
+        let only = over.and_then(|x| x.intune_only.clone()).unwrap_or(row.only);
         if self.intune_only() {
-            over.and_then(|x| x.intune_only.clone()).unwrap_or(o)
-        } else {
-            over.and_then(|x| x.intune_combined.clone()).unwrap_or(c)
+            return only;
+        }
+        if let Some(explicit) = over.and_then(|x| x.intune_combined.clone()) {
+            return explicit; // an explicit override wins over the knob
+        }
+        match self.s.policy.combined_page_permissions {
+            CombinedPagePermissions::View => row.combined,
+            CombinedPagePermissions::Feature => only,
         }
     }
 
@@ -261,13 +348,12 @@ impl Reference<'_> {
 
     fn configmgr_ops(&self, f: Feature) -> BTreeSet<Operation> {
         let ops = |f: Feature| {
-            let (_, _, ops) = table(f);
             self.s
                 .policy
                 .features
                 .get(&f)
                 .and_then(|o| o.configmgr.clone())
-                .unwrap_or(ops)
+                .unwrap_or(table(f).ops)
         };
         // R-F1: view's row is "read (knob policy.configmgr_gates_view)"; R-F0: every feature
         // needs view.
@@ -282,6 +368,75 @@ impl Reference<'_> {
         set
     }
 
+    /// R-G6: the class operations `f` needs; view's row joins under the same knob as its
+    /// Collection operations.
+    fn class_ops(&self, f: Feature) -> BTreeSet<(SecuredClass, ClassOperation)> {
+        let classes = |f: Feature| -> Vec<(SecuredClass, ClassOperation)> {
+            match self
+                .s
+                .policy
+                .features
+                .get(&f)
+                .and_then(|o| o.classes.clone())
+            {
+                Some(map) => map
+                    .into_iter()
+                    .flat_map(|(k, ops)| ops.into_iter().map(move |op| (k, op)))
+                    .collect(),
+                None => table(f).classes,
+            }
+        };
+        let mut set: BTreeSet<_> = if f == Feature::View {
+            BTreeSet::new()
+        } else {
+            classes(f).into_iter().collect()
+        };
+        if self.s.policy.configmgr_gates_view {
+            set.extend(classes(Feature::View));
+        }
+        set
+    }
+
+    /// R-G2: whether the requested feature needs both discoveries.
+    fn needs_both_discoveries(&self, f: Feature) -> bool {
+        let early = self.s.hierarchy.version < 2103;
+        match self.s.policy.discovery_required {
+            DiscoveryRequired::Both => true,
+            DiscoveryRequired::ByVersion => early,
+            DiscoveryRequired::ByFeature => early || CLIENT_DETAILS_PREREQUISITES.contains(&f),
+        }
+    }
+
+    /// R-G6: the roles an administrative user holds, collections aside.
+    fn admin_roles<'b>(&self, a: &'b ConfigMgrAdmin) -> Vec<&'b str> {
+        match a.association_mode {
+            AssociationMode::CrossProduct => a.roles.iter().map(String::as_str).collect(),
+            AssociationMode::Specific => a.associations.iter().map(|x| x.role.as_str()).collect(),
+        }
+    }
+
+    /// R-G5, R-G6: whether role `r` grants `op` on `class`.
+    fn role_grants_class(&self, r: &str, class: SecuredClass, op: ClassOperation) -> bool {
+        r == FULL_ADMINISTRATOR
+            || self.s.configmgr.roles.iter().any(|x| {
+                x.id == r
+                    && x.class_operations
+                        .get(&class)
+                        .is_some_and(|ops| ops.contains(&op))
+            })
+    }
+
+    fn admin_grants_class(
+        &self,
+        a: &ConfigMgrAdmin,
+        class: SecuredClass,
+        op: ClassOperation,
+    ) -> bool {
+        self.admin_roles(a)
+            .into_iter()
+            .any(|r| self.role_grants_class(r, class, op))
+    }
+
     // ---- the decision --------------------------------------------------------------------
 
     /// (allowed, the reason codes) for one (user, device, feature).
@@ -291,7 +446,24 @@ impl Reference<'_> {
         resource_id: u32,
         f: Feature,
     ) -> (bool, BTreeSet<ReasonCode>) {
+        let a = self.answer(user_id, resource_id, f);
+        (a.allowed, a.codes)
+    }
+
+    /// The whole answer for one (user, device, feature).
+    pub fn answer(&self, user_id: &str, resource_id: u32, f: Feature) -> Answer {
         let s = self.s;
+        // R-F3, checked first: an unavailable feature is the only reason.
+        if s.hierarchy.version < self.since(f) {
+            return Answer {
+                allowed: false,
+                codes: [ReasonCode::FeatureUnavailable].into(),
+                missing_class_operations: 0,
+                r_g7_not_evaluated: false,
+            };
+        }
+        let mut missing_class_operations = 0;
+        let mut r_g7_not_evaluated = false;
         let user = s.entra.users.iter().find(|u| u.id == user_id).unwrap();
         let device = s
             .devices
@@ -420,9 +592,7 @@ impl Reference<'_> {
                     .filter(|u| u.sid.eq_ignore_ascii_case(sid))
                     .flat_map(|u| u.discovered_by.iter().copied())
                     .collect();
-                let both = s.policy.discovery_required == DiscoveryRequired::Both
-                    || s.hierarchy.version < 2103;
-                let discovered = if both {
+                let discovered = if self.needs_both_discoveries(f) {
                     agents.len() == 2
                 } else {
                     !agents.is_empty()
@@ -447,6 +617,8 @@ impl Reference<'_> {
                     if admins.is_empty() {
                         reasons.insert(ReasonCode::ConfigmgrAdminMissing);
                     } else {
+                        // R-G4
+                        let mut r_g4_failed = false;
                         for op in self.configmgr_ops(f) {
                             let granted = admins.iter().any(|a| {
                                 let pairs: Vec<(String, String)> = match a.association_mode {
@@ -470,7 +642,7 @@ impl Reference<'_> {
                                         .collect(),
                                 };
                                 pairs.iter().any(|(r, c)| {
-                                    let role_grants = r == "SMS0001R"
+                                    let role_grants = r == FULL_ADMINISTRATOR
                                         || s.configmgr.roles.iter().any(|x| {
                                             x.id == *r && x.collection_operations.contains(&op)
                                         });
@@ -479,6 +651,42 @@ impl Reference<'_> {
                             });
                             if !granted {
                                 reasons.insert(ReasonCode::ConfigmgrPermissionMissing);
+                                r_g4_failed = true;
+                            }
+                        }
+                        // R-G6, only once R-G4 holds.
+                        if !r_g4_failed {
+                            for (class, op) in self.class_ops(f) {
+                                if !admins.iter().any(|a| self.admin_grants_class(a, class, op)) {
+                                    reasons.insert(ReasonCode::ConfigmgrClassPermissionMissing);
+                                    missing_class_operations += 1;
+                                }
+                            }
+                        }
+                        // R-G7, only for run_script once R-G4 and R-G6 hold.
+                        if !r_g4_failed && missing_class_operations == 0 && f == Feature::RunScript
+                        {
+                            match &s.configmgr.scripts {
+                                None => r_g7_not_evaluated = true,
+                                Some(scripts) => {
+                                    let runnable = scripts.iter().any(|script| {
+                                        script.approved
+                                            && !script.has_parameters
+                                            && admins.iter().any(|a| {
+                                                self.admin_grants_class(
+                                                    a,
+                                                    SecuredClass::Scripts,
+                                                    ClassOperation::Read,
+                                                ) && (a.scopes.iter().any(|x| x == ALL_SCOPE)
+                                                    || a.scopes
+                                                        .iter()
+                                                        .any(|x| script.scopes.contains(x)))
+                                            })
+                                    });
+                                    if !runnable {
+                                        reasons.insert(ReasonCode::NoRunnableScript);
+                                    }
+                                }
                             }
                         }
                     }
@@ -487,7 +695,12 @@ impl Reference<'_> {
                 reasons.insert(ReasonCode::CloudOnlyAccount);
             }
         }
-        (reasons.is_empty(), reasons)
+        Answer {
+            allowed: reasons.is_empty(),
+            codes: reasons,
+            missing_class_operations,
+            r_g7_not_evaluated,
+        }
     }
 
     /// R-H4 offboarding: (allowed, ETA).

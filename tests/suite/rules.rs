@@ -409,7 +409,11 @@ fn r_i2_nested_groups_apply_and_cycles_are_tolerated() {
 #[test]
 fn r_i3_permissions_are_additive_across_assignments() {
     let mut s = contoso();
-    // Alice's Help Desk Operator lacks ScriptActions: another assignment adds it.
+    // Alice's Help Desk Operator lacks ScriptActions (taken away here: the rulebook 2 sample's
+    // role has it): another assignment adds it.
+    s.intune.role_definitions[0]
+        .permissions
+        .retain(|p| p != "Microsoft.Intune_CloudAttach_ScriptActions");
     s.hierarchy.version = 2403;
     s.hierarchy.attach.enforce_configmgr_rbac = false;
     s.tenant.use_intune_rbac = true;
@@ -775,7 +779,10 @@ fn r_g5_full_administrator_grants_every_operation() {
 /// R-F0: every feature needs view and the upload.
 #[test]
 fn r_f0_every_feature_needs_view_and_the_upload() {
-    let e = Engine::new(contoso()).unwrap();
+    // Rulebook 1's discovery reading: Dave (Entra discovery only) is discovered for cmpivot.
+    let mut s = contoso();
+    s.policy.discovery_required = DiscoveryRequired::ByVersion;
+    let e = Engine::new(s).unwrap();
     assert_eq!(
         codes(&e, "dave@contoso.com", "CON-SRV-DC01", Feature::Cmpivot),
         [ReasonCode::NotUploadedOutOfScope]
@@ -799,8 +806,11 @@ fn r_f0_every_feature_needs_view_and_the_upload() {
 /// R-F1: requirement table and overrides.
 #[test]
 fn r_f1_requirement_table_and_overrides() {
-    let e = Engine::new(contoso()).unwrap();
-    // Timeline needs read_resource and notify_resource: alice has both, bob neither.
+    // Rulebook 1's discovery reading: Bob (AD discovery only) is discovered for timeline.
+    let mut by_version = contoso();
+    by_version.policy.discovery_required = DiscoveryRequired::ByVersion;
+    let e = Engine::new(by_version.clone()).unwrap();
+    // Timeline needs read_resource and notify_resource: alice has both, bob lacks notify.
     assert!(allowed(
         &e,
         "alice@contoso.com",
@@ -811,7 +821,7 @@ fn r_f1_requirement_table_and_overrides() {
         codes(&e, "bob@contoso.com", "CON-WS-004", Feature::Timeline),
         [ReasonCode::ConfigmgrPermissionMissing]
     );
-    let mut s = contoso();
+    let mut s = by_version;
     s.policy.features.insert(
         Feature::Timeline,
         FeatureOverride {
@@ -929,4 +939,654 @@ fn r_h5_endpoint_analytics_warns_about_client_settings() {
     let d = validate(&fabrikam());
     assert!(d.warnings().any(|w| w.rule() == "R-H5"));
     assert!(!d.has_errors());
+}
+
+// ---- Rulebook 2: R-F3, R-G2 by feature, R-G6, R-G7, combined_page_permissions ----------
+//
+// On small hand-written variations of the Fabrikam worked example (tests/corpus/fabrikam):
+// version 2409, combined mode; maria (AD + Entra discovery) reaches FAB-LT-001 through the
+// `FABRIKAM\Desk` group, a specific association of role FB100004 (read, read_resource,
+// notify_resource) with Fabrikam laptops; her Intune role is Help Desk Operator
+// (ManagedDevices_Read, ConfigurationManagerAction, ClientDetails, Timeline).
+
+const MARIA: &str = "maria@fabrikam.com";
+const LAPTOP: &str = "FAB-LT-001";
+
+fn check(e: &Engine, user: &str, device: &str, f: Feature) -> tenant_attach::Decision {
+    e.check(
+        e.find_user(user).unwrap(),
+        e.find_device(device).unwrap(),
+        f,
+    )
+}
+
+fn class_ops(
+    entries: &[(
+        tenant_attach::SecuredClass,
+        &[tenant_attach::ClassOperation],
+    )],
+) -> std::collections::BTreeMap<tenant_attach::SecuredClass, Vec<tenant_attach::ClassOperation>> {
+    entries.iter().map(|(c, ops)| (*c, ops.to_vec())).collect()
+}
+
+fn intune_only(s: &mut Snapshot) {
+    s.hierarchy.version = 2409;
+    s.hierarchy.attach.enforce_configmgr_rbac = false;
+    s.tenant.use_intune_rbac = true;
+}
+
+/// R-F3: before its version a feature is unavailable to everyone, Global Administrators
+/// included, and that is the only reason (checked first, nothing else evaluated).
+#[test]
+fn r_f3_feature_unavailable_before_its_version_is_the_only_reason() {
+    let mut s = fabrikam();
+    s.hierarchy.version = 2107;
+    let e = Engine::new(s.clone()).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::SoftwareUpdates);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [ReasonCode::FeatureUnavailable]
+    );
+    assert_eq!(d.reasons[0].rule, "R-F3");
+    assert!(
+        d.reasons[0].detail.contains("2111"),
+        "{}",
+        d.reasons[0].detail
+    );
+    // Not uploaded and no Collection operation on the kiosk: still the one reason.
+    assert_eq!(
+        codes(&e, MARIA, "FAB-KIOSK-01", Feature::SoftwareUpdates),
+        [ReasonCode::FeatureUnavailable]
+    );
+    // Cloud-only li, even as Global Administrator.
+    assert_eq!(
+        codes(&e, "li@fabrikam.com", LAPTOP, Feature::SoftwareUpdates),
+        [ReasonCode::FeatureUnavailable]
+    );
+    s.entra.users[1].directory_roles = vec![DirectoryRole::GlobalAdministrator];
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, "li@fabrikam.com", LAPTOP, Feature::SoftwareUpdates),
+        [ReasonCode::FeatureUnavailable]
+    );
+    // BitLocker keys exist from 2107 (other reasons, not this one), not at 2106.
+    assert!(
+        !codes(&e, MARIA, LAPTOP, Feature::BitlockerKeys).contains(&ReasonCode::FeatureUnavailable)
+    );
+    s.hierarchy.version = 2106;
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::BitlockerKeys),
+        [ReasonCode::FeatureUnavailable]
+    );
+    // 2006 features at 2002; client details is tenant attach's own 2002.
+    s.hierarchy.version = 2002;
+    let e = Engine::new(s.clone()).unwrap();
+    for f in [
+        Feature::ResourceExplorer,
+        Feature::Timeline,
+        Feature::ScriptsView,
+        Feature::RunScript,
+        Feature::Cmpivot,
+        Feature::ApplicationsView,
+        Feature::ApplicationActions,
+    ] {
+        assert_eq!(
+            codes(&e, MARIA, LAPTOP, f),
+            [ReasonCode::FeatureUnavailable],
+            "{f}"
+        );
+    }
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ClientDetails));
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::View));
+    // At 2111 software updates is there.
+    s.hierarchy.version = 2111;
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::SoftwareUpdates));
+}
+
+/// R-F3: the since column is overridable per feature, in both modes.
+#[test]
+fn r_f3_since_override_in_both_modes() {
+    let mut s = fabrikam();
+    s.policy.features.insert(
+        Feature::Timeline,
+        FeatureOverride {
+            since: Some(2500),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::Timeline),
+        [ReasonCode::FeatureUnavailable]
+    );
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::View));
+    intune_only(&mut s);
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(e.mode(), Mode::IntuneOnly);
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::Timeline),
+        [ReasonCode::FeatureUnavailable]
+    );
+    // An override may also bring a feature earlier.
+    let mut s = fabrikam();
+    s.hierarchy.version = 2103;
+    s.policy.features.insert(
+        Feature::SoftwareUpdates,
+        FeatureOverride {
+            since: Some(2103),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, "FAB-LT-001", Feature::SoftwareUpdates));
+}
+
+/// R-G2 `by_feature` (the default): from 2103 view and the device actions need either
+/// discovery, the client-details pages both; before 2103 both for everything.
+#[test]
+fn r_g2_by_feature_discovery() {
+    assert_eq!(
+        Policy::default().discovery_required,
+        DiscoveryRequired::ByFeature
+    );
+    let mut s = fabrikam();
+    assert_eq!(s.policy.discovery_required, DiscoveryRequired::ByFeature);
+    s.configmgr.users[0].discovered_by = vec![DiscoveryAgent::Entra];
+    let e = Engine::new(s.clone()).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::View));
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::SyncMachinePolicy));
+    for f in [Feature::ClientDetails, Feature::Timeline] {
+        let d = check(&e, MARIA, LAPTOP, f);
+        assert_eq!(
+            d.codes().collect::<Vec<_>>(),
+            [ReasonCode::NotDiscovered],
+            "{f}"
+        );
+        assert_eq!(d.reasons[0].rule, "R-G2");
+        assert!(
+            d.reasons[0].detail.contains("AD"),
+            "{}",
+            d.reasons[0].detail
+        );
+    }
+    // BitLocker keys: either discovery (its page lists none of its own).
+    assert!(!codes(&e, MARIA, LAPTOP, Feature::BitlockerKeys).contains(&ReasonCode::NotDiscovered));
+    // by_version: either, for every feature, from 2103.
+    let mut v = s.clone();
+    v.policy.discovery_required = DiscoveryRequired::ByVersion;
+    let e = Engine::new(v).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ClientDetails));
+    // Before 2103: both, even for view.
+    let mut old = s.clone();
+    old.hierarchy.version = 2010;
+    let e = Engine::new(old).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::View),
+        [ReasonCode::NotDiscovered]
+    );
+    // both: both, for every feature.
+    s.policy.discovery_required = DiscoveryRequired::Both;
+    let e = Engine::new(s).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::View),
+        [ReasonCode::NotDiscovered]
+    );
+}
+
+/// R-G6: operations on Application (and Site, SMS Scripts) come from the roles of a mapped
+/// administrative user, one reason per missing operation; collections play no part; R-G4
+/// failing stops it; Full Administrator grants every class operation (R-G5).
+#[test]
+fn r_g6_class_operations_one_reason_each_collections_aside() {
+    use tenant_attach::{ClassOperation as C, SecuredClass as K};
+    let mut s = fabrikam();
+    let e = Engine::new(s.clone()).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::ApplicationsView);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [ReasonCode::ConfigmgrClassPermissionMissing]
+    );
+    assert_eq!(d.reasons[0].rule, "R-G6");
+    assert!(
+        d.reasons[0].detail.contains("Application"),
+        "{}",
+        d.reasons[0].detail
+    );
+    let d = check(&e, MARIA, LAPTOP, Feature::ApplicationActions);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [
+            ReasonCode::ConfigmgrClassPermissionMissing,
+            ReasonCode::ConfigmgrClassPermissionMissing
+        ]
+    );
+    assert!(d.reasons.iter().any(|r| r.detail.contains("Approve")));
+    assert!(d.reasons.iter().any(|r| r.detail.contains("Read")));
+    // R-G4 fails on the server: R-G6 is not evaluated.
+    assert_eq!(
+        codes(&e, MARIA, "FAB-SQL-01", Feature::ApplicationActions),
+        [ReasonCode::ConfigmgrPermissionMissing]
+    );
+    // Read on Application: the page opens; the actions still lack Approve.
+    s.configmgr.roles[0].class_operations = class_ops(&[(K::Application, &[C::Read])]);
+    let e = Engine::new(s.clone()).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ApplicationsView));
+    let d = check(&e, MARIA, LAPTOP, Feature::ApplicationActions);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [ReasonCode::ConfigmgrClassPermissionMissing]
+    );
+    assert!(
+        d.reasons[0].detail.contains("Approve"),
+        "{}",
+        d.reasons[0].detail
+    );
+    // A role in an association without any collection still grants its class operations.
+    let mut approver = s.clone();
+    approver.configmgr.roles.push(ConfigMgrRole {
+        id: "FB100005".into(),
+        name: "Application approver".into(),
+        collection_operations: vec![],
+        class_operations: class_ops(&[(K::Application, &[C::Approve])]),
+    });
+    approver.configmgr.admins[0].roles.push("FB100005".into());
+    approver.configmgr.admins[0].associations.push(Association {
+        role: "FB100005".into(),
+        collections: vec![],
+    });
+    let e = Engine::new(approver).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ApplicationActions));
+    // Full Administrator, with no class operation listed, grants them all.
+    let mut full = fabrikam();
+    full.configmgr.roles.push(ConfigMgrRole {
+        id: "SMS0001R".into(),
+        name: "Full Administrator".into(),
+        collection_operations: vec![],
+        class_operations: Default::default(),
+    });
+    full.configmgr.admins[0].roles.push("SMS0001R".into());
+    full.configmgr.admins[0].associations.push(Association {
+        role: "SMS0001R".into(),
+        collections: vec![],
+    });
+    let e = Engine::new(full).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ApplicationActions));
+    // intune_only mode: no ConfigMgr side, so no R-G6.
+    let mut only = fabrikam();
+    intune_only(&mut only);
+    only.intune.role_definitions[0]
+        .permissions
+        .push("Microsoft.Intune_CloudAttach_ApplicationActions".into());
+    let e = Engine::new(only).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ApplicationActions));
+}
+
+/// R-G6: a class override on view joins every feature under `configmgr_gates_view`, like
+/// view's Collection operations; `policy.features.F.classes` replaces a row's classes.
+#[test]
+fn r_g6_view_classes_follow_configmgr_gates_view_and_overrides_replace() {
+    use tenant_attach::{ClassOperation as C, SecuredClass as K};
+    let mut s = fabrikam();
+    s.policy.features.insert(
+        Feature::View,
+        FeatureOverride {
+            classes: Some(class_ops(&[(K::Site, &[C::Read])])),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(s.clone()).unwrap();
+    for f in [Feature::View, Feature::Timeline, Feature::SyncMachinePolicy] {
+        assert_eq!(
+            codes(&e, MARIA, LAPTOP, f),
+            [ReasonCode::ConfigmgrClassPermissionMissing],
+            "{f}"
+        );
+    }
+    s.policy.configmgr_gates_view = false;
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::View));
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::Timeline));
+    // The applications page with its classes overridden to none.
+    let mut s = fabrikam();
+    s.policy.features.insert(
+        Feature::ApplicationsView,
+        FeatureOverride {
+            classes: Some(Default::default()),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ApplicationsView));
+}
+
+/// Fabrikam where maria may run scripts as far as R-G4 and R-G6 go.
+fn script_runner() -> Snapshot {
+    use tenant_attach::{ClassOperation as C, SecuredClass as K};
+    let mut s = fabrikam();
+    s.configmgr.roles[0]
+        .collection_operations
+        .push(Operation::RunScript);
+    s.configmgr.roles[0].class_operations =
+        class_ops(&[(K::Site, &[C::Read]), (K::Scripts, &[C::Read])]);
+    s
+}
+
+fn script(approved: bool, has_parameters: bool, scopes: &[&str]) -> Script {
+    Script {
+        id: "6d1f0a3e-0000-4000-8000-000000000001".into(),
+        name: "Restart print spooler".into(),
+        approved,
+        has_parameters,
+        scopes: scopes.iter().map(|x| (*x).to_owned()).collect(),
+    }
+}
+
+/// R-G7: run_script needs an approved script without parameters whose scopes meet those of
+/// an administrative user holding Scripts Read (SMS00ALL meets all); without
+/// `configmgr.scripts` it is not evaluated, and the decision says so.
+#[test]
+fn r_g7_runnable_script_or_not_evaluated() {
+    let mut s = script_runner();
+    // Scripts unknown: allowed, with the note.
+    let e = Engine::new(s.clone()).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+    assert!(d.allowed, "{:?}", d.reasons);
+    assert_eq!(d.not_evaluated.len(), 1);
+    assert_eq!(d.not_evaluated[0].rule, "R-G7");
+    assert!(!d.not_evaluated[0].detail.is_empty());
+    // Only run_script carries the note.
+    assert!(
+        check(&e, MARIA, LAPTOP, Feature::ScriptsView)
+            .not_evaluated
+            .is_empty()
+    );
+    // No script at all.
+    s.configmgr.scripts = Some(vec![]);
+    let e = Engine::new(s.clone()).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [ReasonCode::NoRunnableScript]
+    );
+    assert_eq!(d.reasons[0].rule, "R-G7");
+    assert!(d.not_evaluated.is_empty());
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ScriptsView)); // R-G7 is run_script's alone
+    // One runnable script in the admin's scope.
+    s.configmgr.scripts = Some(vec![script(true, false, &["SMS00UNA"])]);
+    let e = Engine::new(s.clone()).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+    assert!(d.allowed, "{:?}", d.reasons);
+    assert!(d.not_evaluated.is_empty());
+    // With parameters, or not approved: not listed.
+    for (approved, params) in [(true, true), (false, false)] {
+        s.configmgr.scripts = Some(vec![script(approved, params, &["SMS00UNA"])]);
+        let e = Engine::new(s.clone()).unwrap();
+        assert_eq!(
+            codes(&e, MARIA, LAPTOP, Feature::RunScript),
+            [ReasonCode::NoRunnableScript],
+            "approved {approved}, parameters {params}"
+        );
+    }
+    // Scopes: PS100003 does not meet SMS00UNA; SMS00ALL meets everything.
+    s.configmgr.scripts = Some(vec![script(true, false, &["PS100003"])]);
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::RunScript),
+        [ReasonCode::NoRunnableScript]
+    );
+    let mut all = s.clone();
+    all.configmgr.admins[0].scopes = vec!["SMS00ALL".into()];
+    let e = Engine::new(all).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::RunScript));
+}
+
+/// R-G7: the scope must meet that of an administrative user that itself holds Scripts Read.
+#[test]
+fn r_g7_scope_and_scripts_read_on_the_same_administrative_user() {
+    let mut s = script_runner();
+    s.configmgr.scripts = Some(vec![script(true, false, &["PS100003"])]);
+    // Maria's own SID: a second administrative user in scope PS100003 without Scripts Read.
+    s.configmgr.roles.push(ConfigMgrRole {
+        id: "FB100006".into(),
+        name: "Scoped nothing".into(),
+        collection_operations: vec![],
+        class_operations: Default::default(),
+    });
+    s.configmgr.admins.push(ConfigMgrAdmin {
+        id: 16_777_231,
+        account: "FABRIKAM\\maria".into(),
+        sid: "S-1-5-21-7-7-7-3001".into(),
+        is_group: false,
+        association_mode: AssociationMode::CrossProduct,
+        roles: vec!["FB100006".into()],
+        collections: vec![],
+        scopes: vec!["PS100003".into()],
+        associations: vec![],
+    });
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::RunScript),
+        [ReasonCode::NoRunnableScript]
+    );
+    s.configmgr.roles[1].class_operations = class_ops(&[(
+        tenant_attach::SecuredClass::Scripts,
+        &[tenant_attach::ClassOperation::Read],
+    )]);
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::RunScript));
+}
+
+/// R-G7 runs only after R-G4 and R-G6 hold, and only in combined mode.
+#[test]
+fn r_g7_only_after_r_g4_and_r_g6_and_in_combined_mode() {
+    // R-G6 fails (no Scripts Read): no R-G7 reason, no note.
+    for scripts in [None, Some(vec![])] {
+        let mut s = script_runner();
+        s.configmgr.scripts = scripts.clone();
+        s.configmgr.roles[0]
+            .class_operations
+            .remove(&tenant_attach::SecuredClass::Scripts);
+        let e = Engine::new(s).unwrap();
+        let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+        assert_eq!(
+            d.codes().collect::<Vec<_>>(),
+            [ReasonCode::ConfigmgrClassPermissionMissing],
+            "{scripts:?}"
+        );
+        assert!(d.not_evaluated.is_empty());
+    }
+    // R-G4 fails (no Run Script on the collection): R-G6 and R-G7 are not evaluated.
+    let mut s = script_runner();
+    s.configmgr.roles[0]
+        .collection_operations
+        .retain(|o| *o != Operation::RunScript);
+    s.configmgr.roles[0].class_operations = Default::default();
+    let e = Engine::new(s).unwrap();
+    let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+    assert_eq!(
+        d.codes().collect::<Vec<_>>(),
+        [ReasonCode::ConfigmgrPermissionMissing]
+    );
+    assert!(d.not_evaluated.is_empty());
+    // intune_only mode: no R-G7 (nor note), whatever the scripts.
+    for scripts in [None, Some(vec![])] {
+        let mut s = fabrikam();
+        intune_only(&mut s);
+        s.configmgr.scripts = scripts;
+        s.intune.role_definitions[0]
+            .permissions
+            .push("Microsoft.Intune_CloudAttach_ScriptActions".into());
+        let e = Engine::new(s).unwrap();
+        let d = check(&e, MARIA, LAPTOP, Feature::RunScript);
+        assert!(d.allowed, "{:?}", d.reasons);
+        assert!(d.not_evaluated.is_empty());
+    }
+}
+
+/// R-F1 knob `combined_page_permissions`: `view` (default) reads the "—" rows as nothing
+/// beyond view; `feature` makes each combined row its intune_only row, unless the feature's
+/// override sets `intune_combined` explicitly.
+#[test]
+fn r_f1_combined_page_permissions_knob_both_values() {
+    let mut s = fabrikam();
+    assert_eq!(
+        s.policy.combined_page_permissions,
+        CombinedPagePermissions::View
+    );
+    // Maria lacks CloudAttach_ResourceExplorer, holds CloudAttach_Timeline.
+    let e = Engine::new(s.clone()).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ResourceExplorer));
+    let d = check(&e, MARIA, LAPTOP, Feature::ResourceExplorer);
+    assert!(
+        d.policy.contains_key("combined_page_permissions"),
+        "{:?}",
+        d.policy
+    );
+    s.policy.combined_page_permissions = CombinedPagePermissions::Feature;
+    let e = Engine::new(s.clone()).unwrap();
+    assert_eq!(
+        codes(&e, MARIA, LAPTOP, Feature::ResourceExplorer),
+        [ReasonCode::IntunePermissionMissing]
+    );
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::Timeline));
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::View));
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::SyncMachinePolicy));
+    // An overridden intune_only row is what `feature` copies.
+    let mut o = s.clone();
+    o.policy.features.insert(
+        Feature::ResourceExplorer,
+        FeatureOverride {
+            intune_only: Some(vec!["Microsoft.Intune_CloudAttach_Timeline".into()]),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(o).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ResourceExplorer));
+    // An explicit intune_combined override wins over the knob.
+    s.policy.features.insert(
+        Feature::ResourceExplorer,
+        FeatureOverride {
+            intune_combined: Some(vec![]),
+            ..Default::default()
+        },
+    );
+    let e = Engine::new(s).unwrap();
+    assert!(allowed(&e, MARIA, LAPTOP, Feature::ResourceExplorer));
+}
+
+// ---- input errors in the rulebook 2 fields ----------------------------------------------
+
+/// The Fabrikam snapshot as JSON, changed by `edit`: (rule, path, message) of each error,
+/// and whether the engine refuses it (it must, without a panic).
+fn input_errors(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<(String, String, String)> {
+    let mut v: serde_json::Value = serde_json::from_str(&fabrikam().to_json()).unwrap();
+    edit(&mut v);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let d = tenant_attach::validate_json(&text);
+    assert!(d.has_input_errors());
+    assert!(Engine::from_json(&text).is_err());
+    d.errors()
+        .map(|e| {
+            (
+                e.rule().to_owned(),
+                e.path().to_owned(),
+                e.message().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// R-G6: an unknown secured class name is an input error with its JSON path.
+#[test]
+fn r_g6_unknown_class_name_is_an_input_error_with_its_path() {
+    let e = input_errors(|v| {
+        v["configmgr"]["roles"][0]["class_operations"] = serde_json::json!({ "sitex": ["read"] });
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "schema");
+    // TIGHTEN: serde_path_to_error prints `?` for map keys today; the precise path is
+    // `$.configmgr.roles[0].class_operations.sitex` once map-key paths are fixed.
+    assert_eq!(e[0].1, "$.configmgr.roles[0].class_operations.?");
+    assert!(
+        e[0].2.contains("`sitex`") && e[0].2.contains("line"),
+        "{}",
+        e[0].2
+    );
+    // Same in a feature override's `classes`.
+    let e = input_errors(|v| {
+        v["policy"]["features"] =
+            serde_json::json!({ "run_script": { "classes": { "scriptz": ["read"] } } });
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "schema");
+    // TIGHTEN: precise path `$.policy.features.run_script.classes.scriptz`.
+    assert_eq!(e[0].1, "$.policy.features.?.classes.?");
+    assert!(e[0].2.contains("`scriptz`"), "{}", e[0].2);
+}
+
+/// R-G6: an unknown class operation is an input error with its JSON path.
+#[test]
+fn r_g6_unknown_class_operation_is_an_input_error_with_its_path() {
+    let e = input_errors(|v| {
+        v["configmgr"]["roles"][0]["class_operations"] =
+            serde_json::json!({ "application": ["read", "aprove"] });
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "schema");
+    // TIGHTEN: precise path `$.configmgr.roles[0].class_operations.application[1]`.
+    assert_eq!(e[0].1, "$.configmgr.roles[0].class_operations.?[1]");
+    assert!(e[0].2.contains("`aprove`"), "{}", e[0].2);
+}
+
+/// R-G7: an unknown key in a script is an input error with its JSON path.
+#[test]
+fn r_g7_unknown_key_in_a_script_is_an_input_error_with_its_path() {
+    let e = input_errors(|v| {
+        v["configmgr"]["scripts"] = serde_json::json!([{
+            "id": "6d1f0a3e-0000-4000-8000-000000000001", "name": "Restart print spooler",
+            "approved": true, "has_parameters": false, "scopes": ["SMS00UNA"], "aproved": true
+        }]);
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].0.as_str(), e[0].1.as_str()),
+        ("schema", "$.configmgr.scripts[0].aproved")
+    );
+    assert!(e[0].2.contains("`aproved`"), "{}", e[0].2);
+    let e = input_errors(|v| {
+        v["configmgr"]["scripts"] = serde_json::json!([{
+            "id": "x", "name": "y", "approved": "yes", "has_parameters": false
+        }]);
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].1, "$.configmgr.scripts[0].approved");
+}
+
+/// R-F3: a `since` of the wrong type is an input error with its JSON path.
+#[test]
+fn r_f3_since_of_the_wrong_type_is_an_input_error_with_its_path() {
+    let e = input_errors(|v| {
+        v["policy"]["features"] = serde_json::json!({ "timeline": { "since": "2006" } });
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "schema");
+    // TIGHTEN: precise path `$.policy.features.timeline.since`.
+    assert_eq!(e[0].1, "$.policy.features.?.since");
+    assert!(e[0].2.contains("2006"), "{}", e[0].2);
+}
+
+/// R-F1: an unknown `combined_page_permissions` value is an input error with its path.
+#[test]
+fn r_f1_unknown_combined_page_permissions_is_an_input_error_with_its_path() {
+    let e = input_errors(|v| {
+        v["policy"]["combined_page_permissions"] = serde_json::json!("features");
+    });
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].0.as_str(), e[0].1.as_str()),
+        ("schema", "$.policy.combined_page_permissions")
+    );
+    assert!(e[0].2.contains("`features`"), "{}", e[0].2);
 }

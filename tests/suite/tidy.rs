@@ -83,3 +83,37 @@ fn library_is_pure() {
         }
     }
 }
+
+/// The crate ships the rules it cites: every rule id of the library's `RULE_IDS` is described
+/// in `tenant_attach::rules` (src/rules.rs), and every rulebook id there is one of `RULE_IDS`.
+#[test]
+fn every_rule_id_is_described_in_the_rules_module() {
+    let text = std::fs::read_to_string(root().join("crates/tenant-attach/src/rules.rs")).unwrap();
+    for id in tenant_attach::decision::RULE_IDS {
+        let needle = if id.starts_with("R-") {
+            format!("//! | {id} |")
+        } else {
+            format!("`{id}`")
+        };
+        assert!(
+            text.contains(&needle),
+            "{id} is not described in src/rules.rs"
+        );
+    }
+    let rulebook = std::fs::read_to_string(root().join("../shared/spec/rules.md")).unwrap();
+    {
+        for line in rulebook.lines() {
+            if let Some(rest) = line.trim_start_matches("- ").strip_prefix("**R-") {
+                let id: String = rest
+                    .chars()
+                    .take_while(|c| *c != ' ' && *c != '*')
+                    .collect();
+                let id = format!("R-{id}");
+                assert!(
+                    tenant_attach::decision::RULE_IDS.contains(&id.as_str()),
+                    "{id} of the rulebook is missing from RULE_IDS"
+                );
+            }
+        }
+    }
+}

@@ -216,9 +216,9 @@ proptest! {
         let (ea, eb) = (Engine::new(a).unwrap(), Engine::new(b).unwrap());
         let ab = diff(&ea, &eb);
         let ba = diff(&eb, &ea);
-        let (ab_gained, ab_lost) = (ab.changes(&ea, &eb, true), ab.changes(&ea, &eb, false));
-        prop_assert_eq!(&ab_gained, &ba.changes(&eb, &ea, false));
-        prop_assert_eq!(&ab_lost, &ba.changes(&eb, &ea, true));
+        let (ab_gained, ab_lost) = (ab.gained(), ab.lost());
+        prop_assert_eq!(&ab_gained, &ba.lost());
+        prop_assert_eq!(&ab_lost, &ba.gained());
         let (ta, tb) = (triples(&ea), triples(&eb));
         prop_assert_eq!(as_triples(&ab_gained), tb.difference(&ta).cloned().collect::<BTreeSet<_>>());
         prop_assert_eq!(as_triples(&ab_lost), ta.difference(&tb).cloned().collect::<BTreeSet<_>>());
@@ -239,6 +239,34 @@ proptest! {
         });
         let (ea, eb) = (Engine::new(a).unwrap(), Engine::new(b).unwrap());
         let d = diff(&ea, &eb);
-        prop_assert_eq!(d.counts().1, 0, "{:?}", d.changes(&ea, &eb, false));
+        prop_assert_eq!(d.counts().1, 0, "{:?}", d.lost());
+    }
+}
+
+/// Issue 10 regression: `check` with a user or device index the engine does not hold is a
+/// deny (`unknown_handle`), never an allow with grants; `allows` agrees.
+#[test]
+fn check_fails_closed_on_foreign_indices() {
+    let e = Engine::new(contoso()).unwrap();
+    let dev = e.find_device("CON-WS-001").unwrap();
+    let alice = e.find_user("alice@contoso.com").unwrap();
+    assert!(e.check(alice, dev, Feature::View).allowed);
+    let ghost_user = e.users().len() as u32 + 5;
+    let ghost_device = e.device_count() as u32 + 5;
+    for (u, d) in [
+        (ghost_user, dev),
+        (alice, ghost_device),
+        (ghost_user, ghost_device),
+    ] {
+        for f in Feature::ALL {
+            let decision = e.check(u, d, *f);
+            assert!(!decision.allowed, "{u} {d} {f}");
+            assert!(decision.grants.is_empty());
+            assert_eq!(
+                decision.codes().collect::<Vec<_>>(),
+                [tenant_attach::ReasonCode::UnknownHandle]
+            );
+            assert!(!e.allows(u, d, *f));
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use tenant_attach::snapshot::*;
-use tenant_attach::{Feature, Operation};
+use tenant_attach::{ClassOperation, Feature, Operation, SecuredClass};
 
 /// Deterministic choices read from proptest's words.
 pub struct Dice<'a> {
@@ -58,25 +58,39 @@ pub fn worlds(shape: Shape) -> impl Strategy<Value = Snapshot> {
         1..=shape.max_devices,
         1..=shape.max_collections,
         1..=shape.max_users,
-        proptest::collection::vec(any::<u32>(), 400..600),
+        proptest::collection::vec(any::<u32>(), 900..1200),
     )
         .prop_map(|(nd, nc, nu, words)| build(nd, nc, nu, &words))
 }
 
+/// Every permission of the R-F1 table (every `CloudAttach_*` one, so that
+/// `combined_page_permissions = feature` matters), and `Organization_Delete` (R-H4).
 pub const PERMISSION_POOL: &[&str] = &[
     "Microsoft.Intune_ManagedDevices_Read",
     "Microsoft.Intune_RemoteTasks_ConfigurationManagerAction",
     "Microsoft.Intune_CloudAttach_ClientDetails",
+    "Microsoft.Intune_CloudAttach_Collections",
+    "Microsoft.Intune_CloudAttach_ResourceExplorer",
     "Microsoft.Intune_CloudAttach_Timeline",
+    "Microsoft.Intune_CloudAttach_Scripts",
     "Microsoft.Intune_CloudAttach_ScriptActions",
     "Microsoft.Intune_CloudAttach_CMPivot",
+    "Microsoft.Intune_CloudAttach_Applications",
+    "Microsoft.Intune_CloudAttach_ApplicationActions",
+    "Microsoft.Intune_CloudAttach_SoftwareUpdates",
     "Microsoft.Intune_CloudAttach_EnrollNow",
     "Microsoft.Intune_RemoteTasks_RotateBitLockerKeys",
     "Microsoft.Intune_Organization_Delete",
 ];
 
 const TAGS: &[&str] = &["0", "1", "2"];
-const VERSIONS: &[u32] = &[2002, 2010, 2103, 2107, 2207, 2403, 2409];
+/// Site versions around every boundary of the rulebook: R-F3's since column (2002, 2006,
+/// 2107, 2111), R-G2's 2103, R-M1's 2207.
+pub const VERSIONS: &[u32] = &[2002, 2006, 2010, 2103, 2107, 2111, 2207, 2403];
+/// Security scopes of administrative users (R-G7); `SMS00ALL` meets every script.
+const ADMIN_SCOPES: &[&str] = &["SMS00UNA", "SMS00ALL", "PS100003"];
+/// Security scopes of scripts (R-G7).
+const SCRIPT_SCOPES: &[&str] = &["SMS00UNA", "PS100003"];
 const AD_GROUPS: &[&str] = &[
     "S-1-5-21-9-9-9-1101",
     "S-1-5-21-9-9-9-1102",
@@ -242,7 +256,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
     let mut groups: Vec<EntraGroup> = group_ids
         .iter()
         .map(|g| {
-            let mut members = x.subset(&user_ids, 35);
+            let mut members = x.subset(&user_ids, 50);
             members.extend(x.subset(&group_ids, 20).into_iter().filter(|m| m != g));
             EntraGroup {
                 id: g.clone(),
@@ -273,7 +287,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         })
         .collect();
     let def_ids: Vec<String> = defs.iter().map(|d| d.id.clone()).collect();
-    let assignments: Vec<RoleAssignment> = (0..x.below(5))
+    let assignments: Vec<RoleAssignment> = (0..1 + x.below(4))
         .map(|i| RoleAssignment {
             id: format!("a{i}"),
             name: format!("Assignment {i}"),
@@ -302,7 +316,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             id: format!("PS10000{i}"),
             name: format!("CM role {i}"),
             collection_operations: x.subset(Operation::ALL, 45),
-            class_operations: Default::default(),
+            class_operations: class_operations(&mut x, 50),
         })
         .collect();
     if x.chance(30) {
@@ -310,13 +324,13 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             id: String::from("SMS0001R"),
             name: String::from("Full Administrator"),
             collection_operations: x.subset(Operation::ALL, 20),
-            class_operations: Default::default(),
+            class_operations: class_operations(&mut x, 20), // listed or not, it grants all
         });
     }
     let role_ids: Vec<String> = roles.iter().map(|r| r.id.clone()).collect();
     let mut sids: Vec<(String, bool)> = (0..nu).map(|i| (user_sid(i), false)).collect();
     sids.extend(AD_GROUPS.iter().map(|g| ((*g).to_owned(), true)));
-    let admins: Vec<ConfigMgrAdmin> = (0..x.below(5))
+    let mut admins: Vec<ConfigMgrAdmin> = (0..x.below(5))
         .map(|i| {
             let (sid, is_group) = x.pick(&sids).clone();
             let specific = x.chance(40);
@@ -332,7 +346,14 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 },
                 roles: x.subset(&role_ids, 50),
                 collections: x.subset(&coll_ids, 40),
-                scopes: vec![String::from("SMS00UNA")],
+                scopes: if x.chance(75) {
+                    x.subset(ADMIN_SCOPES, 40)
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                } else {
+                    vec![String::from("SMS00UNA")]
+                },
                 associations: if specific {
                     (0..1 + x.below(2))
                         .map(|_| Association {
@@ -346,6 +367,27 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             }
         })
         .collect();
+
+    // Now and then a broad administrative user (most roles on All Systems), so that the later
+    // rules of the ConfigMgr chain (R-G6, R-G7) are reached and pass often enough.
+    if x.chance(40) {
+        let (sid, is_group) = x.pick(&sids).clone();
+        admins.push(ConfigMgrAdmin {
+            id: 16_777_299,
+            account: String::from("CONTOSO\\broad"),
+            sid,
+            is_group,
+            association_mode: AssociationMode::CrossProduct,
+            roles: x.subset(&role_ids, 70),
+            collections: vec![String::from("SMS00001")],
+            scopes: x
+                .subset(ADMIN_SCOPES, 50)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            associations: vec![],
+        });
+    }
 
     let relations = [
         ChildRelation::Limiting,
@@ -367,11 +409,20 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         intune_only_ignores_scope_tags: x.chance(25),
         configmgr_gates_view: !x.chance(15),
         discovery_required: *x.pick(DiscoveryRequired::ALL),
-        combined_page_permissions: Default::default(),
+        combined_page_permissions: if x.chance(40) {
+            CombinedPagePermissions::Feature
+        } else {
+            CombinedPagePermissions::View
+        },
         features: Default::default(),
     };
-    if x.chance(15) {
-        let f = *x.pick(Feature::ALL);
+    for _ in 0..(if x.chance(40) { 1 + x.below(2) } else { 0 }) {
+        // View's row joins every feature (R-F0): overridden more often than the others.
+        let f = if x.chance(25) {
+            Feature::View
+        } else {
+            *x.pick(Feature::ALL)
+        };
         policy.features.insert(
             f,
             FeatureOverride {
@@ -388,10 +439,28 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                         .collect()
                 }),
                 configmgr: x.chance(50).then(|| x.subset(Operation::ALL, 20)),
-                ..Default::default()
+                classes: x.chance(50).then(|| class_operations(&mut x, 40)),
+                since: x.chance(40).then(|| *x.pick(VERSIONS)),
             },
         );
     }
+
+    // R-G7: the site's scripts, unknown sometimes.
+    let scripts = x.chance(75).then(|| {
+        (0..x.below(4))
+            .map(|i| Script {
+                id: format!("00000000-0000-4000-8000-{i:012}"),
+                name: format!("Script {i}"),
+                approved: !x.chance(25),
+                has_parameters: x.chance(25),
+                scopes: x
+                    .subset(SCRIPT_SCOPES, 50)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            })
+            .collect()
+    });
 
     Snapshot {
         schema: String::from(SCHEMA),
@@ -407,7 +476,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         devices,
         collections,
         configmgr: ConfigMgr {
-            scripts: None,
+            scripts,
             roles,
             admins,
             users: discovered,
@@ -434,4 +503,33 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         policy,
         x: None,
     }
+}
+
+/// R-G6: a random subset of operations per class (a class with none is left out or, now and
+/// then, listed empty).
+fn class_operations(
+    x: &mut Dice<'_>,
+    percent: u32,
+) -> std::collections::BTreeMap<SecuredClass, Vec<ClassOperation>> {
+    let mut map = std::collections::BTreeMap::new();
+    for class in SecuredClass::ALL {
+        // Read and Approve are what the table asks for: drawn on their own, more often.
+        let mut ops = Vec::new();
+        if x.chance(percent + 20) {
+            ops.push(ClassOperation::Read);
+        }
+        if *class == SecuredClass::Application && x.chance(percent) {
+            ops.push(ClassOperation::Approve);
+        }
+        let others: Vec<ClassOperation> = ClassOperation::ALL
+            .iter()
+            .copied()
+            .filter(|o| !matches!(o, ClassOperation::Read | ClassOperation::Approve))
+            .collect();
+        ops.extend(x.subset(&others, 10));
+        if !ops.is_empty() || x.chance(10) {
+            map.insert(*class, ops);
+        }
+    }
+    map
 }

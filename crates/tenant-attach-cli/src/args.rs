@@ -133,6 +133,13 @@ pub enum Command {
         #[arg(long, value_parser = parse_knob)]
         knob: Option<Knob>,
     },
+    /// Answer many questions (JSON lines on stdin or --questions FILE), one answer a line,
+    /// loading the snapshot once.
+    Batch {
+        /// Read the questions from this file instead of standard input.
+        #[arg(long, value_name = "FILE")]
+        questions: Option<PathBuf>,
+    },
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
     Offboard {
         /// The user: UPN or Entra object id.

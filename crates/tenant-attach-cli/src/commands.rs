@@ -7,7 +7,7 @@ use tenant_attach::{BuildError, Diagnostic, Diagnostics, Engine, LoadError, Seve
 
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
-use crate::{access, graph, report, sensitivity};
+use crate::{access, batch, graph, report, sensitivity};
 
 /// What a command printed and its exit code.
 pub struct Done {
@@ -19,7 +19,7 @@ pub struct Done {
 pub struct Failure(Vec<String>);
 
 impl Failure {
-    fn one(line: String) -> Failure {
+    pub fn one(line: String) -> Failure {
         Failure(vec![line])
     }
 
@@ -128,6 +128,11 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 .map_err(|e| query_failure(&label, &e))?;
             Ok(done(access::who(&engine, d, *feature, style), 0))
         }
+        Command::Batch { questions } => {
+            let (_, engine) = load(cli)?;
+            batch::run(&engine, questions.as_deref())?;
+            Ok(done(String::new(), 0))
+        }
         Command::Sensitivity { knob } => {
             let (_, engine) = load(cli)?;
             Ok(done(sensitivity::render(&engine, *knob, style), 0))
@@ -234,20 +239,8 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     Ok(done(stdout, code))
 }
 
-fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!({
-        "rule": d.rule(),
-        "path": d.path(),
-        "message": d.message(),
-        "kind": d.severity().as_str(),
-    })
-}
-
 pub fn validation_json(diags: &Diagnostics) -> Value {
-    json!({
-        "errors": diags.errors().map(diagnostic_json).collect::<Vec<_>>(),
-        "warnings": diags.warnings().map(diagnostic_json).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(diags).unwrap_or_default()
 }
 
 pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
@@ -281,25 +274,7 @@ pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> Strin
 }
 
 pub fn upload_json(engine: &Engine) -> Value {
-    let scope = engine.upload();
-    let ids = engine.collections();
-    let mut devices = Vec::new();
-    let mut not_uploaded = Vec::new();
-    for ix in engine.device_ixs() {
-        let Some(d) = engine.device(ix) else { continue };
-        if scope.is_uploaded(ix) {
-            let via: Vec<&str> = scope.via(ix).iter().map(|c| ids.id(*c)).collect();
-            devices.push(json!({"resource_id": d.resource_id, "name": d.name, "via": via}));
-        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
-            not_uploaded.push(json!({
-                "resource_id": d.resource_id,
-                "name": d.name,
-                "reason": reason.code(),
-                "rule": scope.rule(*reason),
-            }));
-        }
-    }
-    json!({"devices": devices, "not_uploaded": not_uploaded})
+    serde_json::to_value(engine.upload_answer()).unwrap_or_default()
 }
 
 fn upload(engine: &Engine, style: &Style) -> String {

@@ -5,6 +5,7 @@
 
 mod access;
 mod args;
+mod batch;
 mod commands;
 mod graph;
 mod output;

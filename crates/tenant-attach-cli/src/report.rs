@@ -2,10 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
 use tenant_attach::{Diff, Engine, Feature, Report};
 
-use crate::access::phrase;
 use crate::args::Format;
 use crate::output::{self, Style, plural};
 
@@ -199,16 +197,9 @@ fn report_text(r: &Report, style: &Style) -> String {
 pub fn diff(old: &Engine, new: &Engine, style: &Style) -> String {
     let d = tenant_attach::diff(old, new);
     match style.format {
-        Format::Json => output::json(&json!({
-            "gained": d.changes(old, new, true).iter().map(change_json).collect::<Vec<_>>(),
-            "lost": d.changes(old, new, false).iter().map(change_json).collect::<Vec<_>>(),
-        })),
+        Format::Json => output::json(&serde_json::to_value(d.changes()).unwrap_or_default()),
         _ => diff_text(old, new, &d, style),
     }
-}
-
-fn change_json(c: &tenant_attach::Change) -> serde_json::Value {
-    json!({"user": c.user, "user_id": c.user_id, "device": c.device, "resource_id": c.resource_id, "feature": c.feature.as_str()})
 }
 
 /// Groups changes by (feature, device set) and names the group of users and the collection of
@@ -264,7 +255,7 @@ fn diff_text(old: &Engine, new: &Engine, d: &Diff, style: &Style) -> String {
 }
 
 fn feature_words(f: Feature) -> String {
-    let p = phrase(f);
+    let p = f.phrase();
     match p.strip_suffix(" on").or_else(|| p.strip_suffix(" of")) {
         Some(stem) => format!("the right to {stem} on"),
         None => format!("the right to {p}"),

@@ -83,7 +83,10 @@ fn text(result: &Sensitivity, style: &Style) -> String {
                     ]
                 })
                 .collect();
-            out.push_str(&output::table(&["CHANGE", "USER", "DEVICE", "FEATURE"], &rows));
+            out.push_str(&output::table(
+                &["CHANGE", "USER", "DEVICE", "FEATURE"],
+                &rows,
+            ));
         }
     }
     let quiet: Vec<&str> = result

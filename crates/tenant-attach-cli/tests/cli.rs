@@ -628,15 +628,14 @@ fn readme_examples_are_current() {
         }
         i += 1;
         let mut expected = String::new();
-        while i < lines.len()
-            && !lines[i].starts_with("$ ")
-            && !lines[i].starts_with("```")
-            && !lines[i].is_empty()
-        {
+        // The output runs to the next command or the end of the block; blank lines inside it
+        // belong to it, the blank lines before the next command do not.
+        while i < lines.len() && !lines[i].starts_with("$ ") && !lines[i].starts_with("```") {
             expected.push_str(lines[i]);
             expected.push('\n');
             i += 1;
         }
+        let expected = format!("{}\n", expected.trim_end_matches('\n'));
         let args: Vec<String> = command
             .split_whitespace()
             .map(|a| {

@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::devices::DeviceIx;
 use crate::features::Feature;
 
+/// The rule id of [`ReasonCode::UnknownHandle`]: the query itself is wrong, no rule decided.
+pub const QUERY_RULE: &str = "query";
+
 /// Which RBAC applies (R-M1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// ConfigMgr RBAC is enforced along with Intune RBAC (the default).
@@ -30,9 +32,12 @@ impl Mode {
 }
 
 /// A stable reason code for a failed condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// The user or device handle does not belong to this engine (a query error, never an
+    /// allow); rule id [`QUERY_RULE`].
+    UnknownHandle,
     /// R-F3: the feature does not exist at the hierarchy's version (checked first).
     FeatureUnavailable,
     /// R-U1: the hierarchy is not attached.
@@ -72,6 +77,7 @@ impl ReasonCode {
     /// The snake_case code.
     pub fn as_str(self) -> &'static str {
         match self {
+            ReasonCode::UnknownHandle => "unknown_handle",
             ReasonCode::FeatureUnavailable => "feature_unavailable",
             ReasonCode::NotAttached => "not_attached",
             ReasonCode::UploadUnsupportedCloud => "upload_unsupported_cloud",
@@ -94,7 +100,7 @@ impl ReasonCode {
     /// Which system the condition belongs to.
     pub fn side(self) -> Side {
         match self {
-            ReasonCode::FeatureUnavailable => Side::Availability,
+            ReasonCode::UnknownHandle | ReasonCode::FeatureUnavailable => Side::Availability,
             ReasonCode::NotAttached
             | ReasonCode::UploadUnsupportedCloud
             | ReasonCode::NotUploadedNoClient
@@ -121,7 +127,7 @@ impl fmt::Display for ReasonCode {
 }
 
 /// The part of the evaluation a condition belongs to, in evaluation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// R-F3: the feature must exist at the hierarchy's version.
@@ -148,7 +154,7 @@ pub struct Reason {
 }
 
 /// What a grant is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantKind {
     /// The device is uploaded (R-U): by the upload collection or all devices.
@@ -166,7 +172,7 @@ pub enum GrantKind {
 }
 
 /// One thing that made an allow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// What it is.
     pub kind: GrantKind,
@@ -186,34 +192,213 @@ pub struct NotEvaluated {
     pub detail: String,
 }
 
-/// The answer for one (user, device, feature).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The answer for one (user, device, feature): `check`'s JSON document, field for field
+/// (serialized with its keys in sorted order), and its text through [`fmt::Display`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
-    /// The user's Entra id.
-    pub user: String,
-    /// The device's resource id.
-    #[serde(skip)]
-    pub device_ix: DeviceIx,
-    /// The feature.
-    pub feature: Feature,
-    /// The mode (R-M1).
-    pub mode: Mode,
     /// Whether the admin center allows it.
     pub allowed: bool,
-    /// For a deny, every failed condition in evaluation order; empty for an allow.
-    pub reasons: Vec<Reason>,
+    /// The device's name.
+    pub device: String,
+    /// The feature.
+    pub feature: Feature,
     /// For an allow, what granted it; empty for a deny.
     pub grants: Vec<Grant>,
+    /// The mode (R-M1).
+    pub mode: Mode,
     /// Rules that were not evaluated for lack of data (e.g. R-G7 without
     /// `configmgr.scripts`), so the answer holds only under that gap.
     pub not_evaluated: Vec<NotEvaluated>,
     /// The policy knobs the decision depended on, with their values.
     pub policy: BTreeMap<String, serde_json::Value>,
+    /// For a deny, every failed condition in evaluation order; empty for an allow.
+    pub reasons: Vec<Reason>,
+    /// The device's resource id.
+    pub resource_id: u32,
+    /// The user's UPN.
+    pub user: String,
+    /// The user's Entra id.
+    pub user_id: String,
 }
 
 impl Decision {
     /// The reason codes, in order.
     pub fn codes(&self) -> impl Iterator<Item = ReasonCode> + '_ {
         self.reasons.iter().map(|r| r.code)
+    }
+}
+
+impl fmt::Display for Decision {
+    /// The explanation as `tenant-attach check` prints it (without colour):
+    /// `ALLOWED …` with every grant, or `DENIED …` with every failed condition, then the knobs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (who, dev, what) = (&self.user, &self.device, self.feature.phrase());
+        let mode = self.mode.as_str();
+        if self.allowed {
+            writeln!(f, "ALLOWED {who} can {what} {dev} ({mode} mode).")?;
+            for g in &self.grants {
+                writeln!(f, "  granted by {}: {}", g.kind.label(), g.detail)?;
+            }
+        } else {
+            match self.reasons.as_slice() {
+                [] => writeln!(f, "DENIED {who} can't {what} {dev}.")?,
+                [only] => {
+                    writeln!(
+                        f,
+                        "DENIED {who} can't {what} {dev}: {} ({}).",
+                        only.detail, only.rule
+                    )?;
+                    writeln!(f, "  {} [{}] ({mode} mode)", only.code, only.rule)?;
+                }
+                [first, ..] => {
+                    writeln!(
+                        f,
+                        "DENIED {who} can't {what} {dev}: {} ({}).",
+                        first.detail, first.rule
+                    )?;
+                    writeln!(
+                        f,
+                        "Every failed condition ({mode} mode), in evaluation order:"
+                    )?;
+                    for r in &self.reasons {
+                        writeln!(f, "  {} [{}] {}", r.code, r.rule, r.detail)?;
+                    }
+                }
+            }
+        }
+        for n in &self.not_evaluated {
+            writeln!(f, "  not evaluated [{}]: {}", n.rule, n.detail)?;
+        }
+        if !self.policy.is_empty() {
+            let knobs: Vec<String> = self
+                .policy
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            writeln!(f, "Policy knobs used: {}", knobs.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl GrantKind {
+    /// Which system granted, in words: `upload`, `directory role`, `Intune`, `ConfigMgr`.
+    pub fn label(self) -> &'static str {
+        match self {
+            GrantKind::Upload => "upload",
+            GrantKind::DirectoryRole => "directory role",
+            GrantKind::IntuneAssignment => "Intune",
+            GrantKind::ConfigmgrAssociation
+            | GrantKind::ConfigmgrClass
+            | GrantKind::ConfigmgrScript => "ConfigMgr",
+        }
+    }
+}
+
+/// Every rule id a decision, a diagnostic or a finding may cite: the rulebook's, plus
+/// [`QUERY_RULE`] and [`crate::error::SCHEMA_RULE`].
+pub const RULE_IDS: &[&str] = &[
+    "R-C1",
+    "R-C2",
+    "R-C3",
+    "R-C4",
+    "R-C5",
+    "R-U1",
+    "R-U2",
+    "R-U3",
+    "R-U4",
+    "R-U5",
+    "R-U6",
+    "R-M1",
+    "R-I1",
+    "R-I2",
+    "R-I3",
+    "R-I4",
+    "R-I5",
+    "R-I6",
+    "R-I7",
+    "R-S1",
+    "R-S2",
+    "R-S3",
+    "R-G1",
+    "R-G2",
+    "R-G3",
+    "R-G4",
+    "R-G5",
+    "R-G6",
+    "R-G7",
+    "R-F0",
+    "R-F1",
+    "R-F2",
+    "R-F3",
+    "R-H1",
+    "R-H2",
+    "R-H3",
+    "R-H4",
+    "R-H5",
+    "R-H6",
+    QUERY_RULE,
+    crate::error::SCHEMA_RULE,
+];
+
+/// The static rule id equal to `id`, if it is one of [`RULE_IDS`].
+pub fn rule_id_of(id: &str) -> Option<&'static str> {
+    RULE_IDS.iter().copied().find(|r| *r == id)
+}
+
+fn known_rule(id: &str) -> Result<&'static str, String> {
+    rule_id_of(id).ok_or_else(|| format!("unknown rule id `{id}`"))
+}
+
+/// [`Reason`] as read back from JSON: the rule id becomes the engine's static string.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonWire {
+    code: ReasonCode,
+    rule: String,
+    detail: String,
+}
+
+// Written by hand: a derive would see the `&'static str` field and demand `'de: 'static`.
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
+        Reason::try_from(ReasonWire::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for NotEvaluated {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<NotEvaluated, D::Error> {
+        NotEvaluated::try_from(NotEvaluatedWire::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<ReasonWire> for Reason {
+    type Error = String;
+
+    fn try_from(w: ReasonWire) -> Result<Reason, String> {
+        Ok(Reason {
+            code: w.code,
+            rule: known_rule(&w.rule)?,
+            detail: w.detail,
+        })
+    }
+}
+
+/// [`NotEvaluated`] as read back from JSON.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotEvaluatedWire {
+    rule: String,
+    detail: String,
+}
+
+impl TryFrom<NotEvaluatedWire> for NotEvaluated {
+    type Error = String;
+
+    fn try_from(w: NotEvaluatedWire) -> Result<NotEvaluated, String> {
+        Ok(NotEvaluated {
+            rule: known_rule(&w.rule)?,
+            detail: w.detail,
+        })
     }
 }

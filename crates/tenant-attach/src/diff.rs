@@ -3,19 +3,23 @@
 //! Computed per user and feature as differences of device sets, never by checking every
 //! (user, device, feature) triple: users match by Entra id, devices by resource id. Features
 //! that decide alike (same compiled requirement in both engines) share one computation. The
-//! result stays as device sets; [`Diff::changes`] expands it lazily.
+//! result stays as device sets; [`Diff::gained`] and [`Diff::lost`] expand it lazily. A diff
+//! holds both engines, so it cannot be expanded against the wrong one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use roaring::RoaringBitmap;
+use serde::{Deserialize, Serialize};
 
 use crate::devices::DeviceSet;
 use crate::engine::Engine;
 use crate::features::Feature;
 
 /// One (user, device, feature) that changed, expanded for output.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+///
+/// Ordered (and so sorted) by user (UPN), user id, device name, resource id and feature.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Change {
     /// The user's UPN.
     pub user: String,
@@ -27,6 +31,15 @@ pub struct Change {
     pub resource_id: u32,
     /// The feature.
     pub feature: Feature,
+}
+
+/// `diff`'s JSON document: every gained and lost (user, device, feature), sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Decisions that turn from deny to allow.
+    pub gained: Vec<Change>,
+    /// Decisions that turn from allow to deny.
+    pub lost: Vec<Change>,
 }
 
 /// The changes of one user and one feature.
@@ -42,15 +55,45 @@ pub struct DiffEntry {
     pub lost: Arc<DeviceSet>,
 }
 
-/// Everything gained and lost, one entry per (user, feature) that changed, sorted by user id
-/// then feature.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Diff {
+/// Everything gained and lost between two engines, one entry per (user, feature) that
+/// changed, sorted by user id then feature.
+#[derive(Debug, Clone)]
+pub struct Diff<'a> {
+    old: &'a Engine,
+    new: &'a Engine,
     /// The entries.
     pub entries: Vec<DiffEntry>,
 }
 
-impl Diff {
+impl<'a> Diff<'a> {
+    /// The engine before the change.
+    pub fn old(&self) -> &'a Engine {
+        self.old
+    }
+
+    /// The engine after the change.
+    pub fn new_engine(&self) -> &'a Engine {
+        self.new
+    }
+
+    /// The gained changes, expanded and sorted (devices named by the new engine).
+    pub fn gained(&self) -> Vec<Change> {
+        self.expand(true)
+    }
+
+    /// The lost changes, expanded and sorted (devices named by the old engine).
+    pub fn lost(&self) -> Vec<Change> {
+        self.expand(false)
+    }
+
+    /// Both lists: `diff --format json`'s document.
+    pub fn changes(&self) -> Changes {
+        Changes {
+            gained: self.gained(),
+            lost: self.lost(),
+        }
+    }
+
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -63,10 +106,8 @@ impl Diff {
             .fold((0, 0), |(g, l), e| (g + e.gained.len(), l + e.lost.len()))
     }
 
-    /// The gained (`true`) or lost (`false`) changes, expanded and sorted by user (UPN), device
-    /// name, resource id and feature.
-    pub fn changes(&self, old: &Engine, new: &Engine, gained: bool) -> Vec<Change> {
-        let engine = if gained { new } else { old };
+    fn expand(&self, gained: bool) -> Vec<Change> {
+        let engine = if gained { self.new } else { self.old };
         let mut out = Vec::new();
         for e in &self.entries {
             let Ok(u) = engine.find_user(&e.user_id) else {
@@ -103,8 +144,20 @@ fn translate(set: &RoaringBitmap, from: &Engine, to: &Engine) -> RoaringBitmap {
 /// (old user class, new user class, feature group): the unit of computation.
 type ClassPair = (Option<u32>, Option<u32>, usize);
 
-/// Compares two engines.
-pub fn diff(old: &Engine, new: &Engine) -> Diff {
+/// Compares two engines: who gains or loses which feature on which device.
+///
+/// ```
+/// use tenant_attach::{Engine, diff, sample};
+///
+/// let old = Engine::from_json(sample::CONTOSO)?;
+/// let mut cleared = old.snapshot().clone();
+/// cleared.hierarchy.attach.enforce_configmgr_rbac = false; // Intune RBAC only (R-M1)
+/// let new = Engine::new(cleared)?;
+/// let d = diff(&old, &new);
+/// assert!(d.gained().iter().any(|c| c.user == "erin@contoso.com"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn diff<'a>(old: &'a Engine, new: &'a Engine) -> Diff<'a> {
     // Same devices in the same order: compare indices directly (the what-if case).
     let dense = old.resource_ids() == new.resource_ids();
     // Features that decide alike in both engines share one computation.
@@ -138,7 +191,11 @@ pub fn diff(old: &Engine, new: &Engine) -> Diff {
     // Users of one class decide alike: compute each (old class, new class, feature group) once.
     let (old_classes_u, new_classes_u) = (old.user_classes(), new.user_classes());
     let mut memo: HashMap<ClassPair, (Arc<DeviceSet>, Arc<DeviceSet>)> = HashMap::new();
-    let mut out = Diff::default();
+    let mut out = Diff {
+        old,
+        new,
+        entries: Vec::new(),
+    };
     for id in ids {
         let (ou, nu) = (old.find_user(id).ok(), new.find_user(id).ok());
         let oc = ou.and_then(|u| old_classes_u.get(u as usize).copied());

@@ -273,6 +273,78 @@ impl Engine {
             .visible(&self.upload, &self.graph, user, feature)
     }
 
+    /// `visible` as a named answer: the devices with their names, the user, the mode.
+    pub fn visible_devices(&self, user: UserIx, feature: Feature) -> crate::VisibleDevices {
+        let u = self.user(user);
+        crate::VisibleDevices {
+            devices: self
+                .visible(user, feature)
+                .iter()
+                .filter_map(|d| self.device(d))
+                .map(|d| crate::DeviceRef {
+                    name: d.name.clone(),
+                    resource_id: d.resource_id,
+                })
+                .collect(),
+            feature,
+            mode: self.mode(),
+            user: u.map(|u| u.upn.clone()).unwrap_or_default(),
+            user_id: u.map(|u| u.id.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// `who` as a named answer: the users with their UPNs, the device, the mode.
+    pub fn who_users(&self, device: DeviceIx, feature: Feature) -> crate::WhoUsers {
+        let d = self.device(device);
+        crate::WhoUsers {
+            device: d.map(|d| d.name.clone()).unwrap_or_default(),
+            feature,
+            mode: self.mode(),
+            resource_id: d.map_or(0, |d| d.resource_id),
+            users: self
+                .who(device, feature)
+                .iter()
+                .filter_map(|u| self.user(*u))
+                .map(|u| crate::UserRef {
+                    id: u.id.clone(),
+                    upn: u.upn.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The upload as a named answer: every uploaded device with its collection path, every
+    /// other device with its first reason (R-U).
+    pub fn upload_answer(&self) -> crate::UploadAnswer {
+        let scope = &self.upload;
+        let mut out = crate::UploadAnswer {
+            devices: Vec::new(),
+            not_uploaded: Vec::new(),
+        };
+        for ix in self.device_ixs() {
+            let Some(d) = self.device(ix) else { continue };
+            if scope.is_uploaded(ix) {
+                out.devices.push(crate::answers::UploadedDevice {
+                    name: d.name.clone(),
+                    resource_id: d.resource_id,
+                    via: scope
+                        .via(ix)
+                        .iter()
+                        .map(|c| self.graph.id(*c).to_owned())
+                        .collect(),
+                });
+            } else if let Some(reason) = scope.reasons(ix, d.client).first() {
+                out.not_uploaded.push(crate::answers::LeftOutDevice {
+                    name: d.name.clone(),
+                    reason: reason.reason_code(),
+                    resource_id: d.resource_id,
+                    rule: scope.rule(*reason).to_owned(),
+                });
+            }
+        }
+        out
+    }
+
     /// The users who may use `feature` on `device`, sorted by UPN.
     pub fn who(&self, device: DeviceIx, feature: Feature) -> Vec<UserIx> {
         self.users()

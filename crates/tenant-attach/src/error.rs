@@ -186,10 +186,37 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Everything [`crate::validate`] found, in the order it was found.
+///
+/// Its JSON form is `validate --format json`'s document, `{"errors": [...], "warnings": [...]}`;
+/// its text ([`fmt::Display`]) one diagnostic a line. It is an [`std::error::Error`] so that a
+/// refused snapshot can travel with `?`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
+
+impl serde::Serialize for Diagnostics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let errors: Vec<&Diagnostic> = self.errors().collect();
+        let warnings: Vec<&Diagnostic> = self.warnings().collect();
+        let mut st = serializer.serialize_struct("Diagnostics", 2)?;
+        st.serialize_field("errors", &errors)?;
+        st.serialize_field("warnings", &warnings)?;
+        st.end()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.items {
+            writeln!(f, "{} {d}", d.severity.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
 
 impl Diagnostics {
     pub(crate) fn push(

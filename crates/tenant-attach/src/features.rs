@@ -19,6 +19,15 @@ pub const CONFIGURATION_MANAGER_ACTION: &str =
 /// The version tenant attach itself appeared in: the *since* of undated features (R-F3).
 pub const TENANT_ATTACH_SINCE: u32 = 2002;
 
+/// R-F3: resource explorer, timeline, scripts, CMPivot and applications became GA in 2006.
+pub const DEVICE_PAGES_SINCE: u32 = 2006;
+
+/// R-F3: BitLocker recovery keys, 2107.
+pub const BITLOCKER_KEYS_SINCE: u32 = 2107;
+
+/// R-F3: the Software updates page, 2111 with its update rollup.
+pub const SOFTWARE_UPDATES_SINCE: u32 = 2111;
+
 /// The Intune permission that offboarding needs (R-H4).
 pub const ORGANIZATION_DELETE: &str = "Microsoft.Intune_Organization_Delete";
 
@@ -334,6 +343,28 @@ impl Feature {
         )
     }
 
+    /// What the feature lets a person do, as a verb phrase: "run Sync Machine Policy on".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Feature::View => "see",
+            Feature::SyncMachinePolicy => "run Sync Machine Policy on",
+            Feature::SyncUserPolicy => "run Sync User Policy on",
+            Feature::AppEvaluationCycle => "run App Evaluation Cycle on",
+            Feature::ClientDetails => "open the client details of",
+            Feature::CollectionsView => "list the collections of",
+            Feature::ResourceExplorer => "open Resource explorer on",
+            Feature::Timeline => "open the timeline of",
+            Feature::ScriptsView => "list the scripts of",
+            Feature::RunScript => "run a script on",
+            Feature::Cmpivot => "run CMPivot on",
+            Feature::ApplicationsView => "list the applications of",
+            Feature::ApplicationActions => "install or uninstall applications on",
+            Feature::SoftwareUpdates => "see the software updates of",
+            Feature::BitlockerKeys => "read the BitLocker keys of",
+            Feature::EnrollNow => "run Enroll now on",
+        }
+    }
+
     /// The name in the admin center, for explanations.
     pub fn display_name(self) -> &'static str {
         match self {
@@ -395,55 +426,55 @@ impl Feature {
                 &[],
             ),
             Feature::ResourceExplorer => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_ResourceExplorer"),
                 &[O::Read, O::ReadResource],
                 &[],
             ),
             Feature::Timeline => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_Timeline"),
                 &[O::Read, O::ReadResource, O::NotifyResource],
                 &[],
             ),
             Feature::ScriptsView => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_Scripts"),
                 &[O::Read, O::ReadResource],
                 &[],
             ),
             Feature::RunScript => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_ScriptActions"),
                 &[O::Read, O::ReadResource, O::RunScript],
                 &[(K::Site, C::Read), (K::Scripts, C::Read)],
             ),
             Feature::Cmpivot => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_CMPivot"),
                 &[O::Read, O::RunCmpivot],
                 &[],
             ),
             Feature::ApplicationsView => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_Applications"),
                 &[O::Read],
                 &[(K::Application, C::Read)],
             ),
             Feature::ApplicationActions => (
-                2006,
+                DEVICE_PAGES_SINCE,
                 page("Microsoft.Intune_CloudAttach_ApplicationActions"),
                 &[O::Read],
                 &[(K::Application, C::Read), (K::Application, C::Approve)],
             ),
             Feature::SoftwareUpdates => (
-                2111,
+                SOFTWARE_UPDATES_SINCE,
                 page("Microsoft.Intune_CloudAttach_SoftwareUpdates"),
                 &[O::Read],
                 &[],
             ),
             Feature::BitlockerKeys => (
-                2107,
+                BITLOCKER_KEYS_SINCE,
                 page("Microsoft.Intune_RemoteTasks_RotateBitLockerKeys"),
                 &[O::Read, O::ReadBitlockerRecoveryKey],
                 &[],

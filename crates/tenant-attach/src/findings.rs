@@ -47,7 +47,59 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
     assignment_without_default(engine, &mut out);
     upload_children_outside(engine, &mut out);
     gain_if_enforce_cleared(engine, &mut out);
+    knob_dependent_access(engine, &mut out);
     out
+}
+
+/// Answers that rest on a reading: one finding per policy knob whose other values would change
+/// some decision (rulebook 2; `tenant-attach sensitivity` gives the detail).
+fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for k in crate::sensitivity::sensitivity(engine, None).knobs {
+        if !k.matters() {
+            continue;
+        }
+        let effects: Vec<String> = k
+            .alternatives
+            .iter()
+            .filter(|a| a.gained + a.lost > 0)
+            .map(|a| {
+                format!(
+                    "`{}` would grant {} and deny {} decision(s) of {} user(s) on {} device(s)",
+                    value(&a.value),
+                    a.gained,
+                    a.lost,
+                    a.users,
+                    a.devices
+                )
+            })
+            .collect();
+        let mut objects = vec![format!("knob:{}", k.knob)];
+        for a in &k.alternatives {
+            for e in &a.examples {
+                let user = format!("user:{}", e.user);
+                if !objects.contains(&user) {
+                    objects.push(user);
+                }
+            }
+        }
+        out.push(Finding {
+            id: "knob_dependent_access",
+            severity: FindingSeverity::Info,
+            rule: k.rule,
+            message: format!(
+                "answers rest on the reading `{}` = `{}`: {} (see `tenant-attach sensitivity --knob {}`)",
+                k.knob,
+                value(&k.current),
+                effects.join("; "),
+                k.knob
+            ),
+            objects,
+        });
+    }
 }
 
 /// Whether an assignment's tags reach the Default tag (R-I5 with the untagged knob).

@@ -2,6 +2,8 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod answers;
+pub mod batch;
 pub mod collections;
 pub mod decision;
 pub mod devices;
@@ -11,12 +13,14 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod report;
+pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
 pub mod upload;
 mod validate;
 
 pub use access::{Offboard, UserIx};
+pub use answers::{DeviceRef, UploadAnswer, UserRef, VisibleDevices, WhoUsers};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
 pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode, Side};
 pub use devices::{DeviceIx, DeviceSet};

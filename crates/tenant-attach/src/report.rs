@@ -12,6 +12,12 @@ use crate::findings::{Finding, findings};
 use crate::snapshot::{AttachState, DirectoryRole};
 use crate::upload::UPLOAD_DELAY_MINUTES_MAX;
 
+/// R-H1: importing an existing Entra app at onboarding needs this version.
+pub const APP_IMPORT_SINCE: u32 = 2006;
+
+/// R-H3: the *Configure Cloud Attach* wizard replaced *Configure co-management* in this version.
+pub const CLOUD_ATTACH_WIZARD_SINCE: u32 = 2111;
+
 /// How many example devices a report lists per reason; the count is always given in full.
 pub const EXAMPLES: usize = 10;
 
@@ -324,10 +330,10 @@ pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
             } else {
                 gas.join(", ")
             },
-            if h.version >= 2006 {
-                ", or imports an existing one (2006+)"
+            if h.version >= APP_IMPORT_SINCE {
+                format!(", or imports an existing one ({APP_IMPORT_SINCE}+)")
             } else {
-                "; importing an existing app needs 2006 or later"
+                format!("; importing an existing app needs {APP_IMPORT_SINCE} or later")
             }
         ),
     });
@@ -351,19 +357,19 @@ pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
         rule: "R-H3",
         message: if h.co_management {
             String::from("co-management is enabled: configure the upload in the co-management properties, *Configure upload* tab")
-        } else if h.version >= 2111 {
+        } else if h.version >= CLOUD_ATTACH_WIZARD_SINCE {
             String::from("configure the upload with the *Configure Cloud Attach* wizard (Cloud Attach node)")
         } else {
             String::from("configure the upload with the *Configure co-management* wizard under the *Co-management* node")
         },
     });
-    let fast = h.version >= 2103 && h.online && h.healthy;
+    let fast = h.version >= crate::access::OFFBOARD_FAST_SINCE && h.online && h.healthy;
     out.push(Advice {
         rule: "R-H4",
         message: format!(
             "offboarding from the admin center takes up to {} minutes{}; wait at least {} minutes before onboarding again",
             if fast { crate::access::OFFBOARD_FAST_MINUTES_MAX } else { crate::access::OFFBOARD_MINUTES_MAX },
-            if fast { " (the site is 2103+, online and healthy)" } else { "" },
+            if fast { format!(" (the site is {}+, online and healthy)", crate::access::OFFBOARD_FAST_SINCE) } else { String::new() },
             crate::access::REONBOARD_WAIT_MINUTES
         ),
     });

@@ -117,7 +117,11 @@ impl Knob {
             Knob::ChildRelations => {
                 use ChildRelation::{Include, Limiting};
                 let current = ChildRelation::canonical(&policy.child_relations);
-                for reading in [vec![Limiting], vec![Limiting, Include], ChildRelation::all()] {
+                for reading in [
+                    vec![Limiting],
+                    vec![Limiting, Include],
+                    ChildRelation::all(),
+                ] {
                     if reading != current {
                         out.push(with(&|p| p.child_relations.clone_from(&reading)));
                     }
@@ -147,7 +151,10 @@ impl Knob {
                 }
             }
             Knob::CombinedPagePermissions => {
-                for v in [CombinedPagePermissions::View, CombinedPagePermissions::Feature] {
+                for v in [
+                    CombinedPagePermissions::View,
+                    CombinedPagePermissions::Feature,
+                ] {
                     if v != policy.combined_page_permissions {
                         out.push(with(&|p| p.combined_page_permissions = v));
                     }

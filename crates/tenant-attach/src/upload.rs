@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::collections::{CollectionGraph, CollectionIx, Dependent};
+use crate::decision::ReasonCode;
 use crate::devices::{DeviceIx, DeviceSet};
 use crate::snapshot::{AttachState, ChildRelation, Cloud, Hierarchy, Upload};
 
@@ -24,14 +25,19 @@ pub enum NotUploaded {
 }
 
 impl NotUploaded {
-    /// The stable reason code.
-    pub fn code(self) -> &'static str {
+    /// The decision's reason code for this upload reason (one vocabulary for both).
+    pub fn reason_code(self) -> ReasonCode {
         match self {
-            NotUploaded::NotAttached => "not_attached",
-            NotUploaded::UploadUnsupportedCloud => "upload_unsupported_cloud",
-            NotUploaded::NotUploadedNoClient => "not_uploaded_no_client",
-            NotUploaded::NotUploadedOutOfScope => "not_uploaded_out_of_scope",
+            NotUploaded::NotAttached => ReasonCode::NotAttached,
+            NotUploaded::UploadUnsupportedCloud => ReasonCode::UploadUnsupportedCloud,
+            NotUploaded::NotUploadedNoClient => ReasonCode::NotUploadedNoClient,
+            NotUploaded::NotUploadedOutOfScope => ReasonCode::NotUploadedOutOfScope,
         }
+    }
+
+    /// The stable reason code, as text.
+    pub fn code(self) -> &'static str {
+        self.reason_code().as_str()
     }
 }
 
@@ -68,11 +74,17 @@ impl Blocked {
     }
 }
 
+/// R-H2: the first version that supports the public cloud (tenant attach itself).
+pub const PUBLIC_CLOUD_SINCE: u32 = crate::features::TENANT_ATTACH_SINCE;
+
+/// R-H2: the first version that supports Azure US Government.
+pub const US_GOVERNMENT_CLOUD_SINCE: u32 = 2107;
+
 /// R-H2 / R-U2: the first version that can upload on a cloud, `None` when it never can.
 pub fn first_version_for(cloud: Cloud) -> Option<u32> {
     match cloud {
-        Cloud::Public => Some(2002),
-        Cloud::UsGovernment => Some(2107),
+        Cloud::Public => Some(PUBLIC_CLOUD_SINCE),
+        Cloud::UsGovernment => Some(US_GOVERNMENT_CLOUD_SINCE),
         Cloud::China => None,
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::access::mode::INTUNE_ONLY_SINCE;
 use crate::collections::CollectionGraph;
 use crate::devices::DeviceIndex;
 use crate::error::{Diagnostics, Severity};
@@ -121,13 +122,13 @@ fn check_hierarchy(s: &Snapshot, d: &mut Diagnostics) {
             "Endpoint analytics can't be enabled for Azure China cloud",
         );
     }
-    if h.version < 2207 && !h.attach.enforce_configmgr_rbac {
+    if h.version < INTUNE_ONLY_SINCE && !h.attach.enforce_configmgr_rbac {
         d.push(
             Severity::Warning,
             "R-M1",
             "$.hierarchy.attach.enforce_configmgr_rbac",
             format!(
-                "version {} predates 2207, which added the option to clear *Enforce Configuration Manager RBAC*: the setting is ignored and ConfigMgr RBAC is enforced",
+                "version {} predates {INTUNE_ONLY_SINCE}, which added the option to clear *Enforce Configuration Manager RBAC*: the setting is ignored and ConfigMgr RBAC is enforced",
                 h.version
             ),
         );

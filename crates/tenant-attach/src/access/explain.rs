@@ -87,6 +87,20 @@ impl Explain<'_> {
             }
         }
 
+        // A handle the engine does not hold is denied, never allowed (fail closed).
+        if p.is_none() || self.devices.position(d).is_none() {
+            out.reasons.push(Reason {
+                code: ReasonCode::UnknownHandle,
+                rule: crate::decision::QUERY_RULE,
+                detail: format!(
+                    "user #{u} or device #{d} is not held by this engine ({} users, {} devices)",
+                    a.profiles.len(),
+                    self.devices.len()
+                ),
+            });
+            return self.finish(user, d, f, out);
+        }
+
         // 0. Availability (R-F3): nothing else is evaluated for a feature the site lacks.
         if s.hierarchy.version < req.since {
             out.reasons.push(Reason {
@@ -141,7 +155,7 @@ impl Explain<'_> {
         } else {
             for r in self.upload.reasons(d, client) {
                 out.reasons.push(Reason {
-                    code: upload_code(r),
+                    code: r.reason_code(),
                     rule: self.upload.rule(r),
                     detail: upload_detail(r, &dev),
                 });
@@ -194,9 +208,12 @@ impl Explain<'_> {
         if !allowed {
             grants.clear();
         }
+        let device = self.devices.position(d).and_then(|p| self.s.devices.get(p));
         Decision {
-            user: user.map(|u| u.id.clone()).unwrap_or_default(),
-            device_ix: d,
+            user: user.map(|u| u.upn.clone()).unwrap_or_default(),
+            user_id: user.map(|u| u.id.clone()).unwrap_or_default(),
+            device: device.map(|d| d.name.clone()).unwrap_or_default(),
+            resource_id: device.map_or(0, |d| d.resource_id),
             feature: f,
             mode: self.access.mode,
             allowed,
@@ -619,7 +636,7 @@ impl Explain<'_> {
             ("AD or Entra user discovery", "neither has found the user")
         };
         format!(
-            "`{}` was found by {found}; {} at version {} with discovery_required `{}` needs {needs}: {missing}",
+            "`{}` was found by {found}; {} (version {}, discovery_required `{}`) needs {needs}: {missing}",
             user.upn,
             f.display_name(),
             self.s.hierarchy.version,
@@ -687,15 +704,6 @@ impl Explain<'_> {
                 Some((ad, scripts.get(*script as usize)?))
             })
             .min_by(|x, y| (x.0.id, &x.1.id).cmp(&(y.0.id, &y.1.id)))
-    }
-}
-
-fn upload_code(r: NotUploaded) -> ReasonCode {
-    match r {
-        NotUploaded::NotAttached => ReasonCode::NotAttached,
-        NotUploaded::UploadUnsupportedCloud => ReasonCode::UploadUnsupportedCloud,
-        NotUploaded::NotUploadedNoClient => ReasonCode::NotUploadedNoClient,
-        NotUploaded::NotUploadedOutOfScope => ReasonCode::NotUploadedOutOfScope,
     }
 }
 

@@ -35,6 +35,8 @@ pub type UserIx = u32;
 pub const OFFBOARD_MINUTES_MAX: u32 = 120;
 /// …a few minutes when the site is 2103+, online and healthy (we count 10).
 pub const OFFBOARD_FAST_MINUTES_MAX: u32 = 10;
+/// R-H4: offboarding is fast ("a few minutes") from this version, online and healthy.
+pub const OFFBOARD_FAST_SINCE: u32 = 2103;
 /// R-H4: wait at least this long before onboarding again after an offboard.
 pub const REONBOARD_WAIT_MINUTES: u32 = 120;
 
@@ -97,9 +99,13 @@ impl Profile {
     }
 }
 
-/// The answer to `offboard` (R-H4).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to `offboard` (R-H4): `tenant-attach offboard`'s JSON document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Offboard {
+    /// The user's UPN.
+    pub user: String,
+    /// The user's Entra id.
+    pub user_id: String,
     /// Whether the user may offboard the hierarchy from the admin center.
     pub allowed: bool,
     /// For a deny, why.
@@ -524,8 +530,11 @@ impl Access {
     /// R-H4: may `u` offboard the hierarchy from the admin center, and how long it takes.
     pub(crate) fn offboard(&self, s: &Snapshot, u: UserIx) -> Offboard {
         let h = &s.hierarchy;
-        let fast = h.version >= configmgr::EITHER_DISCOVERY_SINCE && h.online && h.healthy;
+        let fast = h.version >= OFFBOARD_FAST_SINCE && h.online && h.healthy;
+        let user = s.entra.users.get(u as usize);
         let mut out = Offboard {
+            user: user.map(|u| u.upn.clone()).unwrap_or_default(),
+            user_id: user.map(|u| u.id.clone()).unwrap_or_default(),
             allowed: false,
             reasons: Vec::new(),
             grants: Vec::new(),
@@ -537,6 +546,11 @@ impl Access {
             reonboard_wait_minutes: REONBOARD_WAIT_MINUTES,
         };
         let Some(p) = self.profiles.get(u as usize) else {
+            out.reasons.push(Reason {
+                code: ReasonCode::UnknownHandle,
+                rule: crate::decision::QUERY_RULE,
+                detail: format!("user #{u} is not held by this engine"),
+            });
             return out;
         };
         if h.attach.state != crate::snapshot::AttachState::Attached {
