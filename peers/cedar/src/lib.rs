@@ -1,5 +1,5 @@
-//! The tenant-attach rulebook translated into Cedar, for a differential check against an
-//! engine written by others and for a side-by-side benchmark.
+//! The tenant-attach rulebook (rulebook 2) translated into Cedar, for a differential check
+//! against an engine written by others and for a side-by-side benchmark.
 //!
 //! # The translation
 //!
@@ -7,20 +7,36 @@
 //! existential over assignments ("some assignment holds the permission *and* reaches the
 //! device"), which Cedar policies cannot quantify over entities; so identity is resolved by
 //! the entity loader, as a Cedar deployment would do, and Cedar decides everything about the
-//! device:
+//! device and the feature:
 //!
 //! - `User` entities carry, computed here straight from the snapshot (nested groups with
 //!   cycles, R-I2; unions per R-I4 `merged` or per permission for `scoped`):
 //!   `intune_all` (R-I1), `has_assignment`, `reach` (permission → `{all, tags}`: the scope tags
 //!   under which the permission applies), `cover` (permission → `{all, groups}`: the scope groups
-//!   of the assignments holding it, R-I6), `cm_ok` (R-G1..R-G3 hold) and `cm` (operation → set of
-//!   `Collection` entities where an association grants it, R-G4/R-G5).
+//!   of the assignments holding it, R-I6), `disc_ad` / `disc_entra` (hybrid and found by AD /
+//!   Entra user discovery, R-G1/R-G2), `cm_admin` (hybrid and some ConfigMgr administrative user
+//!   maps to the user or one of its AD groups, R-G1/R-G3), `cm` (operation → set of `Collection`
+//!   entities where an association grants it, R-G4/R-G5), `class_ops` (the `"class:operation"`
+//!   strings, e.g. `"site:read"`, granted by a role of a mapped administrative user — `roles`
+//!   for cross-product admins, the roles of `associations` for specific ones, collections
+//!   playing no part; Full Administrator grants every one, R-G5/R-G6) and `runnable_script`
+//!   (some approved script without parameters whose scopes meet those of a mapped
+//!   administrative user holding `scripts:read`, `SMS00ALL` meeting every scope, R-G7).
 //! - `Device` entities have their collections (evaluated membership, R-C1, which Cedar cannot
 //!   compute: excludes) and their scope groups as parents, and attributes `uploaded` (R-U),
 //!   `tagless` (R-S2), `tags` (effective tags, R-S1) and `co_managed`.
-//! - One `permit` policy per feature (R-F0..R-F2), generated from the requirement table and the
-//!   knobs: `resource.uploaded && !resource.tagless && <Intune> && <scope groups> && <ConfigMgr>`,
-//!   with `resource in principal.cm["read"]` for each operation.
+//! - One `permit` policy per feature (R-F0..R-F2), generated from the requirement table as
+//!   [`Feature::requirement`] gives it (overrides and `combined_page_permissions` applied) and
+//!   the knobs: `resource.uploaded && !resource.tagless && <Intune> && <scope groups> &&
+//!   <ConfigMgr>`. In `combined` mode `<ConfigMgr>` is `principal.cm_admin`, the discovery the
+//!   feature needs (`principal.disc_ad && principal.disc_entra` or `||`, R-G2 per
+//!   `discovery_required`, the version and the requested feature), `resource in
+//!   principal.cm["read"]` per Collection operation, `principal.class_ops.contains("site:read")`
+//!   per class operation (view's ConfigMgr row joins every feature's under
+//!   `configmgr_gates_view`), and for `run_script`, when the snapshot lists scripts,
+//!   `principal.runnable_script`.
+//! - A feature whose `since` exceeds `hierarchy.version` (R-F3) gets `when { false }`: nobody,
+//!   Global Administrators included.
 //!
 //! Users who prefer Cedar can keep this shape: the policy text is printed by
 //! [`CedarWorld::policy_text`].
@@ -36,7 +52,14 @@ use tenant_attach::snapshot::{
     AssociationMode, DiscoveryAgent, DiscoveryRequired, PermissionMerge, Snapshot,
     UntaggedAssignment,
 };
-use tenant_attach::{Engine, Feature, Mode};
+use tenant_attach::{ClassOperation, Engine, Feature, Mode, SecuredClass};
+
+/// The Full Administrator role: every operation of every class (R-G5).
+const FULL_ADMINISTRATOR: &str = "SMS0001R";
+/// The *All* security scope: meets every script (R-G7).
+const ALL_SCOPE: &str = "SMS00ALL";
+/// The first version where one discovery can suffice (R-G2).
+const EITHER_DISCOVERY_SINCE: u32 = 2103;
 
 /// A snapshot in Cedar's terms.
 pub struct CedarWorld {
@@ -97,19 +120,37 @@ impl CedarWorld {
     }
 }
 
-/// The requirement of a feature in the engine's mode: (Intune permissions, acting permissions,
-/// ConfigMgr operations), typed from the rulebook's table with the snapshot's overrides.
-fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> (Vec<String>, Vec<String>, Vec<String>) {
+/// A class operation as Cedar sees it: `"site:read"`.
+fn class_op(class: SecuredClass, op: ClassOperation) -> String {
+    format!("{}:{}", class.as_str(), op.as_str())
+}
+
+/// What a feature needs in the engine's mode, typed from the rulebook's table with the
+/// snapshot's overrides and knobs.
+struct Needs {
+    /// R-F3: the first site version with the feature.
+    since: u32,
+    /// Intune permissions: view's and the feature's own (R-F0, R-F1).
+    perms: Vec<String>,
+    /// R-I6: the permissions whose holders must cover the device (acting features only).
+    acting: Vec<String>,
+    /// R-G4: Collection operations.
+    ops: Vec<String>,
+    /// R-G6: `"class:operation"` strings.
+    classes: Vec<String>,
+}
+
+fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> Needs {
     let row = |f: Feature| {
         let r = f.requirement(&s.policy);
         let intune = match mode {
-            Mode::Combined => r.intune_combined,
-            Mode::IntuneOnly => r.intune_only,
+            Mode::Combined => r.intune_combined.clone(),
+            Mode::IntuneOnly => r.intune_only.clone(),
         };
-        (intune, r.configmgr)
+        (intune, r)
     };
-    let (view_perms, view_ops) = row(Feature::View);
-    let (own_perms, own_ops) = row(f);
+    let (view_perms, view_row) = row(Feature::View);
+    let (own_perms, own_row) = row(f);
     let mut perms = view_perms.clone();
     for p in &own_perms {
         if !perms.contains(p) {
@@ -126,13 +167,34 @@ fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> (Vec<String>, Vec<String
         Vec::new()
     };
     let mut ops: BTreeSet<String> = BTreeSet::new();
+    let mut classes: BTreeSet<String> = BTreeSet::new();
+    let mut add = |r: &tenant_attach::features::Requirement| {
+        ops.extend(r.configmgr.iter().map(|o| o.as_str().to_owned()));
+        classes.extend(r.classes.iter().map(|(c, o)| class_op(*c, *o)));
+    };
     if f != Feature::View {
-        ops.extend(own_ops.iter().map(|o| o.as_str().to_owned()));
+        add(&own_row);
     }
     if s.policy.configmgr_gates_view {
-        ops.extend(view_ops.iter().map(|o| o.as_str().to_owned()));
+        add(&view_row);
     }
-    (perms, acting, ops.into_iter().collect())
+    Needs {
+        since: own_row.since,
+        perms,
+        acting,
+        ops: ops.into_iter().collect(),
+        classes: classes.into_iter().collect(),
+    }
+}
+
+/// R-G2: whether `f` needs both user discoveries.
+fn needs_both_discoveries(s: &Snapshot, f: Feature) -> bool {
+    let old = s.hierarchy.version < EITHER_DISCOVERY_SINCE;
+    match s.policy.discovery_required {
+        DiscoveryRequired::Both => true,
+        DiscoveryRequired::ByVersion => old,
+        DiscoveryRequired::ByFeature => old || f.needs_client_details_prerequisites(),
+    }
 }
 
 fn policies(engine: &Engine) -> String {
@@ -141,9 +203,17 @@ fn policies(engine: &Engine) -> String {
     let ignore_tags = mode == Mode::IntuneOnly && s.policy.intune_only_ignores_scope_tags;
     let mut out = String::new();
     for f in Feature::ALL {
-        let (perms, acting, ops) = requirement(s, mode, *f);
+        let needs = requirement(s, mode, *f);
+        let action = cedar_str(f.as_str());
+        if s.hierarchy.version < needs.since {
+            out.push_str(&format!(
+                "// {f}: R-F3, needs version {} (hierarchy {})\npermit(principal, action == Action::{action}, resource)\nwhen {{ false }};\n\n",
+                needs.since, s.hierarchy.version
+            ));
+            continue;
+        }
         let mut intune = vec![String::from("principal.has_assignment")];
-        for p in &perms {
+        for p in &needs.perms {
             let k = cedar_str(p);
             let tags = if ignore_tags {
                 String::new()
@@ -155,7 +225,7 @@ fn policies(engine: &Engine) -> String {
             intune.push(format!("(principal.reach has {k}{tags})"));
         }
         let mut cover = Vec::new();
-        for q in &acting {
+        for q in &needs.acting {
             let k = cedar_str(q);
             cover.push(format!("(principal.cover has {k} && (principal.cover[{k}].all || resource in principal.cover[{k}].groups))"));
         }
@@ -169,17 +239,32 @@ fn policies(engine: &Engine) -> String {
         let configmgr = match mode {
             Mode::IntuneOnly => String::from("true"),
             Mode::Combined => {
-                let mut c = vec![String::from("principal.cm_ok")];
+                let discovery = if needs_both_discoveries(s, *f) {
+                    "(principal.disc_ad && principal.disc_entra)"
+                } else {
+                    "(principal.disc_ad || principal.disc_entra)"
+                };
+                let mut c = vec![String::from("principal.cm_admin"), discovery.to_owned()];
                 c.extend(
-                    ops.iter()
+                    needs
+                        .ops
+                        .iter()
                         .map(|op| format!("resource in principal.cm[{}]", cedar_str(op))),
                 );
-                c.join(" && ")
+                c.extend(
+                    needs
+                        .classes
+                        .iter()
+                        .map(|k| format!("principal.class_ops.contains({})", cedar_str(k))),
+                );
+                if *f == Feature::RunScript && s.configmgr.scripts.is_some() {
+                    c.push(String::from("principal.runnable_script"));
+                }
+                c.join("\n     && ")
             }
         };
         out.push_str(&format!(
-            "// {f}\npermit(principal, action == Action::{}, resource)\nwhen {{\n  resource.uploaded && !resource.tagless\n  && (principal.intune_all || ({}))\n  && (principal.intune_all || {scope_groups})\n  && ({configmgr})\n}};\n\n",
-            cedar_str(f.as_str()),
+            "// {f}\npermit(principal, action == Action::{action}, resource)\nwhen {{\n  resource.uploaded && !resource.tagless\n  && (principal.intune_all || ({}))\n  && (principal.intune_all || {scope_groups})\n  && ({configmgr})\n}};\n\n",
             intune.join(" && "),
         ));
     }
@@ -241,8 +326,6 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
         }));
     }
     // Users: identity resolved here, straight from the snapshot.
-    let group_index: HashMap<&str, &tenant_attach::snapshot::EntraGroup> =
-        s.entra.groups.iter().map(|g| (g.id.as_str(), g)).collect();
     let defs: HashMap<&str, &tenant_attach::snapshot::RoleDefinition> = s
         .intune
         .role_definitions
@@ -254,7 +337,7 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
         .roles
         .iter()
         .map(|r| {
-            let ops: BTreeSet<&str> = if r.id == "SMS0001R" {
+            let ops: BTreeSet<&str> = if r.id == FULL_ADMINISTRATOR {
                 all_ops.iter().copied().collect()
             } else {
                 r.collection_operations.iter().map(|o| o.as_str()).collect()
@@ -262,6 +345,36 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
             (r.id.as_str(), ops)
         })
         .collect();
+    // R-G6: the "class:operation" strings each role grants (Full Administrator: all, R-G5).
+    let every_class_op: BTreeSet<String> = SecuredClass::ALL
+        .iter()
+        .flat_map(|c| ClassOperation::ALL.iter().map(|o| class_op(*c, *o)))
+        .collect();
+    let role_class_ops: HashMap<&str, BTreeSet<String>> = s
+        .configmgr
+        .roles
+        .iter()
+        .map(|r| {
+            let ops: BTreeSet<String> = if r.id == FULL_ADMINISTRATOR {
+                every_class_op.clone()
+            } else {
+                r.class_operations
+                    .iter()
+                    .flat_map(|(c, os)| os.iter().map(|o| class_op(*c, *o)))
+                    .collect()
+            };
+            (r.id.as_str(), ops)
+        })
+        .collect();
+    // R-G7: the scripts the admin center lists (approved, without parameters).
+    let listed: Vec<&tenant_attach::snapshot::Script> = s
+        .configmgr
+        .scripts
+        .iter()
+        .flatten()
+        .filter(|x| x.approved && !x.has_parameters)
+        .collect();
+    let scripts_read = class_op(SecuredClass::Scripts, ClassOperation::Read);
     for u in &s.entra.users {
         // R-I2: every group holding the user, through nesting (cycles tolerated).
         let mut groups: BTreeSet<&str> = BTreeSet::new();
@@ -279,7 +392,6 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 }
             }
         }
-        let _ = &group_index;
         let mine: Vec<&tenant_attach::snapshot::RoleAssignment> = s
             .intune
             .role_assignments
@@ -335,8 +447,12 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 json!({"all": cover_all, "groups": cover_groups.into_iter().map(|g| entity_ref("Group", g)).collect::<Vec<_>>()}),
             );
         }
-        // R-G1..R-G4.
-        let mut cm_ok = false;
+        // R-G1..R-G7.
+        let mut disc_ad = false;
+        let mut disc_entra = false;
+        let mut cm_admin = false;
+        let mut class_ops: BTreeSet<String> = BTreeSet::new();
+        let mut runnable_script = false;
         let mut cm: BTreeMap<&str, BTreeSet<&str>> =
             all_ops.iter().map(|o| (*o, BTreeSet::new())).collect();
         if let Some(sid) = &u.on_premises_sid {
@@ -347,13 +463,8 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 .filter(|x| x.sid.eq_ignore_ascii_case(sid))
                 .flat_map(|x| x.discovered_by.iter().copied())
                 .collect();
-            let both = s.policy.discovery_required == DiscoveryRequired::Both
-                || s.hierarchy.version < 2103;
-            let discovered = if both {
-                agents.len() == 2
-            } else {
-                !agents.is_empty()
-            };
+            disc_ad = agents.contains(&DiscoveryAgent::Ad);
+            disc_entra = agents.contains(&DiscoveryAgent::Entra);
             let admins: Vec<_> = s
                 .configmgr
                 .admins
@@ -368,7 +479,7 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                     }
                 })
                 .collect();
-            cm_ok = discovered && !admins.is_empty();
+            cm_admin = !admins.is_empty();
             for a in admins {
                 let pairs: Vec<(&str, &str)> = match a.association_mode {
                     AssociationMode::CrossProduct => a
@@ -393,6 +504,27 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                         }
                     }
                 }
+                // R-G6: the admin's roles, whatever their collections.
+                let role_ids: Vec<&str> = match a.association_mode {
+                    AssociationMode::CrossProduct => a.roles.iter().map(String::as_str).collect(),
+                    AssociationMode::Specific => {
+                        a.associations.iter().map(|x| x.role.as_str()).collect()
+                    }
+                };
+                let mut mine: BTreeSet<&str> = BTreeSet::new();
+                for r in role_ids {
+                    for op in role_class_ops.get(r).into_iter().flatten() {
+                        mine.insert(op);
+                    }
+                }
+                // R-G7: a listed script meeting the scopes of an admin holding Scripts Read.
+                if mine.contains(scripts_read.as_str()) {
+                    let all_scopes = a.scopes.iter().any(|x| x == ALL_SCOPE);
+                    runnable_script |= listed
+                        .iter()
+                        .any(|x| all_scopes || x.scopes.iter().any(|sc| a.scopes.contains(sc)));
+                }
+                class_ops.extend(mine.into_iter().map(str::to_owned));
             }
         }
         let cm_json: serde_json::Map<String, Value> = cm
@@ -415,8 +547,12 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 "has_assignment": !mine.is_empty(),
                 "reach": reach,
                 "cover": cover,
-                "cm_ok": cm_ok,
+                "disc_ad": disc_ad,
+                "disc_entra": disc_entra,
+                "cm_admin": cm_admin,
                 "cm": cm_json,
+                "class_ops": class_ops.into_iter().collect::<Vec<_>>(),
+                "runnable_script": runnable_script,
             },
             "parents": [],
         }));

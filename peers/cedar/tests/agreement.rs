@@ -1,73 +1,342 @@
 //! Cedar and tenant-attach give the same allow/deny on at least 10,000 random
-//! (user, device, feature) requests over several generated worlds and every mode.
+//! (user, device, feature) requests over several generated worlds, both modes and every knob
+//! value, rulebook 2 included: R-F3 (availability by `hierarchy.version`), R-G2 by feature
+//! (`discovery_required`), R-G6 (class operations), R-G7 (runnable scripts) and
+//! `combined_page_permissions` (R-F1).
 
-use tenant_attach::snapshot::{PermissionMerge, UntaggedAssignment};
-use tenant_attach::{Engine, Feature, Mode};
+use std::collections::{BTreeMap, BTreeSet};
+
+use tenant_attach::decision::ReasonCode;
+use tenant_attach::snapshot::{
+    CombinedPagePermissions, DiscoveryAgent, DiscoveryRequired, FeatureOverride, PermissionMerge,
+    Snapshot, UntaggedAssignment, Upload,
+};
+use tenant_attach::{ClassOperation, Engine, Feature, Mode, Operation, SecuredClass};
 use tenant_attach_cedar::CedarWorld;
 use tenant_attach_synth::{Params, Rng};
 
+/// R-F3: the site versions the worlds cycle through (before and after each feature's `since`).
+const VERSIONS: [u32; 6] = [2002, 2006, 2103, 2107, 2111, 2403];
+
+/// Features rulebook 2 changed the most; half of the requests draw from these.
+const RULEBOOK_2: [Feature; 6] = [
+    Feature::RunScript,
+    Feature::ApplicationsView,
+    Feature::ApplicationActions,
+    Feature::SoftwareUpdates,
+    Feature::BitlockerKeys,
+    Feature::Cmpivot,
+];
+
+fn role<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut tenant_attach::snapshot::ConfigMgrRole {
+    s.configmgr
+        .roles
+        .iter_mut()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("synth has role {id}"))
+}
+
+/// One generated world per seed, with the mode, every knob and the rulebook 2 data varied.
+fn world(seed: u64) -> Snapshot {
+    let mut s = tenant_attach_synth::generate(&Params {
+        devices: 400,
+        collections: 60,
+        users: 40,
+        seed,
+    });
+    // R-F3 / R-M1: versions below 2207 are combined whatever the box says (seeds 3 and 9 clear
+    // it anyway); seeds 6 and 12 (2403, box cleared) are intune_only.
+    s.hierarchy.version = VERSIONS[((seed - 1) % 6) as usize];
+    s.hierarchy.attach.enforce_configmgr_rbac = !seed.is_multiple_of(3);
+    s.tenant.intune_permission_merge = if seed % 3 == 1 {
+        PermissionMerge::Scoped
+    } else {
+        PermissionMerge::Merged
+    };
+    s.policy.untagged_assignment = if seed % 4 == 1 {
+        UntaggedAssignment::DefaultTag
+    } else {
+        UntaggedAssignment::AllTags
+    };
+    s.policy.scope_groups_apply_to_attached = seed % 5 == 2;
+    s.policy.intune_only_ignores_scope_tags = seed == 12;
+    s.policy.configmgr_gates_view = seed != 4;
+    // R-U3 on some worlds, and Help Desk on All Systems on others (more allows, more requests
+    // that reach R-G6 and R-G7).
+    if seed % 4 == 3 {
+        s.hierarchy.attach.upload = Upload::all_devices();
+    }
+    if seed % 3 == 2 {
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-Helpdesk") {
+                a.collections.push(String::from("SMS00001"));
+            }
+        }
+    }
+    // R-G2: every value of `discovery_required`.
+    // by_feature on 2002, 2006, 2103 and 2111 (seeds 13, 8, 3, 11).
+    s.policy.discovery_required = DiscoveryRequired::ALL[((seed + seed / 6) % 3) as usize];
+    // R-F1: both values of `combined_page_permissions`.
+    s.policy.combined_page_permissions = if (seed / 3) % 2 == 1 {
+        CombinedPagePermissions::Feature
+    } else {
+        CombinedPagePermissions::View
+    };
+
+    // R-G6: Help Desk may run scripts (Collection Run Script, Site and SMS Scripts Read) on
+    // most worlds, so R-G7 decides for many users; seeds 8 and 12 then drop its class
+    // operations (Application Read/Approve too); seeds 1, 5, 9, 13 drop the Read-only
+    // Analyst's class operations and the Server Operator's Site Read.
+    if !matches!(seed, 10 | 13) {
+        let help = role(&mut s, "PS100001");
+        help.collection_operations.push(Operation::RunScript);
+        help.class_operations
+            .insert(SecuredClass::Site, vec![ClassOperation::Read]);
+        help.class_operations
+            .insert(SecuredClass::Scripts, vec![ClassOperation::Read]);
+    }
+    if matches!(seed, 8 | 12) {
+        role(&mut s, "PS100001").class_operations.clear();
+    }
+    if seed % 4 == 1 {
+        role(&mut s, "SMS000AR").class_operations.clear();
+        role(&mut s, "PS100002")
+            .class_operations
+            .remove(&SecuredClass::Site);
+    }
+
+    // R-G7: scripts unknown (3, 10); in a scope no site admin has, so only `SMS00ALL` meets
+    // them (2, 5, 8); none approved without parameters (4, 9); the parameterless one
+    // unapproved but another runnable (11, 14); as generated elsewhere. On seed 2 the
+    // server operators hold the All scope.
+    if let Some(scripts) = s.configmgr.scripts.as_mut() {
+        if matches!(seed, 2 | 5 | 8) {
+            for x in scripts.iter_mut() {
+                x.scopes = vec![String::from("PS100003")];
+            }
+        }
+        if matches!(seed, 4 | 9 | 11 | 14)
+            && let Some(x) = scripts.first_mut()
+        {
+            x.approved = false;
+        }
+        if matches!(seed, 11 | 14)
+            && let Some(x) = scripts.get_mut(1)
+        {
+            x.has_parameters = false;
+            if seed == 11 {
+                // Meets SMS00UNA admins through one scope of two.
+                x.scopes = vec![String::from("PS100003"), String::from("SMS00UNA")];
+            }
+        }
+    }
+    if seed == 2 {
+        // The All scope meets the foreign-scoped scripts: server operators and the first
+        // site's Help Desk hold it.
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-ServerOps") || a.account.ends_with("S1-Helpdesk") {
+                a.scopes = vec![String::from("SMS00ALL")];
+            }
+        }
+    }
+    if matches!(seed, 2 | 14) {
+        // R-G6: a specific admin's roles are those of its associations; a role listed in
+        // `roles` alone (here Full Administrator) grants nothing.
+        for a in &mut s.configmgr.admins {
+            if a.account.ends_with("-ServerOps") {
+                a.roles.push(String::from("SMS0001R"));
+            }
+        }
+    }
+    // R-G2: on two worlds in three every fifth discovered user was found by one discovery
+    // only (AD or Entra, alternately).
+    if seed % 3 != 1 {
+        for (i, x) in s.configmgr.users.iter_mut().enumerate() {
+            if i % 5 == 0 && x.discovered_by.len() == 2 {
+                x.discovered_by = vec![if i % 2 == 0 {
+                    DiscoveryAgent::Ad
+                } else {
+                    DiscoveryAgent::Entra
+                }];
+            }
+        }
+    }
+    if matches!(seed, 3 | 10) {
+        s.configmgr.scripts = None;
+    }
+
+    // Overrides: R-F3 `since` both ways, R-G6 `classes` (view's too), an explicit
+    // `intune_combined` that wins over `combined_page_permissions = feature`.
+    let mut over = BTreeMap::new();
+    if seed % 6 == 5 {
+        over.insert(
+            Feature::Cmpivot,
+            FeatureOverride {
+                since: Some(2200),
+                ..FeatureOverride::default()
+            },
+        );
+        over.insert(
+            Feature::ApplicationsView,
+            FeatureOverride {
+                classes: Some(BTreeMap::from([(
+                    SecuredClass::Site,
+                    vec![ClassOperation::Read],
+                )])),
+                ..FeatureOverride::default()
+            },
+        );
+    }
+    if seed == 11 {
+        over.insert(
+            Feature::View,
+            FeatureOverride {
+                // Help Desk holds it, the server operators and user admins do not.
+                classes: Some(BTreeMap::from([(
+                    SecuredClass::Application,
+                    vec![ClassOperation::Approve],
+                )])),
+                ..FeatureOverride::default()
+            },
+        );
+    }
+    if seed == 13 {
+        over.insert(
+            Feature::ResourceExplorer,
+            FeatureOverride {
+                since: Some(2002),
+                ..FeatureOverride::default()
+            },
+        );
+    }
+    if seed == 10 {
+        over.insert(
+            Feature::ScriptsView,
+            FeatureOverride {
+                intune_combined: Some(vec![]),
+                ..FeatureOverride::default()
+            },
+        );
+    }
+    s.policy.features = over;
+    s
+}
+
 #[test]
-fn cedar_agrees_with_tenant_attach() {
+fn cedar_agrees_with_tenant_attach_rulebook_2() {
     let mut checked = 0usize;
     let mut allowed = 0usize;
-    let mut modes = std::collections::BTreeSet::new();
-    for seed in 1..=8u64 {
-        let mut s = tenant_attach_synth::generate(&Params {
-            devices: 400,
-            collections: 60,
-            users: 40,
-            seed,
-        });
-        // Vary the mode and every knob across worlds.
-        s.hierarchy.attach.enforce_configmgr_rbac = seed % 2 == 0;
-        s.tenant.intune_permission_merge = if seed % 3 == 0 {
-            PermissionMerge::Scoped
-        } else {
-            PermissionMerge::Merged
-        };
-        s.policy.untagged_assignment = if seed % 4 == 1 {
-            UntaggedAssignment::DefaultTag
-        } else {
-            UntaggedAssignment::AllTags
-        };
-        s.policy.scope_groups_apply_to_attached = seed % 5 == 2;
-        s.policy.intune_only_ignores_scope_tags = seed == 7;
-        s.policy.configmgr_gates_view = seed != 4;
+    let mut modes = BTreeSet::new();
+    let mut versions = BTreeSet::new();
+    let mut discovery = BTreeSet::new();
+    let mut pages = BTreeSet::new();
+    let mut reasons: BTreeMap<ReasonCode, usize> = BTreeMap::new();
+    let mut r_g7_not_evaluated = 0usize;
+    let mut r_g7_allowed = 0usize;
+    let mut allowed_by_feature: BTreeMap<&str, usize> = BTreeMap::new();
+    for seed in 1..=14u64 {
+        let s = world(seed);
+        versions.insert(s.hierarchy.version);
+        discovery.insert(s.policy.discovery_required.as_str());
+        pages.insert(s.policy.combined_page_permissions.as_str());
         let engine = Engine::new(s).unwrap();
         modes.insert(engine.mode() == Mode::IntuneOnly);
         let cedar = CedarWorld::translate(&engine);
         let mut rng = Rng::new(seed * 31);
         let users = engine.users().to_vec();
-        for _ in 0..1_500 {
+        for _ in 0..900 {
             let u = users[rng.below(users.len())];
             let d = rng.below(engine.device_count()) as u32;
-            let f = Feature::ALL[rng.below(Feature::ALL.len())];
+            let f = if rng.percent(50) {
+                RULEBOOK_2[rng.below(RULEBOOK_2.len())]
+            } else {
+                Feature::ALL[rng.below(Feature::ALL.len())]
+            };
             let ours = engine.allows(u, d, f);
             let user = engine.user(u).unwrap();
             let dev = engine.device(d).unwrap();
             let theirs = cedar.allows(&user.id, dev.resource_id, f);
+            let decision = engine.check(u, d, f);
+            assert_eq!(
+                decision.allowed, ours,
+                "seed {seed}: check and allows agree"
+            );
             assert_eq!(
                 ours,
                 theirs,
                 "seed {seed}: {} {} {f}\n{}",
                 user.upn,
                 dev.name,
-                engine
-                    .check(u, d, f)
+                decision
                     .reasons
                     .iter()
-                    .map(|r| r.detail.clone())
+                    .map(|r| format!("{} ({}): {}", r.code.as_str(), r.rule, r.detail))
                     .collect::<Vec<_>>()
                     .join("; ")
             );
+            for code in decision.codes() {
+                *reasons.entry(code).or_default() += 1;
+            }
+            r_g7_not_evaluated += decision
+                .not_evaluated
+                .iter()
+                .filter(|n| n.rule == "R-G7")
+                .count();
             checked += 1;
             allowed += usize::from(ours);
+            if ours {
+                *allowed_by_feature.entry(f.as_str()).or_default() += 1;
+                if f == Feature::RunScript
+                    && engine.mode() == Mode::Combined
+                    && engine.snapshot().configmgr.scripts.is_some()
+                {
+                    r_g7_allowed += 1;
+                }
+            }
         }
     }
+    let count = |c: ReasonCode| reasons.get(&c).copied().unwrap_or(0);
+    eprintln!(
+        "checked {checked}, allowed {allowed}; feature_unavailable {}, configmgr_class_permission_missing {}, no_runnable_script {}, not_discovered {}, R-G7 not evaluated {r_g7_not_evaluated}, run_script allowed past R-G7 {r_g7_allowed}\nallowed by feature {allowed_by_feature:?}",
+        count(ReasonCode::FeatureUnavailable),
+        count(ReasonCode::ConfigmgrClassPermissionMissing),
+        count(ReasonCode::NoRunnableScript),
+        count(ReasonCode::NotDiscovered),
+    );
     assert!(checked >= 10_000);
     assert!(modes.len() == 2, "both modes covered");
+    assert_eq!(versions.len(), VERSIONS.len(), "R-F3: every version");
+    assert_eq!(
+        discovery.len(),
+        DiscoveryRequired::ALL.len(),
+        "R-G2: every discovery_required"
+    );
+    assert_eq!(pages.len(), 2, "R-F1: both combined_page_permissions");
     assert!(
-        allowed > 100 && allowed < checked - 100,
+        allowed > 500 && allowed < checked - 500,
         "a meaningful mix of allows ({allowed}) and denies"
+    );
+    for code in [
+        ReasonCode::FeatureUnavailable,
+        ReasonCode::ConfigmgrClassPermissionMissing,
+        ReasonCode::NoRunnableScript,
+        ReasonCode::NotDiscovered,
+    ] {
+        assert!(
+            count(code) > 0,
+            "{} (rulebook 2) never occurred",
+            code.as_str()
+        );
+    }
+    for f in Feature::ALL {
+        assert!(
+            allowed_by_feature.contains_key(f.as_str()),
+            "{f} is never allowed"
+        );
+    }
+    assert!(r_g7_allowed > 0, "R-G7 never let run_script through");
+    assert!(
+        r_g7_not_evaluated > 0,
+        "R-G7 not evaluated without configmgr.scripts never occurred"
     );
 }
