@@ -179,7 +179,8 @@ fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> Needs {
         add(&view_row);
     }
     Needs {
-        since: own_row.since,
+        // R-F0: every feature needs view, so a feature exists only where view exists too.
+        since: own_row.since.max(view_row.since),
         perms,
         acting,
         ops: ops.into_iter().collect(),

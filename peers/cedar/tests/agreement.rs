@@ -200,6 +200,16 @@ fn world(seed: u64) -> Snapshot {
             },
         );
     }
+    if seed == 9 {
+        // R-F0 with R-F3: view's `since` (2107, on a 2103 site) holds back every feature.
+        over.insert(
+            Feature::View,
+            FeatureOverride {
+                since: Some(2107),
+                ..FeatureOverride::default()
+            },
+        );
+    }
     if seed == 13 {
         over.insert(
             Feature::ResourceExplorer,
