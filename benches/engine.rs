@@ -111,11 +111,11 @@ fn benches(c: &mut Criterion) {
         // Random (user, device, feature) triples, drawn once; the engine is warm.
         let mut rng = Rng::new(42);
         let users = engine.users().to_vec();
-        let n = engine.device_count();
-        let triples: Vec<(u32, u32, Feature)> = (0..4096)
+        let devices: Vec<tenant_attach::DeviceIx> = engine.device_ixs().collect();
+        let triples: Vec<(tenant_attach::UserIx, tenant_attach::DeviceIx, Feature)> = (0..4096)
             .map(|_| {
                 let u = users[rng.below(users.len())];
-                let d = rng.below(n) as u32;
+                let d = devices[rng.below(devices.len())];
                 let f = Feature::ALL[rng.below(Feature::ALL.len())];
                 (u, d, f)
             })

@@ -16,7 +16,7 @@ fn config() -> ProptestConfig {
 }
 
 /// Resource ids of a device set.
-fn ids(e: &Engine, set: impl Iterator<Item = u32>) -> BTreeSet<u32> {
+fn ids(e: &Engine, set: impl Iterator<Item = tenant_attach::DeviceIx>) -> BTreeSet<u32> {
     set.map(|d| e.device(d).unwrap().resource_id).collect()
 }
 
@@ -300,7 +300,10 @@ proptest! {
         prop_assert_eq!(o.mode(), Mode::IntuneOnly);
         for u in c.users() { for d in c.device_ixs() {
             for f in [Feature::SyncMachinePolicy, Feature::SyncUserPolicy, Feature::AppEvaluationCycle] {
-                if c.allows(*u, d, f) { prop_assert!(o.allows(*u, d, f)); }
+                if c.allows(*u, d, f) {
+                    let (ou, od) = (o.user_from(&c, *u).unwrap(), o.device_from(&c, d).unwrap());
+                    prop_assert!(o.allows(ou, od, f));
+                }
             }
         }}
     }
@@ -312,12 +315,12 @@ proptest! {
         let e = crate::engine(&s);
         for f in Feature::ALL {
             for u in e.users() {
-                let by_check: BTreeSet<u32> = e.device_ixs().filter(|d| e.check(*u, *d, *f).allowed).collect();
-                let visible: BTreeSet<u32> = e.visible(*u, *f).iter().collect();
+                let by_check: BTreeSet<tenant_attach::DeviceIx> = e.device_ixs().filter(|d| e.check(*u, *d, *f).allowed).collect();
+                let visible: BTreeSet<tenant_attach::DeviceIx> = e.visible(*u, *f).iter().collect();
                 prop_assert_eq!(visible, by_check, "visible for {} ({})", e.user(*u).unwrap().upn, f);
             }
             for d in e.device_ixs() {
-                let by_check: Vec<u32> = e.users().iter().copied().filter(|u| e.check(*u, d, *f).allowed).collect();
+                let by_check: Vec<tenant_attach::UserIx> = e.users().iter().copied().filter(|u| e.check(*u, d, *f).allowed).collect();
                 prop_assert_eq!(e.who(d, *f), by_check);
             }
         }
@@ -345,7 +348,7 @@ proptest! {
         let e = crate::engine(&s);
         let classes = e.user_classes();
         for a in e.users() { for b in e.users() {
-            if classes[*a as usize] == classes[*b as usize] {
+            if classes[a.index() as usize] == classes[b.index() as usize] {
                 for f in Feature::ALL { prop_assert_eq!(e.visible(*a, *f), e.visible(*b, *f)); }
             }
         }}
@@ -353,6 +356,48 @@ proptest! {
             for u in e.users() {
                 let first = e.visible(*u, class[0]);
                 for f in &class[1..] { prop_assert_eq!(&e.visible(*u, *f), &first); }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Issue 10: handles fail closed. Handles issued by another engine (even with the same
+    /// numbers, even of an identical snapshot) never yield an allow, a device, a user or a
+    /// non-empty answer from this engine.
+    #[test]
+    fn foreign_handles_never_allow(a in worlds(SMALL), b in worlds(SMALL)) {
+        let ea = crate::engine(&a);
+        for other in [crate::engine(&b), crate::engine(&a)] {
+            for u in other.users() {
+                prop_assert!(ea.user(*u).is_none());
+                prop_assert!(ea.offboard(*u).allowed.eq(&false));
+                for f in Feature::ALL {
+                    prop_assert!(ea.visible(*u, *f).is_empty());
+                }
+            }
+            for d in other.device_ixs() {
+                prop_assert!(ea.device(d).is_none());
+                prop_assert!(!ea.upload().is_uploaded(d));
+                for f in Feature::ALL {
+                    prop_assert!(ea.who(d, *f).is_empty());
+                    for u in ea.users().iter().chain(other.users()) {
+                        prop_assert!(!ea.allows(*u, d, *f));
+                        let c = ea.check(*u, d, *f);
+                        prop_assert!(!c.allowed && c.grants.is_empty());
+                        prop_assert_eq!(c.codes().collect::<Vec<_>>(), [tenant_attach::ReasonCode::UnknownHandle]);
+                    }
+                }
+            }
+            for u in other.users() {
+                for d in ea.device_ixs() {
+                    for f in Feature::ALL {
+                        prop_assert!(!ea.allows(*u, d, *f));
+                        prop_assert!(!ea.check(*u, d, *f).allowed);
+                    }
+                }
             }
         }
     }

@@ -243,24 +243,35 @@ proptest! {
     }
 }
 
-/// Issue 10 regression: `check` with a user or device index the engine does not hold is a
-/// deny (`unknown_handle`), never an allow with grants; `allows` agrees.
+/// Issue 10 regression: `check` once answered `allowed: true` with an upload grant for a user
+/// index the engine did not hold. Handles now carry their engine: a handle of another engine
+/// (here a copy of the same hierarchy with one more user, so the numbers are in range) is a
+/// deny (`unknown_handle`), never an allow; `allows`, `visible` and `who` agree.
 #[test]
-fn check_fails_closed_on_foreign_indices() {
+fn check_fails_closed_on_foreign_handles() {
     let e = Engine::new(contoso()).unwrap();
     let dev = e.find_device("CON-WS-001").unwrap();
     let alice = e.find_user("alice@contoso.com").unwrap();
     assert!(e.check(alice, dev, Feature::View).allowed);
-    let ghost_user = e.users().len() as u32 + 5;
-    let ghost_device = e.device_count() as u32 + 5;
+    let mut bigger = contoso();
+    let mut extra = bigger.entra.users[0].clone();
+    extra.id = String::from("extra");
+    extra.upn = String::from("extra@contoso.com");
+    bigger.entra.users.push(extra);
+    let other = Engine::new(bigger).unwrap();
+    let ghost_user = other.find_user("extra@contoso.com").unwrap();
+    let alice_there = other.find_user("alice@contoso.com").unwrap();
+    let dev_there = other.find_device("CON-WS-001").unwrap();
+    assert_eq!(alice_there.index(), alice.index());
     for (u, d) in [
         (ghost_user, dev),
-        (alice, ghost_device),
-        (ghost_user, ghost_device),
+        (alice_there, dev),
+        (alice, dev_there),
+        (alice_there, dev_there),
     ] {
         for f in Feature::ALL {
             let decision = e.check(u, d, *f);
-            assert!(!decision.allowed, "{u} {d} {f}");
+            assert!(!decision.allowed, "{u:?} {d:?} {f}");
             assert!(decision.grants.is_empty());
             assert_eq!(
                 decision.codes().collect::<Vec<_>>(),
@@ -269,4 +280,8 @@ fn check_fails_closed_on_foreign_indices() {
             assert!(!e.allows(u, d, *f));
         }
     }
+    assert!(e.visible(alice_there, Feature::View).is_empty());
+    assert!(e.who(dev_there, Feature::View).is_empty());
+    assert!(e.user(ghost_user).is_none());
+    assert!(e.device(dev_there).is_none());
 }

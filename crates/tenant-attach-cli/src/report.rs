@@ -291,7 +291,7 @@ fn name_users(engine: &Engine, upns: &[String]) -> String {
 }
 
 fn name_devices(engine: &Engine, resource_ids: &[u32]) -> String {
-    let ixs: Vec<u32> = resource_ids
+    let ixs: Vec<tenant_attach::DeviceIx> = resource_ids
         .iter()
         .filter_map(|r| engine.device_by_resource_id(*r))
         .collect();
@@ -303,9 +303,9 @@ fn name_devices(engine: &Engine, resource_ids: &[u32]) -> String {
     }
     // A collection whose uploaded members are exactly these devices names them.
     let uploaded = engine.upload().uploaded();
-    let set: tenant_attach::DeviceSet = ixs.iter().copied().collect();
+    let set: std::collections::BTreeSet<tenant_attach::DeviceIx> = ixs.iter().copied().collect();
     for c in engine.collections().in_id_order() {
-        let m: tenant_attach::DeviceSet = engine
+        let m: std::collections::BTreeSet<tenant_attach::DeviceIx> = engine
             .collections()
             .members(*c)
             .iter()

@@ -21,7 +21,7 @@ pub type CollectionIx = u32;
 /// INVARIANT: node `i` of the petgraph graph is collection `$.collections[i]`; an edge runs
 /// from a collection to a collection that depends on it (limited by, includes or excludes it),
 /// weighted by the relation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CollectionGraph {
     graph: DiGraph<(), ChildRelation, u32>,
     /// Collection positions sorted by id (for lookup and deterministic output).
@@ -166,7 +166,7 @@ impl CollectionGraph {
             by_id,
             ids,
             members: Vec::new(),
-            empty: DeviceSet::new(),
+            empty: DeviceSet::empty(devices.stamp()),
         };
         built.check_acyclic(diags);
         built
@@ -212,7 +212,7 @@ impl CollectionGraph {
     /// graph every membership is left empty rather than guessed.
     pub(crate) fn evaluate(&mut self, collections: &[Collection], devices: &DeviceIndex) {
         let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
-            self.members = vec![DeviceSet::new(); collections.len()];
+            self.members = vec![DeviceSet::empty(devices.stamp()); collections.len()];
             return;
         };
         let mut members: Vec<RoaringBitmap> = vec![RoaringBitmap::new(); collections.len()];
@@ -272,7 +272,10 @@ impl CollectionGraph {
                 *slot = set;
             }
         }
-        self.members = members.into_iter().map(DeviceSet).collect();
+        self.members = members
+            .into_iter()
+            .map(|m| DeviceSet::from_bits(m, devices.stamp()))
+            .collect();
     }
 
     /// How many collections.

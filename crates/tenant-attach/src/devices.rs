@@ -1,19 +1,71 @@
-//! Dense device indices and device sets.
+//! Dense device numbers, the handles that carry them, and device sets.
 //!
 //! Devices are numbered `0..n` in resource-id order, so every per-device table is a plain
-//! vector and every set of devices is a compressed bitmap over those numbers.
+//! vector and every set of devices is a compressed bitmap over those numbers. Outside the
+//! crate a device is a [`DeviceIx`] handle and a user a [`crate::UserIx`]: each carries the
+//! [`Stamp`] of the engine that issued it, so a handle from another engine (or a number made
+//! up by hand) is never mistaken for one of this engine's.
+
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use roaring::RoaringBitmap;
 
 use crate::error::Diagnostics;
 use crate::snapshot::Device;
 
-/// A dense device number: the rank of the device's resource id.
-pub type DeviceIx = u32;
+/// A dense device number inside the crate: the rank of the device's resource id.
+pub(crate) type DeviceNo = u32;
+
+/// Which engine issued a handle. Engines made from one another by
+/// [`crate::Engine::with_policy`] share it (same snapshot, same numbering).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp(u32);
+
+impl Stamp {
+    /// A stamp no other engine of this process has.
+    pub(crate) fn fresh() -> Stamp {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        Stamp(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A device of one engine: obtained from [`crate::Engine::find_device`],
+/// [`crate::Engine::device_ixs`] or a [`DeviceSet`], and only meaningful to the engine that
+/// issued it (and its what-if siblings). Every query given a handle the engine does not hold
+/// answers no (a deny, an empty set or `None`), never yes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeviceIx {
+    ix: DeviceNo,
+    stamp: Stamp,
+}
+
+impl DeviceIx {
+    pub(crate) fn new(ix: DeviceNo, stamp: Stamp) -> DeviceIx {
+        DeviceIx { ix, stamp }
+    }
+
+    /// The device's rank in resource-id order (`0..device_count`), for the caller's own
+    /// per-device tables.
+    pub fn index(self) -> u32 {
+        self.ix
+    }
+
+    /// The engine that issued the handle.
+    pub fn stamp(self) -> Stamp {
+        self.stamp
+    }
+
+    /// The raw number, if the handle belongs to `stamp`.
+    pub(crate) fn no(self, stamp: Stamp) -> Option<DeviceNo> {
+        (self.stamp == stamp).then_some(self.ix)
+    }
+}
 
 /// Resource id ↔ dense index, and index → position in `$.devices`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct DeviceIndex {
+    /// The stamp of the engine built on this numbering.
+    stamp: Stamp,
     /// Resource ids, sorted; position = [`DeviceIx`].
     resource_ids: Vec<u32>,
     /// For each [`DeviceIx`], the device's position in the snapshot.
@@ -61,6 +113,7 @@ impl DeviceIndex {
             _ => (0, Vec::new()),
         };
         DeviceIndex {
+            stamp: Stamp::fresh(),
             resource_ids,
             positions,
             base,
@@ -68,8 +121,13 @@ impl DeviceIndex {
         }
     }
 
+    /// The stamp of handles into this numbering.
+    pub(crate) fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
     /// The dense index of a resource id.
-    pub(crate) fn ix(&self, resource_id: u32) -> Option<DeviceIx> {
+    pub(crate) fn ix(&self, resource_id: u32) -> Option<DeviceNo> {
         if !self.table.is_empty() {
             return resource_id
                 .checked_sub(self.base)
@@ -80,11 +138,11 @@ impl DeviceIndex {
         self.resource_ids
             .binary_search(&resource_id)
             .ok()
-            .map(|i| i as DeviceIx)
+            .map(|i| i as DeviceNo)
     }
 
     /// The snapshot position of a device.
-    pub(crate) fn position(&self, ix: DeviceIx) -> Option<usize> {
+    pub(crate) fn position(&self, ix: DeviceNo) -> Option<usize> {
         self.positions.get(ix as usize).map(|p| *p as usize)
     }
 
@@ -99,49 +157,62 @@ impl DeviceIndex {
     }
 }
 
-/// A set of devices, by dense index: a compressed bitmap.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DeviceSet(pub(crate) RoaringBitmap);
+/// A set of devices of one engine: a compressed bitmap over dense device numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSet {
+    pub(crate) bits: RoaringBitmap,
+    stamp: Stamp,
+}
 
 impl DeviceSet {
-    /// The empty set.
-    pub fn new() -> DeviceSet {
-        DeviceSet(RoaringBitmap::new())
+    /// An empty set of `stamp`'s devices.
+    pub(crate) fn empty(stamp: Stamp) -> DeviceSet {
+        DeviceSet::from_bits(RoaringBitmap::new(), stamp)
     }
 
-    /// Whether the device is in the set.
-    pub fn contains(&self, ix: DeviceIx) -> bool {
-        self.0.contains(ix)
+    pub(crate) fn from_bits(bits: RoaringBitmap, stamp: Stamp) -> DeviceSet {
+        DeviceSet { bits, stamp }
+    }
+
+    /// Whether the device is in the set (never for another engine's handle).
+    pub fn contains(&self, device: DeviceIx) -> bool {
+        device.no(self.stamp).is_some_and(|d| self.bits.contains(d))
+    }
+
+    /// Whether the raw device number is in the set.
+    pub(crate) fn has(&self, d: DeviceNo) -> bool {
+        self.bits.contains(d)
     }
 
     /// How many devices.
     pub fn len(&self) -> u64 {
-        self.0.len()
+        self.bits.len()
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bits.is_empty()
     }
 
     /// The devices in index order (which is resource-id order).
     pub fn iter(&self) -> impl Iterator<Item = DeviceIx> + '_ {
-        self.0.iter()
+        let stamp = self.stamp;
+        self.bits.iter().map(move |ix| DeviceIx::new(ix, stamp))
     }
 
-    /// Whether every device of `self` is in `other`.
+    /// Whether every device of `self` is in `other` (sets of different engines: only when
+    /// `self` is empty).
     pub fn is_subset(&self, other: &DeviceSet) -> bool {
-        self.0.is_subset(&other.0)
+        self.bits.is_empty() || (self.stamp == other.stamp && self.bits.is_subset(&other.bits))
     }
 
     /// Bytes this set takes when serialized (a proxy for its size in memory).
     pub fn serialized_size(&self) -> usize {
-        self.0.serialized_size()
+        self.bits.serialized_size()
     }
-}
 
-impl FromIterator<DeviceIx> for DeviceSet {
-    fn from_iter<I: IntoIterator<Item = DeviceIx>>(iter: I) -> Self {
-        DeviceSet(iter.into_iter().collect())
+    /// The engine the set belongs to.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
     }
 }

@@ -138,6 +138,7 @@ fn translate(set: &RoaringBitmap, from: &Engine, to: &Engine) -> RoaringBitmap {
     set.iter()
         .filter_map(|d| ids.get(d as usize))
         .filter_map(|rid| to.device_by_resource_id(*rid))
+        .map(|d| d.index())
         .collect()
 }
 
@@ -198,8 +199,8 @@ pub fn diff<'a>(old: &'a Engine, new: &'a Engine) -> Diff<'a> {
     };
     for id in ids {
         let (ou, nu) = (old.find_user(id).ok(), new.find_user(id).ok());
-        let oc = ou.and_then(|u| old_classes_u.get(u as usize).copied());
-        let nc = nu.and_then(|u| new_classes_u.get(u as usize).copied());
+        let oc = ou.and_then(|u| old_classes_u.get(u.index() as usize).copied());
+        let nc = nu.and_then(|u| new_classes_u.get(u.index() as usize).copied());
         for (gi, group) in groups.iter().enumerate() {
             let Some(f) = group.first().copied() else {
                 continue;
@@ -207,14 +208,18 @@ pub fn diff<'a>(old: &'a Engine, new: &'a Engine) -> Diff<'a> {
             let (gained, lost) = memo
                 .entry((oc, nc, gi))
                 .or_insert_with(|| {
-                    let a = ou.map(|u| old.visible(u, f).0).unwrap_or_default();
-                    let b = nu.map(|u| new.visible(u, f).0).unwrap_or_default();
+                    let a = ou.map(|u| old.visible(u, f).bits).unwrap_or_default();
+                    let b = nu.map(|u| new.visible(u, f).bits).unwrap_or_default();
                     let (g, l) = if dense {
                         (&b - &a, &a - &b)
                     } else {
                         (&b - &translate(&a, old, new), &a - &translate(&b, new, old))
                     };
-                    (Arc::new(DeviceSet(g)), Arc::new(DeviceSet(l)))
+                    // Gained devices are numbered by the new engine, lost ones by the old.
+                    (
+                        Arc::new(DeviceSet::from_bits(g, new.device_stamp())),
+                        Arc::new(DeviceSet::from_bits(l, old.device_stamp())),
+                    )
                 })
                 .clone();
             if gained.is_empty() && lost.is_empty() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::access::{Access, Explain, Offboard, UserIx};
 use crate::collections::{CollectionGraph, CollectionIx};
 use crate::decision::{Decision, Mode};
-use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
+use crate::devices::{DeviceIndex, DeviceIx, DeviceNo, DeviceSet};
 use crate::error::{BuildError, Diagnostics, QueryError};
 use crate::features::Feature;
 use crate::snapshot::{ChildRelation, Collection, Device, EntraUser, Policy, Snapshot, Upload};
@@ -32,6 +32,10 @@ pub struct Engine {
     clients: Arc<DeviceSet>,
     upload: UploadScope,
     access: Access,
+    /// Every user's handle, sorted by UPN (then id).
+    users: Arc<[UserIx]>,
+    /// Lowercase device name → devices, built on the first lookup by name.
+    names: Arc<std::sync::OnceLock<std::collections::HashMap<String, Vec<DeviceNo>>>>,
 }
 
 impl Engine {
@@ -48,7 +52,7 @@ impl Engine {
         let devices = resolved.devices;
         let mut graph = resolved.graph;
         graph.evaluate(&snapshot.collections, &devices);
-        let clients: DeviceSet = (0..devices.len() as DeviceIx)
+        let clients: roaring::RoaringBitmap = (0..devices.len() as DeviceNo)
             .filter(|ix| {
                 devices
                     .position(*ix)
@@ -56,6 +60,7 @@ impl Engine {
                     .is_some_and(|d| d.client)
             })
             .collect();
+        let clients = DeviceSet::from_bits(clients, devices.stamp());
         let policy = Arc::new(snapshot.policy.clone());
         Ok(Engine::assemble(
             Arc::new(snapshot),
@@ -85,7 +90,14 @@ impl Engine {
             &graph,
         );
         let access = Access::build(&snapshot, &policy, &devices, &graph);
+        let users = access
+            .users_sorted()
+            .iter()
+            .map(|u| UserIx::new(*u, devices.stamp()))
+            .collect();
         Engine {
+            users,
+            names: Arc::new(std::sync::OnceLock::new()),
             snapshot,
             policy,
             diagnostics,
@@ -110,6 +122,36 @@ impl Engine {
             Arc::clone(&self.graph),
             Arc::clone(&self.clients),
         )
+        .sharing_names(&self.names)
+    }
+
+    fn sharing_names(
+        mut self,
+        names: &Arc<std::sync::OnceLock<std::collections::HashMap<String, Vec<DeviceNo>>>>,
+    ) -> Engine {
+        self.names = Arc::clone(names);
+        self
+    }
+
+    /// A user handle's number in this engine, if the engine issued it.
+    fn user_no(&self, u: UserIx) -> Option<u32> {
+        u.no(self.devices.stamp())
+            .filter(|n| (*n as usize) < self.snapshot.entra.users.len())
+    }
+
+    /// A device handle's number in this engine, if the engine issued it.
+    fn device_no(&self, d: DeviceIx) -> Option<DeviceNo> {
+        d.no(self.devices.stamp())
+            .filter(|n| (*n as usize) < self.devices.len())
+    }
+
+    /// The stamp of this engine's handles and sets.
+    pub(crate) fn device_stamp(&self) -> crate::devices::Stamp {
+        self.devices.stamp()
+    }
+
+    fn handle(&self, d: DeviceNo) -> DeviceIx {
+        DeviceIx::new(d, self.devices.stamp())
     }
 
     /// The policy in force: the snapshot's `policy`, unless this engine was made by
@@ -139,36 +181,49 @@ impl Engine {
     }
 
     /// Every device, in resource-id order.
-    pub fn device_ixs(&self) -> std::ops::Range<DeviceIx> {
-        0..self.devices.len() as DeviceIx
+    pub fn device_ixs(&self) -> impl Iterator<Item = DeviceIx> + '_ {
+        (0..self.devices.len() as DeviceNo).map(|d| self.handle(d))
     }
 
-    /// A device by dense index (`None` past [`Engine::device_count`]).
+    /// A device by handle (`None` for a handle this engine did not issue).
     pub fn device(&self, ix: DeviceIx) -> Option<&Device> {
-        self.devices
-            .position(ix)
+        self.device_no(ix)
+            .and_then(|d| self.devices.position(d))
             .and_then(|p| self.snapshot.devices.get(p))
     }
 
-    /// The dense index of a resource id.
+    /// The device with this resource id.
     pub fn device_by_resource_id(&self, resource_id: u32) -> Option<DeviceIx> {
-        self.devices.ix(resource_id)
+        self.devices.ix(resource_id).map(|d| self.handle(d))
     }
 
     /// A device named on the command line: by resource id, else by name (case-insensitive,
     /// as NetBIOS names are); a name held by several devices is an error that lists them.
     pub fn find_device(&self, name_or_id: &str) -> Result<DeviceIx, QueryError> {
         if let Ok(id) = name_or_id.parse::<u32>()
-            && let Some(ix) = self.devices.ix(id)
+            && let Some(ix) = self.device_by_resource_id(id)
         {
             return Ok(ix);
         }
-        let matches: Vec<DeviceIx> = self
-            .device_ixs()
-            .filter(|ix| {
-                self.device(*ix)
-                    .is_some_and(|d| d.name.eq_ignore_ascii_case(name_or_id))
-            })
+        let names = self.names.get_or_init(|| {
+            let mut map: std::collections::HashMap<String, Vec<DeviceNo>> =
+                std::collections::HashMap::with_capacity(self.devices.len());
+            for d in 0..self.devices.len() as DeviceNo {
+                if let Some(dev) = self
+                    .devices
+                    .position(d)
+                    .and_then(|p| self.snapshot.devices.get(p))
+                {
+                    map.entry(dev.name.to_lowercase()).or_default().push(d);
+                }
+            }
+            map
+        });
+        let matches: Vec<DeviceIx> = names
+            .get(&name_or_id.to_lowercase())
+            .into_iter()
+            .flatten()
+            .map(|d| self.handle(*d))
             .collect();
         match matches.as_slice() {
             [] => Err(QueryError::UnknownDevice(name_or_id.to_owned())),
@@ -228,28 +283,44 @@ impl Engine {
         self.access.mode()
     }
 
-    /// A user by position in `$.entra.users`.
+    /// A user by handle (`None` for a handle this engine did not issue).
     pub fn user(&self, u: UserIx) -> Option<&EntraUser> {
-        self.snapshot.entra.users.get(u as usize)
+        self.user_no(u)
+            .and_then(|u| self.snapshot.entra.users.get(u as usize))
     }
 
     /// Every user, sorted by UPN (then id).
     pub fn users(&self) -> &[UserIx] {
-        self.access.users_sorted()
+        &self.users
+    }
+
+    /// This engine's handle for the user `u` of `other` (matched by Entra id): how to carry a
+    /// question from one engine to another, e.g. before and after a change.
+    pub fn user_from(&self, other: &Engine, u: UserIx) -> Option<UserIx> {
+        self.find_user(&other.user(u)?.id).ok()
+    }
+
+    /// This engine's handle for the device `d` of `other` (matched by resource id).
+    pub fn device_from(&self, other: &Engine, d: DeviceIx) -> Option<DeviceIx> {
+        self.device_by_resource_id(other.device(d)?.resource_id)
     }
 
     /// A user named on the command line: by Entra id, else by UPN (case-insensitive).
     pub fn find_user(&self, upn_or_id: &str) -> Result<UserIx, QueryError> {
         self.access
             .find_user(upn_or_id)
+            .map(|u| UserIx::new(u, self.devices.stamp()))
             .ok_or_else(|| QueryError::UnknownUser(upn_or_id.to_owned()))
     }
 
     /// Whether `user` may use `feature` on `device`: the fast path (a few lookups, no
-    /// allocation). Always equal to `check(..).allowed`.
+    /// allocation). Always equal to `check(..).allowed`; `false` for a handle this engine did
+    /// not issue.
     pub fn allows(&self, user: UserIx, device: DeviceIx, feature: Feature) -> bool {
-        self.access
-            .allows(&self.upload, &self.graph, user, device, feature)
+        let (Some(u), Some(d)) = (self.user_no(user), self.device_no(device)) else {
+            return false;
+        };
+        self.access.allows(&self.upload, &self.graph, u, d, feature)
     }
 
     /// The explained decision for `user`, `device` and `feature`: every failed condition in
@@ -264,13 +335,20 @@ impl Engine {
             graph: &self.graph,
             devices: &self.devices,
         }
-        .decide(user, device, feature)
+        .decide(
+            self.user_no(user).unwrap_or(u32::MAX),
+            self.device_no(device).unwrap_or(DeviceNo::MAX),
+            feature,
+        )
     }
 
-    /// The devices `user` may use `feature` on.
+    /// The devices `user` may use `feature` on (none for a handle this engine did not issue).
     pub fn visible(&self, user: UserIx, feature: Feature) -> DeviceSet {
-        self.access
-            .visible(&self.upload, &self.graph, user, feature)
+        let bits = match self.user_no(user) {
+            Some(u) => self.access.visible(&self.upload, &self.graph, u, feature),
+            None => roaring::RoaringBitmap::new(),
+        };
+        DeviceSet::from_bits(bits, self.devices.stamp())
     }
 
     /// `visible` as a named answer: the devices with their names, the user, the mode.
@@ -356,7 +434,8 @@ impl Engine {
 
     /// R-H4: may `user` offboard the hierarchy from the admin center, and how long it takes.
     pub fn offboard(&self, user: UserIx) -> Offboard {
-        self.access.offboard(&self.snapshot, user)
+        self.access
+            .offboard(&self.snapshot, self.user_no(user).unwrap_or(u32::MAX))
     }
 
     /// The features grouped so that every feature of a group decides alike in this engine
@@ -365,8 +444,8 @@ impl Engine {
         self.access.feature_classes()
     }
 
-    /// For each user (by [`UserIx`]), a class number: users of one class decide alike on every
-    /// device and feature (same directory role, assignments and ConfigMgr grants).
+    /// For each user (by [`UserIx::index`]), a class number: users of one class decide alike
+    /// on every device and feature (same directory role, assignments and ConfigMgr grants).
     pub fn user_classes(&self) -> Vec<u32> {
         self.access.user_classes()
     }
@@ -379,20 +458,24 @@ impl Engine {
     /// Whether the user holds every Intune permission `feature` needs in this mode, on some
     /// object (scope tags and groups aside); R-I1 users always do.
     pub fn intune_holds(&self, user: UserIx, feature: Feature) -> bool {
-        self.access.intune_holds(user, feature)
+        self.user_no(user)
+            .is_some_and(|u| self.access.intune_holds(u, feature))
     }
 
     /// In `combined` mode, whether the user's ConfigMgr associations grant every operation
     /// `feature` needs on some collection (`None` when R-G1..R-G3 stop the chain or in
     /// `intune_only` mode).
     pub fn configmgr_grants_somewhere(&self, user: UserIx, feature: Feature) -> Option<bool> {
-        self.access.configmgr_grants_somewhere(user, feature)
+        self.access
+            .configmgr_grants_somewhere(self.user_no(user)?, feature)
     }
 
     /// The Intune role assignments that apply to the user (positions in
     /// `$.intune.role_assignments`, R-I2).
     pub fn assignments_of(&self, user: UserIx) -> Vec<usize> {
-        self.access.assignments_of(user)
+        self.user_no(user)
+            .map(|u| self.access.assignments_of(u))
+            .unwrap_or_default()
     }
 
     /// Why R-G1..R-G3 stop the ConfigMgr side for this user and feature (R-G2 depends on the
@@ -402,6 +485,6 @@ impl Engine {
         user: UserIx,
         feature: Feature,
     ) -> Option<crate::decision::ReasonCode> {
-        self.access.configmgr_block(user, feature)
+        self.access.configmgr_block(self.user_no(user)?, feature)
     }
 }

@@ -373,8 +373,12 @@ fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
     let mut objects = Vec::new();
     for u in engine.users() {
         let before = engine.visible(*u, Feature::View);
-        let after = other.visible(*u, Feature::View);
-        let gained = (&after.0 - &before.0).len();
+        let Some(there) = other.user_from(engine, *u) else {
+            continue;
+        };
+        let after = other.visible(there, Feature::View);
+        // Same devices, same numbering: compare the bitmaps.
+        let gained = (&after.bits - &before.bits).len();
         if gained > 0
             && let Some(user) = engine.user(*u)
         {

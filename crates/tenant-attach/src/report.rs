@@ -195,7 +195,10 @@ impl Report {
             };
             let mut counts = BTreeMap::new();
             // One `visible` per group of features that decide alike.
-            let uc = user_classes.get(*u as usize).copied().unwrap_or(u32::MAX);
+            let uc = user_classes
+                .get(u.index() as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
             for (ci, class) in classes.iter().enumerate() {
                 let Some(first) = class.first() else { continue };
                 let n = *memo

@@ -297,8 +297,8 @@ fn alternative(engine: &Engine, knob: Knob, policy: Policy) -> Alternative {
     let users: BTreeSet<&str> = d.entries.iter().map(|e| e.user_id.as_str()).collect();
     let mut devices = RoaringBitmap::new();
     for e in &d.entries {
-        devices |= &e.gained.0;
-        devices |= &e.lost.0;
+        devices |= &e.gained.bits;
+        devices |= &e.lost.bits;
     }
     // Examples: users in UPN order; within a user, every entry's first devices suffice.
     let upn_of: HashMap<&str, &str> = engine
@@ -318,7 +318,8 @@ fn alternative(engine: &Engine, knob: Knob, policy: Policy) -> Alternative {
         if examples.len() >= EXAMPLES {
             break;
         }
-        let mut mine: Vec<(u32, Feature, ChangeKind)> = Vec::new();
+        // What-if engines share the numbering, so the handles are the engine's own.
+        let mut mine: Vec<(crate::DeviceIx, Feature, ChangeKind)> = Vec::new();
         for e in d.entries.iter().filter(|e| e.user_id == id) {
             for (set, change) in [(&e.gained, ChangeKind::Gained), (&e.lost, ChangeKind::Lost)] {
                 for dev in set.iter().take(EXAMPLES) {

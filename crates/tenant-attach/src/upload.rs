@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::collections::{CollectionGraph, CollectionIx, Dependent};
 use crate::decision::ReasonCode;
-use crate::devices::{DeviceIx, DeviceSet};
+use crate::devices::{DeviceIx, DeviceNo, DeviceSet};
 use crate::snapshot::{AttachState, ChildRelation, Cloud, Hierarchy, Upload};
 
 /// R-U6: changes upload every 15 minutes and show 5–10 minutes later.
@@ -142,8 +142,8 @@ impl UploadScope {
         let mut scope = UploadScope {
             blocked,
             all_devices: setting.collection.is_none(),
-            uploaded: DeviceSet::new(),
-            in_scope: DeviceSet::new(),
+            uploaded: DeviceSet::empty(clients.stamp()),
+            in_scope: DeviceSet::empty(clients.stamp()),
             origin: Vec::new(),
             reached: Vec::new(),
         };
@@ -151,8 +151,8 @@ impl UploadScope {
             None => {
                 // R-U3: every device with a client.
                 let mut all = roaring::RoaringBitmap::new();
-                all.insert_range(0..n as DeviceIx);
-                scope.in_scope = DeviceSet(all);
+                all.insert_range(0..n as DeviceNo);
+                scope.in_scope = DeviceSet::from_bits(all, clients.stamp());
                 if blocked.is_none() {
                     scope.uploaded = clients.clone();
                 }
@@ -186,7 +186,7 @@ impl UploadScope {
                         collection: step.collection,
                         parent,
                     });
-                    let fresh = &graph.members(step.collection).0 - &in_scope;
+                    let fresh = &graph.members(step.collection).bits - &in_scope;
                     for d in &fresh {
                         if let Some(o) = scope.origin.get_mut(d as usize) {
                             *o = i as u32;
@@ -194,9 +194,10 @@ impl UploadScope {
                     }
                     in_scope |= fresh;
                 }
-                scope.in_scope = DeviceSet(in_scope);
+                scope.in_scope = DeviceSet::from_bits(in_scope, clients.stamp());
                 if blocked.is_none() {
-                    scope.uploaded = DeviceSet(&scope.in_scope.0 & &clients.0);
+                    scope.uploaded =
+                        DeviceSet::from_bits(&scope.in_scope.bits & &clients.bits, clients.stamp());
                 }
             }
         }
@@ -213,14 +214,27 @@ impl UploadScope {
         &self.uploaded
     }
 
-    /// Whether the device is uploaded.
+    /// Whether the device is uploaded (never for another engine's handle).
     pub fn is_uploaded(&self, ix: DeviceIx) -> bool {
         self.uploaded.contains(ix)
     }
 
+    /// Whether the raw device number is uploaded.
+    pub(crate) fn has(&self, d: DeviceNo) -> bool {
+        self.uploaded.has(d)
+    }
+
     /// Every reason the device is not uploaded, in evaluation order: the hierarchy's block
-    /// (which stops the chain), then no client and out of scope (independent).
+    /// (which stops the chain), then no client and out of scope (independent). Another
+    /// engine's handle is out of scope.
     pub fn reasons(&self, ix: DeviceIx, client: bool) -> Vec<NotUploaded> {
+        match ix.no(self.uploaded.stamp()) {
+            Some(d) => self.reasons_no(d, client),
+            None => vec![NotUploaded::NotUploadedOutOfScope],
+        }
+    }
+
+    pub(crate) fn reasons_no(&self, ix: DeviceNo, client: bool) -> Vec<NotUploaded> {
         if let Some(b) = self.blocked {
             return vec![b.reason()];
         }
@@ -228,7 +242,7 @@ impl UploadScope {
         if !client {
             out.push(NotUploaded::NotUploadedNoClient);
         }
-        if !self.in_scope.contains(ix) {
+        if !self.in_scope.has(ix) {
             out.push(NotUploaded::NotUploadedOutOfScope);
         }
         out
@@ -236,8 +250,13 @@ impl UploadScope {
 
     /// The collection path that brought an uploaded device in: the selected collection first,
     /// then each child down to the one whose members hold it. Empty when all devices are
-    /// uploaded (R-U3) or the device is not in scope.
+    /// uploaded (R-U3) or the device is not in scope (or another engine's).
     pub fn via(&self, ix: DeviceIx) -> Vec<CollectionIx> {
+        ix.no(self.uploaded.stamp())
+            .map_or_else(Vec::new, |d| self.via_no(d))
+    }
+
+    pub(crate) fn via_no(&self, ix: DeviceNo) -> Vec<CollectionIx> {
         let mut path = Vec::new();
         if self.all_devices {
             return path;

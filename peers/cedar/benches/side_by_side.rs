@@ -35,10 +35,18 @@ fn side_by_side(c: &mut Criterion) {
         let cedar = CedarWorld::translate(&engine);
         let mut rng = Rng::new(42);
         let users = engine.users().to_vec();
-        let requests: Vec<(u32, u32, Feature, String, u32)> = (0..4096)
+        let devices: Vec<tenant_attach::DeviceIx> = engine.device_ixs().collect();
+        type Request = (
+            tenant_attach::UserIx,
+            tenant_attach::DeviceIx,
+            Feature,
+            String,
+            u32,
+        );
+        let requests: Vec<Request> = (0..4096)
             .map(|_| {
                 let u = users[rng.below(users.len())];
-                let d = rng.below(engine.device_count()) as u32;
+                let d = devices[rng.below(devices.len())];
                 let f = Feature::ALL[rng.below(Feature::ALL.len())];
                 (
                     u,

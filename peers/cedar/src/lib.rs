@@ -289,7 +289,7 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
     let mut parents: Vec<Vec<Value>> = vec![Vec::new(); engine.device_count()];
     for c in graph.in_id_order() {
         for d in graph.members(*c).iter() {
-            if let Some(p) = parents.get_mut(d as usize) {
+            if let Some(p) = parents.get_mut(d.index() as usize) {
                 p.push(json!({"type": "Collection", "id": graph.id(*c)}));
             }
         }
@@ -309,7 +309,7 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 .cloned()
                 .collect()
         };
-        let mut ps = std::mem::take(&mut parents[d as usize]);
+        let mut ps = std::mem::take(&mut parents[d.index() as usize]);
         ps.extend(
             dev.scope_groups
                 .iter()

@@ -254,9 +254,10 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
         let cedar = CedarWorld::translate(&engine);
         let mut rng = Rng::new(seed * 31);
         let users = engine.users().to_vec();
+        let devices: Vec<tenant_attach::DeviceIx> = engine.device_ixs().collect();
         for _ in 0..900 {
             let u = users[rng.below(users.len())];
-            let d = rng.below(engine.device_count()) as u32;
+            let d = devices[rng.below(devices.len())];
             let f = if rng.percent(50) {
                 RULEBOOK_2[rng.below(RULEBOOK_2.len())]
             } else {

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::configmgr;
 use super::intune::{self, TagReach};
-use super::{Access, Profile, Requirement, UserIx, directory_role_grant, role_name};
+use super::{Access, Profile, Requirement, UserNo, directory_role_grant, role_name};
 use crate::collections::CollectionGraph;
 use crate::decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode};
-use crate::devices::{DeviceIndex, DeviceIx};
+use crate::devices::{DeviceIndex, DeviceNo};
 use crate::features::{Feature, Operation};
 use crate::snapshot::{EntraUser, PermissionMerge, Policy, Snapshot};
 use crate::upload::{NotUploaded, UploadScope};
@@ -38,7 +38,7 @@ pub(crate) struct Explain<'a> {
 }
 
 impl Explain<'_> {
-    fn device_name(&self, d: DeviceIx) -> &str {
+    fn device_name(&self, d: DeviceNo) -> &str {
         self.devices
             .position(d)
             .and_then(|p| self.s.devices.get(p))
@@ -70,7 +70,7 @@ impl Explain<'_> {
     }
 
     /// The explained decision: every failed condition in evaluation order, or the grants.
-    pub(crate) fn decide(&self, u: UserIx, d: DeviceIx, f: Feature) -> Decision {
+    pub(crate) fn decide(&self, u: UserNo, d: DeviceNo, f: Feature) -> Decision {
         let a = self.access;
         let s = self.s;
         let user = s.entra.users.get(u as usize);
@@ -133,10 +133,10 @@ impl Explain<'_> {
                 ),
             );
         }
-        if self.upload.is_uploaded(d) {
+        if self.upload.has(d) {
             let via: Vec<String> = self
                 .upload
-                .via(d)
+                .via_no(d)
                 .iter()
                 .map(|c| self.graph.id(*c).to_owned())
                 .collect();
@@ -153,7 +153,7 @@ impl Explain<'_> {
                 },
             });
         } else {
-            for r in self.upload.reasons(d, client) {
+            for r in self.upload.reasons_no(d, client) {
                 out.reasons.push(Reason {
                     code: r.reason_code(),
                     rule: self.upload.rule(r),
@@ -197,7 +197,7 @@ impl Explain<'_> {
         self.finish(user, d, f, out)
     }
 
-    fn finish(&self, user: Option<&EntraUser>, d: DeviceIx, f: Feature, out: Outcome) -> Decision {
+    fn finish(&self, user: Option<&EntraUser>, d: DeviceNo, f: Feature, out: Outcome) -> Decision {
         let Outcome {
             reasons,
             mut grants,
@@ -228,7 +228,7 @@ impl Explain<'_> {
         &self,
         p: &Profile,
         req: &Requirement,
-        (d, f): (DeviceIx, Feature),
+        (d, f): (DeviceNo, Feature),
         tagless: bool,
         out: &mut Outcome,
     ) {
@@ -415,7 +415,7 @@ impl Explain<'_> {
         p: &Profile,
         user: &EntraUser,
         req: &Requirement,
-        (d, f): (DeviceIx, Feature),
+        (d, f): (DeviceNo, Feature),
         out: &mut Outcome,
     ) {
         let a = self.access;
@@ -463,7 +463,7 @@ impl Explain<'_> {
                 .collections(op)
                 .iter()
                 .copied()
-                .filter(|c| self.graph.members(*c).contains(d))
+                .filter(|c| self.graph.members(*c).has(d))
                 .collect();
             if holding.is_empty() {
                 collection_failed = true;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use fixedbitset::FixedBitSet;
 use roaring::RoaringBitmap;
 
-use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
+use crate::devices::{DeviceIndex, DeviceNo};
 use crate::snapshot::{DEFAULT_SCOPE_TAG, Policy, Snapshot, UntaggedAssignment};
 
 /// Interned permission strings.
@@ -83,7 +83,7 @@ impl Rows {
         self.offsets.push(self.values.len() as u32);
     }
 
-    pub(crate) fn row(&self, i: DeviceIx) -> &[u32] {
+    pub(crate) fn row(&self, i: DeviceNo) -> &[u32] {
         let (Some(a), Some(b)) = (
             self.offsets.get(i as usize),
             self.offsets.get(i as usize + 1),
@@ -110,15 +110,15 @@ pub(crate) struct IntuneIndex {
     /// when removed), the device's tags or Default for co-managed ones.
     pub(crate) device_tags: Rows,
     /// Devices per tag.
-    pub(crate) tag_devices: Vec<DeviceSet>,
+    pub(crate) tag_devices: Vec<RoaringBitmap>,
     /// Tenant-attached devices whose Default tag was removed (R-S2).
-    pub(crate) tagless: DeviceSet,
+    pub(crate) tagless: RoaringBitmap,
     /// Scope groups per device.
     pub(crate) device_groups: Rows,
     /// Devices per group.
-    pub(crate) group_devices: Vec<DeviceSet>,
+    pub(crate) group_devices: Vec<RoaringBitmap>,
     /// Co-managed devices (scope groups apply to them, R-I6).
-    pub(crate) co_managed: DeviceSet,
+    pub(crate) co_managed: RoaringBitmap,
 }
 
 impl IntuneIndex {
@@ -243,7 +243,7 @@ impl IntuneIndex {
         let mut tagless = RoaringBitmap::new();
         let mut co_managed = RoaringBitmap::new();
         let mut row: Vec<u32> = Vec::new();
-        for ix in 0..n as DeviceIx {
+        for ix in 0..n as DeviceNo {
             let Some(d) = devices.position(ix).and_then(|p| s.devices.get(p)) else {
                 device_tags.push_row([]);
                 device_groups.push_row([]);
@@ -294,16 +294,16 @@ impl IntuneIndex {
             group_assignments,
             tag_names,
             device_tags,
-            tag_devices: tag_bits.into_iter().map(DeviceSet).collect(),
-            tagless: DeviceSet(tagless),
+            tag_devices: tag_bits,
+            tagless,
             device_groups,
-            group_devices: group_bits.into_iter().map(DeviceSet).collect(),
-            co_managed: DeviceSet(co_managed),
+            group_devices: group_bits,
+            co_managed,
         }
     }
 
     /// R-I5: whether tags reach the device (its effective tags intersect).
-    pub(crate) fn reaches(&self, tags: &TagReach, d: DeviceIx) -> bool {
+    pub(crate) fn reaches(&self, tags: &TagReach, d: DeviceNo) -> bool {
         match tags {
             TagReach::All => !self.tagless.contains(d),
             TagReach::Tags(t) => self
@@ -315,7 +315,7 @@ impl IntuneIndex {
     }
 
     /// R-I6: whether a scope covers the device.
-    pub(crate) fn covers(&self, cover: &Cover, d: DeviceIx) -> bool {
+    pub(crate) fn covers(&self, cover: &Cover, d: DeviceNo) -> bool {
         match cover {
             Cover::AllDevices => true,
             Cover::Groups(gs) => self.device_groups.row(d).iter().any(|g| gs.contains(g)),
@@ -323,14 +323,14 @@ impl IntuneIndex {
     }
 
     /// The devices tags reach.
-    pub(crate) fn reach_set(&self, tags: &TagReach, all: &DeviceSet) -> RoaringBitmap {
+    pub(crate) fn reach_set(&self, tags: &TagReach, all: &RoaringBitmap) -> RoaringBitmap {
         match tags {
-            TagReach::All => &all.0 - &self.tagless.0,
+            TagReach::All => all - &self.tagless,
             TagReach::Tags(t) => {
                 let mut out = RoaringBitmap::new();
                 for tag in t {
                     if let Some(s) = self.tag_devices.get(*tag as usize) {
-                        out |= &s.0;
+                        out |= s;
                     }
                 }
                 out
@@ -339,14 +339,14 @@ impl IntuneIndex {
     }
 
     /// The devices a scope covers.
-    pub(crate) fn cover_set(&self, cover: &Cover, all: &DeviceSet) -> RoaringBitmap {
+    pub(crate) fn cover_set(&self, cover: &Cover, all: &RoaringBitmap) -> RoaringBitmap {
         match cover {
-            Cover::AllDevices => all.0.clone(),
+            Cover::AllDevices => all.clone(),
             Cover::Groups(gs) => {
                 let mut out = RoaringBitmap::new();
                 for g in gs {
                     if let Some(s) = self.group_devices.get(*g as usize) {
-                        out |= &s.0;
+                        out |= s;
                     }
                 }
                 out

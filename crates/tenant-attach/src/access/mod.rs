@@ -20,7 +20,7 @@ use roaring::RoaringBitmap;
 
 use crate::collections::CollectionGraph;
 use crate::decision::{Grant, GrantKind, Mode, Reason, ReasonCode};
-use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
+use crate::devices::{DeviceIndex, DeviceNo};
 use crate::features::{Feature, ORGANIZATION_DELETE, OperationSet};
 use crate::snapshot::{DirectoryRole, PermissionMerge, Policy, Snapshot};
 use crate::upload::UploadScope;
@@ -28,8 +28,38 @@ use configmgr::{Block, ClassSet, ConfigMgrIndex, Grants};
 pub(crate) use explain::Explain;
 use intune::{IntuneIndex, TagReach};
 
-/// An Entra user's position in `$.entra.users`.
-pub type UserIx = u32;
+/// An Entra user's position in `$.entra.users`, inside the crate.
+pub(crate) type UserNo = u32;
+
+/// A user of one engine: obtained from [`crate::Engine::find_user`] or
+/// [`crate::Engine::users`], and only meaningful to the engine that issued it (and its what-if
+/// siblings). Every query given a handle the engine does not hold answers no, never yes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UserIx {
+    ix: UserNo,
+    stamp: crate::devices::Stamp,
+}
+
+impl UserIx {
+    pub(crate) fn new(ix: UserNo, stamp: crate::devices::Stamp) -> UserIx {
+        UserIx { ix, stamp }
+    }
+
+    /// The user's position in `$.entra.users`, for the caller's own per-user tables.
+    pub fn index(self) -> u32 {
+        self.ix
+    }
+
+    /// The engine that issued the handle.
+    pub fn stamp(self) -> crate::devices::Stamp {
+        self.stamp
+    }
+
+    /// The raw number, if the handle belongs to `stamp`.
+    pub(crate) fn no(self, stamp: crate::devices::Stamp) -> Option<UserNo> {
+        (self.stamp == stamp).then_some(self.ix)
+    }
+}
 
 /// R-H4: offboarding takes up to 2 hours…
 pub const OFFBOARD_MINUTES_MAX: u32 = 120;
@@ -63,7 +93,7 @@ struct Requirement {
 /// One user, resolved once.
 #[derive(Debug, Clone)]
 struct Profile {
-    user: UserIx,
+    user: UserNo,
     directory_role: Option<DirectoryRole>,
     /// Applicable assignments (R-I2), sorted.
     assignments: Vec<u32>,
@@ -130,11 +160,11 @@ pub(crate) struct Access {
     configmgr: ConfigMgrIndex,
     profiles: Vec<Profile>,
     requirements: Vec<Requirement>,
-    user_by_id: HashMap<String, UserIx>,
-    user_by_upn: HashMap<String, UserIx>,
+    user_by_id: HashMap<String, UserNo>,
+    user_by_upn: HashMap<String, UserNo>,
     /// Users sorted by UPN (then id), for `who`.
-    users_sorted: Vec<UserIx>,
-    all_devices: DeviceSet,
+    users_sorted: Vec<UserNo>,
+    all_devices: RoaringBitmap,
     org_delete: u32,
 }
 
@@ -180,7 +210,7 @@ impl Access {
                     Mode::IntuneOnly => ((false, false), Err(Block::NoAdmin)),
                 };
                 Profile {
-                    user: u as UserIx,
+                    user: u as UserNo,
                     directory_role: user.directory_roles.iter().min().copied(),
                     assignments,
                     perms,
@@ -197,12 +227,12 @@ impl Access {
         let mut user_by_id = HashMap::with_capacity(s.entra.users.len());
         let mut user_by_upn = HashMap::with_capacity(s.entra.users.len());
         for (i, u) in s.entra.users.iter().enumerate() {
-            user_by_id.entry(u.id.clone()).or_insert(i as UserIx);
+            user_by_id.entry(u.id.clone()).or_insert(i as UserNo);
             user_by_upn
                 .entry(u.upn.to_lowercase())
-                .or_insert(i as UserIx);
+                .or_insert(i as UserNo);
         }
-        let mut users_sorted: Vec<UserIx> = (0..s.entra.users.len() as UserIx).collect();
+        let mut users_sorted: Vec<UserNo> = (0..s.entra.users.len() as UserNo).collect();
         users_sorted.sort_by_key(|u| {
             s.entra
                 .users
@@ -222,7 +252,7 @@ impl Access {
             user_by_id,
             user_by_upn,
             users_sorted,
-            all_devices: (0..devices.len() as DeviceIx).collect(),
+            all_devices: (0..devices.len() as DeviceNo).collect(),
             org_delete,
         }
     }
@@ -231,14 +261,14 @@ impl Access {
         self.mode
     }
 
-    pub(crate) fn find_user(&self, upn_or_id: &str) -> Option<UserIx> {
+    pub(crate) fn find_user(&self, upn_or_id: &str) -> Option<UserNo> {
         self.user_by_id
             .get(upn_or_id)
             .or_else(|| self.user_by_upn.get(&upn_or_id.to_lowercase()))
             .copied()
     }
 
-    pub(crate) fn users_sorted(&self) -> &[UserIx] {
+    pub(crate) fn users_sorted(&self) -> &[UserNo] {
         &self.users_sorted
     }
 
@@ -256,7 +286,7 @@ impl Access {
         self.requirements.get(f as usize).unwrap_or(&NONE)
     }
 
-    fn scope_groups_apply(&self, f: Feature, d: DeviceIx) -> bool {
+    fn scope_groups_apply(&self, f: Feature, d: DeviceNo) -> bool {
         f.is_acting() && (self.scope_groups_on_attached || self.intune.co_managed.contains(d))
     }
 
@@ -265,15 +295,15 @@ impl Access {
         &self,
         upload: &UploadScope,
         graph: &CollectionGraph,
-        u: UserIx,
-        d: DeviceIx,
+        u: UserNo,
+        d: DeviceNo,
         f: Feature,
     ) -> bool {
         let Some(p) = self.profiles.get(u as usize) else {
             return false;
         };
         let req = self.requirement(f);
-        if self.version < req.since || !upload.is_uploaded(d) || self.intune.tagless.contains(d) {
+        if self.version < req.since || !upload.has(d) || self.intune.tagless.contains(d) {
             return false;
         }
         if p.directory_role.is_none() {
@@ -329,7 +359,7 @@ impl Access {
                 grants
                     .collections(op)
                     .iter()
-                    .any(|c| graph.members(*c).contains(d))
+                    .any(|c| graph.members(*c).has(d))
             }) && self.configmgr_beyond_collections(grants, req);
         }
         true
@@ -345,20 +375,20 @@ impl Access {
         &self,
         upload: &UploadScope,
         graph: &CollectionGraph,
-        u: UserIx,
+        u: UserNo,
         f: Feature,
-    ) -> DeviceSet {
+    ) -> RoaringBitmap {
         let Some(p) = self.profiles.get(u as usize) else {
-            return DeviceSet::new();
+            return RoaringBitmap::new();
         };
         let req = self.requirement(f);
         if self.version < req.since {
-            return DeviceSet::new();
+            return RoaringBitmap::new();
         }
-        let mut set: RoaringBitmap = &upload.uploaded().0 - &self.intune.tagless.0;
+        let mut set: RoaringBitmap = &upload.uploaded().bits - &self.intune.tagless;
         if p.directory_role.is_none() {
             if p.assignments.is_empty() {
-                return DeviceSet::new();
+                return RoaringBitmap::new();
             }
             let holding = |q: u32| {
                 p.assignments
@@ -369,7 +399,7 @@ impl Access {
             match self.merge {
                 PermissionMerge::Merged => {
                     if !req.perms.iter().all(|q| p.perms.contains(*q as usize)) {
-                        return DeviceSet::new();
+                        return RoaringBitmap::new();
                     }
                     if self.check_tags {
                         set &= self.intune.reach_set(&p.reach, &self.all_devices);
@@ -382,7 +412,7 @@ impl Access {
                             if self.check_tags {
                                 reach |= self.intune.reach_set(&a.tags, &self.all_devices);
                             } else {
-                                reach |= &self.all_devices.0;
+                                reach |= &self.all_devices;
                             }
                         }
                         set &= reach;
@@ -391,9 +421,9 @@ impl Access {
             }
             if f.is_acting() {
                 let limited = if self.scope_groups_on_attached {
-                    &self.all_devices.0
+                    &self.all_devices
                 } else {
-                    &self.intune.co_managed.0
+                    &self.intune.co_managed
                 };
                 for q in &req.acting {
                     let mut covered = RoaringBitmap::new();
@@ -406,20 +436,20 @@ impl Access {
         }
         if self.mode == Mode::Combined {
             let Ok(grants) = p.configmgr_gate(req) else {
-                return DeviceSet::new();
+                return RoaringBitmap::new();
             };
             if !self.configmgr_beyond_collections(grants, req) {
-                return DeviceSet::new();
+                return RoaringBitmap::new();
             }
             for op in req.ops.iter() {
                 let mut granted = RoaringBitmap::new();
                 for c in grants.collections(op) {
-                    granted |= &graph.members(*c).0;
+                    granted |= &graph.members(*c).bits;
                 }
                 set &= granted;
             }
         }
-        DeviceSet(set)
+        set
     }
 
     /// For each user, the number of its class: users with the same directory role, the same
@@ -479,7 +509,7 @@ impl Access {
         classes.into_iter().map(|(_, fs)| fs).collect()
     }
 
-    pub(crate) fn intune_holds(&self, u: UserIx, f: Feature) -> bool {
+    pub(crate) fn intune_holds(&self, u: UserNo, f: Feature) -> bool {
         let Some(p) = self.profiles.get(u as usize) else {
             return false;
         };
@@ -492,7 +522,7 @@ impl Access {
                     .all(|q| p.perms.contains(*q as usize)))
     }
 
-    pub(crate) fn configmgr_grants_somewhere(&self, u: UserIx, f: Feature) -> Option<bool> {
+    pub(crate) fn configmgr_grants_somewhere(&self, u: UserNo, f: Feature) -> Option<bool> {
         if self.mode != Mode::Combined {
             return None;
         }
@@ -504,7 +534,7 @@ impl Access {
         )
     }
 
-    pub(crate) fn assignments_of(&self, u: UserIx) -> Vec<usize> {
+    pub(crate) fn assignments_of(&self, u: UserNo) -> Vec<usize> {
         self.profiles
             .get(u as usize)
             .map(|p| {
@@ -517,7 +547,7 @@ impl Access {
             .unwrap_or_default()
     }
 
-    pub(crate) fn configmgr_block(&self, u: UserIx, f: Feature) -> Option<ReasonCode> {
+    pub(crate) fn configmgr_block(&self, u: UserNo, f: Feature) -> Option<ReasonCode> {
         if self.mode != Mode::Combined {
             return None;
         }
@@ -528,7 +558,7 @@ impl Access {
     }
 
     /// R-H4: may `u` offboard the hierarchy from the admin center, and how long it takes.
-    pub(crate) fn offboard(&self, s: &Snapshot, u: UserIx) -> Offboard {
+    pub(crate) fn offboard(&self, s: &Snapshot, u: UserNo) -> Offboard {
         let h = &s.hierarchy;
         let fast = h.version >= OFFBOARD_FAST_SINCE && h.online && h.healthy;
         let user = s.entra.users.get(u as usize);
