@@ -109,6 +109,7 @@ fn table(f: Feature) -> Row {
             ops: vec![Read],
             classes: vec![],
         },
+        other => panic!("{other} is not in the rulebook's R-F1 table"),
     }
 }
 

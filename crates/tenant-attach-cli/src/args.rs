@@ -149,10 +149,7 @@ pub enum Command {
 }
 
 fn parse_feature(s: &str) -> Result<Feature, String> {
-    Feature::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = Feature::ALL.iter().map(|f| f.as_str()).collect();
-        format!("unknown feature `{s}`; one of: {}", names.join(", "))
-    })
+    s.parse::<Feature>().map_err(|e| e.to_string())
 }
 
 fn parse_knob(s: &str) -> Result<Knob, String> {

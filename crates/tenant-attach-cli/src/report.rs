@@ -177,7 +177,7 @@ fn report_text(r: &Report, style: &Style) -> String {
     for f in &r.findings {
         let sev = match f.severity {
             tenant_attach::FindingSeverity::Warning => style.yellow("warning"),
-            tenant_attach::FindingSeverity::Info => String::from("info"),
+            other => String::from(other.as_str()),
         };
         out.push_str(&format!("{sev} {} [{}] {}\n", f.id, f.rule, f.message));
         let shown: Vec<&str> = f.objects.iter().take(8).map(String::as_str).collect();

@@ -75,7 +75,7 @@ fn text(result: &Sensitivity, style: &Style) -> String {
                     vec![
                         match e.change {
                             ChangeKind::Gained => style.green("gained"),
-                            ChangeKind::Lost => style.red("lost"),
+                            other => style.red(other.as_str()),
                         },
                         e.user.clone(),
                         e.device.clone(),

@@ -10,6 +10,7 @@ use crate::features::Feature;
 
 /// A device named in an answer.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeviceRef {
     /// The device's name.
     pub name: String,
@@ -19,6 +20,7 @@ pub struct DeviceRef {
 
 /// A user named in an answer.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserRef {
     /// The user's Entra id.
     pub id: String,
@@ -28,6 +30,7 @@ pub struct UserRef {
 
 /// `visible`: the devices a user may use a feature on, in resource-id order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VisibleDevices {
     /// The devices.
     pub devices: Vec<DeviceRef>,
@@ -43,6 +46,7 @@ pub struct VisibleDevices {
 
 /// `who`: the users who may use a feature on a device, sorted by UPN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WhoUsers {
     /// The device's name.
     pub device: String,
@@ -58,6 +62,7 @@ pub struct WhoUsers {
 
 /// One uploaded device and the collection path that brought it in (R-U4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadedDevice {
     /// The device's name.
     pub name: String,
@@ -69,6 +74,7 @@ pub struct UploadedDevice {
 
 /// One device left out, with the first reason (R-U).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LeftOutDevice {
     /// The device's name.
     pub name: String,
@@ -82,6 +88,7 @@ pub struct LeftOutDevice {
 
 /// `upload`: every device, uploaded or not, in resource-id order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadAnswer {
     /// The uploaded devices.
     pub devices: Vec<UploadedDevice>,

@@ -22,6 +22,7 @@ fn view() -> Feature {
 /// One question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Question {
     /// `check`: one decision, explained.
     Check {
@@ -59,6 +60,7 @@ pub enum Question {
 /// One answer: the object the single command prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Answer {
     /// `check`'s document.
     Check(Box<Decision>),
@@ -73,6 +75,7 @@ pub enum Answer {
 /// A question that could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("line {line}: {message}")]
+#[non_exhaustive]
 pub struct BatchError {
     /// The 1-based line of the question.
     pub line: usize,

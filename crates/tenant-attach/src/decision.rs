@@ -14,6 +14,7 @@ pub const QUERY_RULE: &str = "query";
 /// Which RBAC applies (R-M1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Mode {
     /// ConfigMgr RBAC is enforced along with Intune RBAC (the default).
     Combined,
@@ -34,6 +35,7 @@ impl Mode {
 /// A stable reason code for a failed condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ReasonCode {
     /// The user or device handle does not belong to this engine (a query error, never an
     /// allow); rule id [`QUERY_RULE`].
@@ -129,6 +131,7 @@ impl fmt::Display for ReasonCode {
 /// The part of the evaluation a condition belongs to, in evaluation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Side {
     /// R-F3: the feature must exist at the hierarchy's version.
     Availability,
@@ -144,6 +147,7 @@ pub enum Side {
 
 /// One failed condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Reason {
     /// The stable code.
     pub code: ReasonCode,
@@ -156,6 +160,7 @@ pub struct Reason {
 /// What a grant is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum GrantKind {
     /// The device is uploaded (R-U): by the upload collection or all devices.
     Upload,
@@ -173,6 +178,7 @@ pub enum GrantKind {
 
 /// One thing that made an allow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Grant {
     /// What it is.
     pub kind: GrantKind,
@@ -185,6 +191,7 @@ pub struct Grant {
 
 /// A rule the decision could not evaluate for lack of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NotEvaluated {
     /// The rule id.
     pub rule: &'static str,
@@ -195,6 +202,7 @@ pub struct NotEvaluated {
 /// The answer for one (user, device, feature): `check`'s JSON document, field for field
 /// (serialized with its keys in sorted order), and its text through [`fmt::Display`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Decision {
     /// Whether the admin center allows it.
     pub allowed: bool,

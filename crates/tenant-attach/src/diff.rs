@@ -20,6 +20,7 @@ use crate::features::Feature;
 ///
 /// Ordered (and so sorted) by user (UPN), user id, device name, resource id and feature.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Change {
     /// The user's UPN.
     pub user: String,
@@ -35,6 +36,7 @@ pub struct Change {
 
 /// `diff`'s JSON document: every gained and lost (user, device, feature), sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Changes {
     /// Decisions that turn from deny to allow.
     pub gained: Vec<Change>,
@@ -44,6 +46,7 @@ pub struct Changes {
 
 /// The changes of one user and one feature.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiffEntry {
     /// The user's Entra id.
     pub user_id: String,

@@ -44,6 +44,19 @@ impl Engine {
     /// Configuration errors and warnings do not refuse it: they stay in
     /// [`Engine::diagnostics`], and the answers follow the rules (for example, a China-cloud
     /// hierarchy uploads nothing).
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Invalid`] with every input error (rule, JSON path, message) when the
+    /// snapshot does not describe a hierarchy (R-C3, R-C4, R-U5, R-S1, dangling references).
+    ///
+    /// ```
+    /// let mut s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
+    /// s.collections[3].limiting = Some(String::from("PS1NOPE")); // a dangling reference
+    /// let err = tenant_attach::Engine::new(s).unwrap_err();
+    /// assert!(err.to_string().contains("R-C4"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(snapshot: Snapshot) -> Result<Engine, BuildError> {
         let resolved = resolve(&snapshot);
         if resolved.diagnostics.has_input_errors() {
@@ -112,7 +125,19 @@ impl Engine {
     /// The same hierarchy under another policy (what-if): the snapshot, the device numbering
     /// and the evaluated memberships are shared; only the upload scope and the access indexes
     /// are rebuilt. [`Engine::snapshot`] still returns the original snapshot;
-    /// [`Engine::policy`] returns `policy`.
+    /// [`Engine::policy`] returns `policy`. Handles of either engine are valid in the other.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample, snapshot::DiscoveryRequired};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.discovery_required = DiscoveryRequired::ByVersion; // rulebook 1's reading
+    /// let r1 = engine.with_policy(p);
+    /// let (bob, ws) = (engine.find_user("bob@contoso.com")?, engine.find_device("CON-WS-004")?);
+    /// assert!(!engine.allows(bob, ws, Feature::ClientDetails)); // AD discovery only (R-G2)
+    /// assert!(r1.allows(bob, ws, Feature::ClientDetails));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_policy(&self, policy: Policy) -> Engine {
         Engine::assemble(
             Arc::clone(&self.snapshot),
@@ -161,6 +186,19 @@ impl Engine {
     }
 
     /// Parses, validates and indexes a snapshot from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Load`] for text that is not a snapshot (bad JSON, unknown field, wrong
+    /// type, wrong schema: line, column and JSON path), [`BuildError::Invalid`] as
+    /// [`Engine::new`].
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// assert_eq!(engine.device_count(), 24);
+    /// assert!(tenant_attach::Engine::from_json("{}").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_json(text: &str) -> Result<Engine, BuildError> {
         Engine::new(Snapshot::from_json(text)?)
     }
@@ -198,7 +236,21 @@ impl Engine {
     }
 
     /// A device named on the command line: by resource id, else by name (case-insensitive,
-    /// as NetBIOS names are); a name held by several devices is an error that lists them.
+    /// as NetBIOS names are).
+    ///
+    /// # Errors
+    ///
+    /// [`QueryError::UnknownDevice`] when no device has that id or name;
+    /// [`QueryError::AmbiguousDevice`], listing their resource ids, when several devices share
+    /// the name.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let sql = engine.find_device("con-srv-sql01")?;
+    /// assert_eq!(engine.find_device("16777316")?, sql);
+    /// assert!(engine.find_device("NOPE").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn find_device(&self, name_or_id: &str) -> Result<DeviceIx, QueryError> {
         if let Ok(id) = name_or_id.parse::<u32>()
             && let Some(ix) = self.device_by_resource_id(id)
@@ -254,6 +306,10 @@ impl Engine {
     }
 
     /// A collection by id.
+    ///
+    /// # Errors
+    ///
+    /// [`QueryError::UnknownCollection`] when no collection has that id.
     pub fn find_collection(&self, id: &str) -> Result<CollectionIx, QueryError> {
         self.graph
             .find(id)
@@ -306,6 +362,17 @@ impl Engine {
     }
 
     /// A user named on the command line: by Entra id, else by UPN (case-insensitive).
+    ///
+    /// # Errors
+    ///
+    /// [`QueryError::UnknownUser`] when no user has that id or UPN.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let bob = engine.find_user("BOB@contoso.com")?;
+    /// assert_eq!(engine.user(bob).map(|u| u.upn.as_str()), Some("bob@contoso.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn find_user(&self, upn_or_id: &str) -> Result<UserIx, QueryError> {
         self.access
             .find_user(upn_or_id)
@@ -316,6 +383,14 @@ impl Engine {
     /// Whether `user` may use `feature` on `device`: the fast path (a few lookups, no
     /// allocation). Always equal to `check(..).allowed`; `false` for a handle this engine did
     /// not issue.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let (carol, sql) = (engine.find_user("carol@contoso.com")?, engine.find_device("CON-SRV-SQL01")?);
+    /// assert!(engine.allows(carol, sql, Feature::RunScript));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allows(&self, user: UserIx, device: DeviceIx, feature: Feature) -> bool {
         let (Some(u), Some(d)) = (self.user_no(user), self.device_no(device)) else {
             return false;
@@ -325,7 +400,18 @@ impl Engine {
 
     /// The explained decision for `user`, `device` and `feature`: every failed condition in
     /// evaluation order (upload, device tags, Intune, ConfigMgr) with its reason code and rule,
-    /// or the grants behind an allow, and the policy knobs it depended on.
+    /// or the grants behind an allow, and the policy knobs it depended on. `Display` gives
+    /// the text `tenant-attach check` prints; `Serialize` its JSON.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, ReasonCode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let (erin, ws) = (engine.find_user("erin@contoso.com")?, engine.find_device("CON-WS-004")?);
+    /// let d = engine.check(erin, ws, Feature::View);
+    /// assert_eq!(d.codes().collect::<Vec<_>>(), [ReasonCode::CloudOnlyAccount]); // R-G1
+    /// assert!(d.to_string().starts_with("DENIED erin@contoso.com can't see CON-WS-004"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check(&self, user: UserIx, device: DeviceIx, feature: Feature) -> Decision {
         Explain {
             access: &self.access,
@@ -343,6 +429,19 @@ impl Engine {
     }
 
     /// The devices `user` may use `feature` on (none for a handle this engine did not issue).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// let names: Vec<&str> = engine
+    ///     .visible(grace, Feature::SyncMachinePolicy)
+    ///     .iter()
+    ///     .filter_map(|d| engine.device(d).map(|d| d.name.as_str()))
+    ///     .collect();
+    /// assert_eq!(names, ["CON-WS-001", "CON-WS-002"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn visible(&self, user: UserIx, feature: Feature) -> DeviceSet {
         let bits = match self.user_no(user) {
             Some(u) => self.access.visible(&self.upload, &self.graph, u, feature),
@@ -424,6 +523,14 @@ impl Engine {
     }
 
     /// The users who may use `feature` on `device`, sorted by UPN.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let sql = engine.find_device("CON-SRV-SQL01")?;
+    /// assert_eq!(engine.who(sql, Feature::RunScript).len(), 1); // carol
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn who(&self, device: DeviceIx, feature: Feature) -> Vec<UserIx> {
         self.users()
             .iter()
@@ -433,6 +540,14 @@ impl Engine {
     }
 
     /// R-H4: may `user` offboard the hierarchy from the admin center, and how long it takes.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let o = engine.offboard(engine.find_user("dave@contoso.com")?);
+    /// assert!(o.allowed);
+    /// assert_eq!(o.eta_minutes_max, 10); // a 2103+ site, online and healthy
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn offboard(&self, user: UserIx) -> Offboard {
         self.access
             .offboard(&self.snapshot, self.user_no(user).unwrap_or(u32::MAX))

@@ -31,11 +31,25 @@ pub const SOFTWARE_UPDATES_SINCE: u32 = 2111;
 /// The Intune permission that offboarding needs (R-H4).
 pub const ORGANIZATION_DELETE: &str = "Microsoft.Intune_Organization_Delete";
 
+/// A name that is not one of a vocabulary's (a feature, an operation, a class).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {} `{name}`; one of: {}", kind.to_lowercase(), known.join(", "))]
+#[non_exhaustive]
+pub struct UnknownName {
+    /// The vocabulary: `Feature`, `Operation`, `SecuredClass` or `ClassOperation`.
+    pub kind: &'static str,
+    /// The name given.
+    pub name: String,
+    /// Every name the vocabulary has.
+    pub known: Vec<&'static str>,
+}
+
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
@@ -63,6 +77,19 @@ macro_rules! named_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownName;
+
+            /// Parses the snake_case name; the error lists the names it knows.
+            fn from_str(name: &str) -> Result<$name, UnknownName> {
+                $name::from_name(name).ok_or_else(|| UnknownName {
+                    kind: stringify!($name),
+                    name: name.to_owned(),
+                    known: $name::ALL.iter().map(|v| v.as_str()).collect(),
+                })
             }
         }
     };
@@ -549,6 +576,7 @@ pub fn class_permissions(
 ///
 /// Every feature also needs `view` (R-F0); [`Requirement`] holds the feature's own row only.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Requirement {
     /// The first site version with the feature (R-F3).
     pub since: u32,

@@ -14,6 +14,7 @@ pub const HELP_DESK_OPERATOR_ID: &str = "9e0cc482-82df-4ab2-a24c-0c23a3f52e1e";
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FindingSeverity {
     /// Worth knowing.
     Info,
@@ -21,8 +22,19 @@ pub enum FindingSeverity {
     Warning,
 }
 
+impl FindingSeverity {
+    /// `info` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingSeverity::Info => "info",
+            FindingSeverity::Warning => "warning",
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The stable id, e.g. `helpdesk_sees_servers`.
     pub id: &'static str,

@@ -23,6 +23,7 @@ pub const EXAMPLES: usize = 10;
 
 /// The whole picture of one hierarchy.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The hierarchy and the mode.
     pub hierarchy: HierarchySummary,
@@ -44,6 +45,7 @@ pub struct Report {
 
 /// The hierarchy at a glance.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct HierarchySummary {
     /// Display name.
     pub name: Option<String>,
@@ -67,6 +69,7 @@ pub struct HierarchySummary {
 
 /// Configuration errors and warnings.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Validation {
     /// Configuration errors.
     pub errors: Vec<Diagnostic>,
@@ -76,6 +79,7 @@ pub struct Validation {
 
 /// The upload in numbers.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct UploadSummary {
     /// `all_devices`, or the selected collection id.
     pub setting: String,
@@ -93,6 +97,7 @@ pub struct UploadSummary {
 
 /// One upload path and how many devices came through it.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PathCount {
     /// Collection ids from the selected collection down.
     pub via: Vec<String>,
@@ -102,6 +107,7 @@ pub struct PathCount {
 
 /// Devices left out for one reason.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct LeftOut {
     /// The rule.
     pub rule: &'static str,
@@ -113,6 +119,7 @@ pub struct LeftOut {
 
 /// One user's access.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct UserSummary {
     /// Entra id.
     pub id: String,
@@ -132,6 +139,7 @@ pub struct UserSummary {
 
 /// Who may offboard.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Offboarding {
     /// UPNs of the users who may offboard from the admin center.
     pub allowed: Vec<String>,
@@ -143,6 +151,7 @@ pub struct Offboarding {
 
 /// One piece of lifecycle advice.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Advice {
     /// The rule.
     pub rule: &'static str,

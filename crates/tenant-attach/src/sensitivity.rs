@@ -25,6 +25,7 @@ pub const EXAMPLES: usize = 10;
 /// A policy knob of the rulebook (a field of the snapshot's `policy`, not `features`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Knob {
     /// R-U4: which dependents of the upload collection are its children.
     ChildRelations,
@@ -185,6 +186,7 @@ impl std::str::FromStr for Knob {
 /// Whether a decision would be gained or lost under the alternative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChangeKind {
     /// Denied now, allowed under the alternative.
     Gained,
@@ -192,8 +194,19 @@ pub enum ChangeKind {
     Lost,
 }
 
+impl ChangeKind {
+    /// `gained` or `lost`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Gained => "gained",
+            ChangeKind::Lost => "lost",
+        }
+    }
+}
+
 /// One (user, device, feature) decision that the alternative changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Example {
     /// The user's UPN.
     pub user: String,
@@ -211,6 +224,7 @@ pub struct Example {
 
 /// What one other value of a knob would change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Alternative {
     /// The value, as written in a snapshot.
     pub value: Value,
@@ -228,6 +242,7 @@ pub struct Alternative {
 
 /// One knob: its value in the snapshot and what each other value would change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct KnobSensitivity {
     /// The knob.
     pub knob: Knob,
@@ -248,6 +263,7 @@ impl KnobSensitivity {
 
 /// The answer of `tenant-attach sensitivity`: per knob, what each other value would change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Sensitivity {
     /// The knobs asked for, in [`Knob::ALL`] order.
     pub knobs: Vec<KnobSensitivity>,

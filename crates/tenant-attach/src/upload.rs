@@ -13,6 +13,7 @@ pub const UPLOAD_DELAY_MINUTES_MAX: u32 = 25;
 /// Why a device is not uploaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NotUploaded {
     /// R-U1: the hierarchy is not attached.
     NotAttached,
@@ -43,6 +44,7 @@ impl NotUploaded {
 
 /// Why the whole hierarchy uploads nothing, if it does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Blocked {
     /// R-U1.
     NotAttached,

@@ -143,9 +143,10 @@ struct Needs {
 fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> Needs {
     let row = |f: Feature| {
         let r = f.requirement(&s.policy);
-        let intune = match mode {
-            Mode::Combined => r.intune_combined.clone(),
-            Mode::IntuneOnly => r.intune_only.clone(),
+        let intune = if mode == Mode::IntuneOnly {
+            r.intune_only.clone()
+        } else {
+            r.intune_combined.clone()
         };
         (intune, r)
     };
@@ -239,7 +240,7 @@ fn policies(engine: &Engine) -> String {
         };
         let configmgr = match mode {
             Mode::IntuneOnly => String::from("true"),
-            Mode::Combined => {
+            _ => {
                 let discovery = if needs_both_discoveries(s, *f) {
                     "(principal.disc_ad && principal.disc_entra)"
                 } else {

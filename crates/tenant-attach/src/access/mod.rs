@@ -131,6 +131,7 @@ impl Profile {
 
 /// The answer to `offboard` (R-H4): `tenant-attach offboard`'s JSON document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Offboard {
     /// The user's UPN.
     pub user: String,

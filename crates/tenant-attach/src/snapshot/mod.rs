@@ -5,6 +5,7 @@
 //! plain data with public fields: it *is* the contract, versioned by [`SCHEMA`].
 
 mod access;
+mod build;
 mod collections;
 mod hierarchy;
 mod policy;
