@@ -35,6 +35,9 @@ pub use snapshot::Snapshot;
 pub use upload::{NotUploaded, UploadScope};
 pub use validate::{validate, validate_json};
 
+/// Re-exported: `Decision::policy`, `Alternative::value` and `Snapshot::x` hold its `Value`.
+pub use serde_json;
+
 /// Built-in sample snapshots.
 pub mod sample {
     /// Contoso: a small but realistic hierarchy (24 devices, a dozen collections using all

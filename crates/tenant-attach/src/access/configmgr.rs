@@ -32,18 +32,18 @@ pub fn needs_both_discoveries(required: DiscoveryRequired, version: u32, feature
 
 /// A set of class operations (R-G6), as a bitmask over [`SecuredClass`] × [`ClassOperation`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct ClassSet(u32);
+pub(crate) struct ClassSet(u32);
 
 impl ClassSet {
     /// No operation.
-    pub const EMPTY: ClassSet = ClassSet(0);
+    pub(crate) const EMPTY: ClassSet = ClassSet(0);
 
     fn bit((class, op): ClassPermission) -> u32 {
         1 << (class as u32 * ClassOperation::ALL.len() as u32 + op as u32)
     }
 
     /// Every operation on every class (Full Administrator, R-G5).
-    pub fn all() -> ClassSet {
+    pub(crate) fn all() -> ClassSet {
         SecuredClass::ALL
             .iter()
             .flat_map(|c| ClassOperation::ALL.iter().map(move |o| (*c, *o)))
@@ -51,27 +51,27 @@ impl ClassSet {
     }
 
     /// Whether the pair is in the set.
-    pub fn contains(self, p: ClassPermission) -> bool {
+    pub(crate) fn contains(self, p: ClassPermission) -> bool {
         self.0 & ClassSet::bit(p) != 0
     }
 
     /// Adds a pair.
-    pub fn insert(&mut self, p: ClassPermission) {
+    pub(crate) fn insert(&mut self, p: ClassPermission) {
         self.0 |= ClassSet::bit(p);
     }
 
     /// Adds every pair of `other`.
-    pub fn union_with(&mut self, other: ClassSet) {
+    pub(crate) fn union_with(&mut self, other: ClassSet) {
         self.0 |= other.0;
     }
 
     /// Whether every pair of `self` is in `other`.
-    pub fn is_subset(self, other: ClassSet) -> bool {
+    pub(crate) fn is_subset(self, other: ClassSet) -> bool {
         self.0 & !other.0 == 0
     }
 
     /// The pairs, in class then operation order.
-    pub fn iter(self) -> impl Iterator<Item = ClassPermission> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = ClassPermission> {
         SecuredClass::ALL
             .iter()
             .flat_map(|c| ClassOperation::ALL.iter().map(move |o| (*c, *o)))
