@@ -685,3 +685,48 @@ fn class_operations(x: &mut Dice<'_>, percent: u32) -> BTreeMap<SecuredClass, Ve
     }
     map
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    /// Degenerate knobs still draw valid worlds: counts of 0 count as 1, a word range upside
+    /// down is one size, and `build` takes any counts and words.
+    #[test]
+    fn degenerate_shapes_draw_valid_worlds() {
+        let mut runner = TestRunner::deterministic();
+        let shape = Shape::new(0, 0, 0).with_words(50, 10);
+        for _ in 0..20 {
+            let s = worlds(shape).new_tree(&mut runner).unwrap().current();
+            assert_eq!((s.devices.len(), s.entra.users.len()), (1, 1));
+            tenant_attach::Engine::new(s).unwrap();
+        }
+        for (nd, nc, nu) in [(0, 0, 0), (1, 0, 3), (4, 1, 0)] {
+            for words in [&[][..], &[u32::MAX; 300][..], &[99; 300][..]] {
+                let s = build(nd, nc, nu, words);
+                assert_eq!(s.devices.len(), nd);
+                tenant_attach::Engine::new(s).unwrap();
+            }
+        }
+    }
+
+    /// `SMALL` keeps the word range the suite's persisted regressions were drawn with.
+    #[test]
+    fn small_is_the_suites_shape() {
+        assert_eq!(Shape::SMALL, Shape::new(10, 9, 5).with_words(900, 1199));
+        assert_eq!(Shape::default(), SMALL);
+    }
+
+    /// A word past the end reads as 0; `pick` of nothing is `None` and reads no word.
+    #[test]
+    fn dice_read_zeros_past_the_end() {
+        let mut x = Dice::new(&[7, 3]);
+        assert_eq!(x.pick::<u8>(&[]), None);
+        assert_eq!(x.pick(&[10, 11, 12]), Some(&11));
+        assert_eq!(x.below(2), 1);
+        assert!(!x.chance(100));
+        assert_eq!(x.subset(&[1, 2, 3], 100), Vec::<i32>::new());
+    }
+}
