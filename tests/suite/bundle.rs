@@ -266,8 +266,17 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
                 AssociationMode::Specific => a.associations.iter().flat_map(|x| x.collections.iter().map(move |c| (x.role.clone(), c.clone()))).collect(),
             };
             let mut perms: Vec<Value> = pairs.iter().map(|(r, c)| json!({"RoleID": r, "CategoryID": c, "CategoryTypeID": 1})).collect();
-            perms.extend(a.scopes.iter().map(|sc| json!({"RoleID": a.roles.first().cloned().unwrap_or_default(), "CategoryID": sc, "CategoryName": scope_name(sc), "CategoryTypeID": 29})));
-            let mut v = json!({"AdminID": a.id, "LogonName": a.account, "AdminSid": a.sid, "AccountType": if a.is_group { 1 } else { 0 }, "IsGroup": a.is_group, "Permissions": perms});
+            // SMS_APermission holds one row per role and scope, as per role and collection.
+            let held: Vec<String> = match a.association_mode {
+                AssociationMode::CrossProduct => a.roles.clone(),
+                AssociationMode::Specific => a.associations.iter().map(|x| x.role.clone()).collect(),
+            };
+            perms.extend(held.iter().flat_map(|r| a.scopes.iter().map(move |sc| json!({"RoleID": r, "CategoryID": sc, "CategoryName": scope_name(sc), "CategoryTypeID": 29}))));
+            // The names are not lazy: a GET by key carries them beside Permissions.
+            let mut v = json!({"AdminID": a.id, "LogonName": a.account, "AdminSid": a.sid, "AccountType": if a.is_group { 1 } else { 0 }, "IsGroup": a.is_group, "Permissions": perms,
+                "RoleNames": held.iter().map(|r| role_name(r)).collect::<Vec<_>>(),
+                "CollectionNames": a.collections.iter().map(|c| coll_name(c)).collect::<Vec<_>>(),
+                "CategoryNames": a.scopes.iter().map(|c| scope_name(c)).collect::<Vec<_>>()});
             // A list call: no Permissions, only the names (a cross product is all they say).
             if real && a.association_mode == AssociationMode::CrossProduct {
                 let o = v.as_object_mut().unwrap();

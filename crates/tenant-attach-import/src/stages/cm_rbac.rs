@@ -425,6 +425,13 @@ fn specific(
                 }
             }
             Some(CATEGORY_TYPE_SECURITY_SCOPE) => {
+                // A role held only through scope rows (no collection yet) still grants its
+                // operations on other classes (R-G6): it becomes an association without
+                // collections.
+                if let Some(role) = roles.by_id.get(&role.to_uppercase()).cloned() {
+                    g.roles.insert(role.clone());
+                    g.assoc.entry(role).or_default();
+                }
                 g.scopes.insert(cat);
             }
             _ => {}
