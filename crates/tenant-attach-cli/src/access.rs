@@ -5,6 +5,7 @@ use tenant_attach::{Decision, DeviceIx, Engine, Feature, Grant, Reason, UserIx};
 
 use crate::args::Format;
 use crate::output::{self, Style, plural};
+use crate::render::escape;
 
 /// What a feature lets a person do, as a verb phrase.
 pub fn phrase(f: Feature) -> &'static str {
@@ -77,7 +78,9 @@ pub fn decision_text(engine: &Engine, decision: &Decision, style: &Style) -> Str
         .find_user(&decision.user)
         .map(|u| upn(engine, u))
         .unwrap_or_default();
+    let who = escape(&who);
     let (_, dev) = device_name(engine, decision.device_ix);
+    let dev = escape(&dev);
     let what = phrase(decision.feature);
     let mut out = String::new();
     if decision.allowed {
@@ -87,13 +90,17 @@ pub fn decision_text(engine: &Engine, decision: &Decision, style: &Style) -> Str
             decision.mode.as_str()
         ));
         for g in &decision.grants {
-            out.push_str(&format!("  granted by {}: {}\n", g.kind_label(), g.detail));
+            out.push_str(&format!(
+                "  granted by {}: {}\n",
+                g.kind_label(),
+                escape(&g.detail)
+            ));
         }
     } else {
         let first = decision
             .reasons
             .first()
-            .map(|r| format!("{} ({})", r.detail, r.rule))
+            .map(|r| format!("{} ({})", escape(&r.detail), r.rule))
             .unwrap_or_default();
         out.push_str(&format!(
             "{} {who} can't {what} {dev}: {first}.\n",
@@ -105,7 +112,12 @@ pub fn decision_text(engine: &Engine, decision: &Decision, style: &Style) -> Str
                 decision.mode.as_str()
             ));
             for r in &decision.reasons {
-                out.push_str(&format!("  {} [{}] {}\n", r.code, r.rule, r.detail));
+                out.push_str(&format!(
+                    "  {} [{}] {}\n",
+                    r.code,
+                    r.rule,
+                    escape(&r.detail)
+                ));
             }
         } else {
             out.push_str(&format!(
@@ -124,7 +136,7 @@ pub fn decision_text(engine: &Engine, decision: &Decision, style: &Style) -> Str
         let knobs: Vec<String> = decision
             .policy
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, v)| format!("{}={}", escape(k), escape(&v.to_string())))
             .collect();
         out.push_str(&style.dim(&format!("Policy knobs used: {}\n", knobs.join(", "))));
     }
@@ -168,7 +180,7 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
         Format::Text | Format::Dot | Format::Svg => {
             let mut out = format!(
                 "{} can {} {} ({} mode):\n",
-                upn(engine, u),
+                escape(&upn(engine, u)),
                 phrase(f),
                 plural(devices.len() as u64, "device", "devices"),
                 engine.mode().as_str()
@@ -202,13 +214,14 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
         })),
         Format::Text | Format::Dot | Format::Svg => {
             let mut out = format!(
-                "{} can {} {dev} ({} mode):\n",
+                "{} can {} {} ({} mode):\n",
                 plural(list.len() as u64, "user", "users"),
                 phrase(f),
+                escape(&dev),
                 engine.mode().as_str()
             );
             for (_, upn) in &list {
-                out.push_str(&format!("  {upn}\n"));
+                out.push_str(&format!("  {}\n", escape(upn)));
             }
             out
         }
@@ -231,20 +244,29 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
                 format!(
                     "{} {} can offboard this hierarchy from the Intune admin center (R-H4).\n",
                     style.green("ALLOWED"),
-                    upn(engine, u)
+                    escape(&upn(engine, u))
                 )
             } else {
                 format!(
                     "{} {} can't offboard this hierarchy from the Intune admin center.\n",
                     style.red("DENIED"),
-                    upn(engine, u)
+                    escape(&upn(engine, u))
                 )
             };
             for r in &o.reasons {
-                out.push_str(&format!("  {} [{}] {}\n", r.code, r.rule, r.detail));
+                out.push_str(&format!(
+                    "  {} [{}] {}\n",
+                    r.code,
+                    r.rule,
+                    escape(&r.detail)
+                ));
             }
             for g in &o.grants {
-                out.push_str(&format!("  granted by {}: {}\n", g.kind_label(), g.detail));
+                out.push_str(&format!(
+                    "  granted by {}: {}\n",
+                    g.kind_label(),
+                    escape(&g.detail)
+                ));
             }
             out.push_str(&format!(
                 "Offboarding takes up to {} minutes; onboarding again needs a wait of at least {} minutes (R-H4).\n",

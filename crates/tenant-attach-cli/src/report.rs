@@ -8,6 +8,16 @@ use tenant_attach::{Diff, Engine, Feature, Report};
 use crate::access::phrase;
 use crate::args::Format;
 use crate::output::{self, Style, plural};
+use crate::render::escape;
+
+/// Names joined by `sep`, each escaped for a terminal.
+fn joined<S: AsRef<str>>(names: &[S], sep: &str) -> String {
+    names
+        .iter()
+        .map(|n| escape(n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
 
 pub fn report(engine: &Engine, style: &Style) -> String {
     let r = Report::build(engine);
@@ -27,9 +37,9 @@ fn report_text(r: &Report, style: &Style) -> String {
         "{}\nsite {} · version {} · {} devices, {} collections, {} Entra users · mode {} (R-M1)\n",
         style.bold(&format!(
             "Hierarchy {}",
-            h.name.as_deref().unwrap_or("(unnamed)")
+            escape(h.name.as_deref().unwrap_or("(unnamed)"))
         )),
-        h.site_code,
+        escape(&h.site_code),
         h.version,
         h.devices,
         h.collections,
@@ -46,8 +56,8 @@ fn report_text(r: &Report, style: &Style) -> String {
             "{} [{}] {}: {}\n",
             style.red("configuration error"),
             d.rule(),
-            d.path(),
-            d.message()
+            escape(d.path()),
+            escape(d.message())
         ));
     }
     for d in &r.validation.warnings {
@@ -55,8 +65,8 @@ fn report_text(r: &Report, style: &Style) -> String {
             "{} [{}] {}: {}\n",
             style.yellow("warning"),
             d.rule(),
-            d.path(),
-            d.message()
+            escape(d.path()),
+            escape(d.message())
         ));
     }
 
@@ -69,7 +79,7 @@ fn report_text(r: &Report, style: &Style) -> String {
         } else {
             format!(
                 "collection {} and its children through {} (R-U4)",
-                u.setting,
+                escape(&u.setting),
                 u.child_relations.join(", ")
             )
         },
@@ -97,7 +107,7 @@ fn report_text(r: &Report, style: &Style) -> String {
             "left out: {} {reason} ({}): {}{}\n",
             left.count,
             left.rule,
-            left.examples.join(", "),
+            joined(&left.examples, ", "),
             if left.count as usize > left.examples.len() {
                 ", …"
             } else {
@@ -150,7 +160,7 @@ fn report_text(r: &Report, style: &Style) -> String {
             if users.is_empty() {
                 style.dim("nobody")
             } else {
-                users.join(", ")
+                joined(users, ", ")
             }
         ));
     }
@@ -161,7 +171,7 @@ fn report_text(r: &Report, style: &Style) -> String {
         if r.offboarding.allowed.is_empty() {
             String::from("nobody")
         } else {
-            r.offboarding.allowed.join(", ")
+            joined(&r.offboarding.allowed, ", ")
         },
         r.offboarding.eta_minutes_max,
         r.offboarding.reonboard_wait_minutes
@@ -169,7 +179,7 @@ fn report_text(r: &Report, style: &Style) -> String {
 
     heading(&mut out, style, "Lifecycle");
     for a in &r.lifecycle {
-        out.push_str(&format!("[{}] {}\n", a.rule, a.message));
+        out.push_str(&format!("[{}] {}\n", a.rule, escape(&a.message)));
     }
 
     heading(&mut out, style, &format!("Findings ({})", r.findings.len()));
@@ -181,11 +191,16 @@ fn report_text(r: &Report, style: &Style) -> String {
             tenant_attach::FindingSeverity::Warning => style.yellow("warning"),
             tenant_attach::FindingSeverity::Info => String::from("info"),
         };
-        out.push_str(&format!("{sev} {} [{}] {}\n", f.id, f.rule, f.message));
+        out.push_str(&format!(
+            "{sev} {} [{}] {}\n",
+            f.id,
+            f.rule,
+            escape(&f.message)
+        ));
         let shown: Vec<&str> = f.objects.iter().take(8).map(String::as_str).collect();
         out.push_str(&style.dim(&format!(
             "    {}{}\n",
-            shown.join(", "),
+            joined(&shown, ", "),
             if f.objects.len() > shown.len() {
                 format!(" and {} more", f.objects.len() - shown.len())
             } else {
@@ -248,7 +263,9 @@ fn diff_text(old: &Engine, new: &Engine, d: &Diff, style: &Style) -> String {
         for ((f, devices), mut users) in groups {
             users.sort();
             let who = name_users(engine, &users);
+            let who = escape(&who);
             let what = name_devices(engine, &devices);
+            let what = escape(&what);
             out.push_str(&format!(
                 "{} {who} {verb} {} {what}\n",
                 if is_gain {

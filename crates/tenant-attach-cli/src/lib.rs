@@ -1,0 +1,12 @@
+//! The `tenant-attach` command line as a library, so the integration tests and the fuzz
+//! targets reach the very renderers the binary uses (`src/main.rs` is a thin shell over
+//! [`commands::run`]). Not a stable API: the command line is the contract.
+
+pub mod access;
+pub mod args;
+pub mod commands;
+pub mod graph;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod write;
