@@ -1,9 +1,9 @@
 //! One function per command: load, ask the library, render text or JSON.
 
-use std::io::Read;
-
 use serde_json::{Value, json};
-use tenant_attach::{BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, sample};
+use tenant_attach::{
+    BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
+};
 
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
@@ -166,36 +166,45 @@ fn done(stdout: String, code: u8) -> Done {
     Done { stdout, code }
 }
 
-/// Reads `--snapshot` (a file, or `-` for standard input): the label for messages and the text.
-fn read(cli: &Cli) -> Result<(String, String), Failure> {
+/// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and a
+/// reader. Nothing is read here: the library parses while it reads.
+fn read(cli: &Cli) -> Result<(String, Box<dyn std::io::Read>), Failure> {
     let Some(path) = &cli.snapshot else {
         return Err(Failure::one(String::from(
             "error[usage]: this command needs --snapshot FILE (or --snapshot - for standard input)",
         )));
     };
-    let mut text = String::new();
     if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::one(format!("error[usage]: cannot read standard input: {e}")))?;
-        return Ok((String::from("<stdin>"), text));
+        return Ok((String::from("<stdin>"), Box::new(std::io::stdin().lock())));
     }
     let label = path.display().to_string();
-    text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Ok((label, text))
+    Ok((label, Box::new(file)))
+}
+
+/// Parses a snapshot while reading it; a failed read is a usage error naming the file.
+fn parse(label: &str, reader: impl std::io::Read) -> Result<Result<Snapshot, LoadError>, Failure> {
+    match Snapshot::from_reader(reader) {
+        Err(LoadError::Io(e)) => Err(Failure::one(format!(
+            "error[usage]: cannot read `{label}`: {e}"
+        ))),
+        other => Ok(other),
+    }
 }
 
 fn load_path(path: &std::path::Path) -> Result<Engine, Failure> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Engine::from_json(&text).map_err(|e| refused(&label, &e))
+    let snapshot = parse(&label, file)?.map_err(|e| refused(&label, &e.into()))?;
+    Engine::new(snapshot).map_err(|e| refused(&label, &e))
 }
 
 fn load(cli: &Cli) -> Result<(String, Engine), Failure> {
-    let (label, text) = read(cli)?;
-    let engine = Engine::from_json(&text).map_err(|e| refused(&label, &e))?;
+    let (label, reader) = read(cli)?;
+    let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
+    let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
     Ok((label, engine))
 }
 
@@ -240,8 +249,12 @@ fn diagnostic_line(label: &str, d: &Diagnostic) -> String {
 }
 
 fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
-    let (label, text) = read(cli)?;
-    let diags = tenant_attach::validate_json(&text);
+    let (label, reader) = read(cli)?;
+    // A snapshot that cannot be parsed (bad JSON, not UTF-8) is listed, not refused.
+    let diags = match parse(&label, reader)? {
+        Ok(snapshot) => tenant_attach::validate(&snapshot),
+        Err(e) => Diagnostics::from_load_error(&e),
+    };
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
