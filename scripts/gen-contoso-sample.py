@@ -52,22 +52,26 @@ snap={
  "collections":C,
  "configmgr":{
    "roles":[
-     {"id":"SMS0001R","name":"Full Administrator","collection_operations":["read","modify","delete","create","read_resource","modify_resource","delete_resource","notify_resource","remote_control","run_script","run_cmpivot","read_bitlocker_recovery_key","deploy_applications","modify_collection_setting","enforce_security","control_amt"]},
-     {"id":"SMS000AR","name":"Read-only Analyst","collection_operations":["read","read_resource"]},
-     {"id":"PS100001","name":"Contoso Help Desk","collection_operations":["read","read_resource","notify_resource","remote_control"]},
-     {"id":"PS100002","name":"Contoso Server Operator","collection_operations":["read","read_resource","notify_resource","run_script","run_cmpivot"]}],
+     {"id":"SMS0001R","name":"Full Administrator","collection_operations":["read","modify","delete","create","read_resource","modify_resource","delete_resource","notify_resource","remote_control","run_script","run_cmpivot","read_bitlocker_recovery_key","deploy_applications","modify_collection_setting","enforce_security","control_amt"],"class_operations":{}},
+     {"id":"SMS0002R","name":"Read-only Analyst","collection_operations":["read","read_resource"],"class_operations":{"application":["read"],"site":["read"],"scripts":["read"]}},
+     {"id":"PS100001","name":"Contoso Help Desk","collection_operations":["read","read_resource","notify_resource","remote_control"],"class_operations":{"application":["read","approve"]}},
+     {"id":"PS100002","name":"Contoso Server Operator","collection_operations":["read","read_resource","notify_resource","run_script","run_cmpivot"],"class_operations":{"site":["read"],"scripts":["read"]}}],
    "admins":[
      {"id":16777217,"account":"CONTOSO\\CM-Admins","sid":"S-1-5-21-1004336348-1177238915-682003330-1101","is_group":True,"association_mode":"cross_product","roles":["SMS0001R"],"collections":["SMS00001","SMS00002"],"scopes":["SMS00ALL"],"associations":[]},
      {"id":16777218,"account":"CONTOSO\\CM-Helpdesk","sid":"S-1-5-21-1004336348-1177238915-682003330-1105","is_group":True,"association_mode":"cross_product","roles":["PS100001"],"collections":["PS100010"],"scopes":["SMS00UNA"],"associations":[]},
-     {"id":16777219,"account":"CONTOSO\\CM-ServerOps","sid":"S-1-5-21-1004336348-1177238915-682003330-1107","is_group":True,"association_mode":"specific","roles":["PS100002","SMS000AR"],"collections":["PS100032","PS100030"],"scopes":["SMS00UNA"],
-      "associations":[{"role":"PS100002","collections":["PS100032"]},{"role":"SMS000AR","collections":["PS100030"]}]},
-     {"id":16777220,"account":"CONTOSO\\bob","sid":"S-1-5-21-1004336348-1177238915-682003330-2002","is_group":False,"association_mode":"cross_product","roles":["SMS000AR"],"collections":["PS100011"],"scopes":["SMS00UNA"],"associations":[]}],
+     {"id":16777219,"account":"CONTOSO\\CM-ServerOps","sid":"S-1-5-21-1004336348-1177238915-682003330-1107","is_group":True,"association_mode":"specific","roles":["PS100002","SMS0002R"],"collections":["PS100032","PS100030"],"scopes":["SMS00UNA"],
+      "associations":[{"role":"PS100002","collections":["PS100032"]},{"role":"SMS0002R","collections":["PS100030"]}]},
+     {"id":16777220,"account":"CONTOSO\\bob","sid":"S-1-5-21-1004336348-1177238915-682003330-2002","is_group":False,"association_mode":"cross_product","roles":["SMS0002R"],"collections":["PS100011"],"scopes":["SMS00UNA"],"associations":[]}],
    "users":[
      {"sid":"S-1-5-21-1004336348-1177238915-682003330-2001","discovered_by":["ad","entra"]},
      {"sid":"S-1-5-21-1004336348-1177238915-682003330-2002","discovered_by":["ad"]},
      {"sid":"S-1-5-21-1004336348-1177238915-682003330-2003","discovered_by":["ad","entra"]},
      {"sid":"S-1-5-21-1004336348-1177238915-682003330-2004","discovered_by":["entra"]},
-     {"sid":"S-1-5-21-1004336348-1177238915-682003330-2007","discovered_by":["ad","entra"]}]},
+     {"sid":"S-1-5-21-1004336348-1177238915-682003330-2007","discovered_by":["ad","entra"]}],
+   "scripts":[
+     {"id":"8f3a2c6e-0000-4000-8000-000000000001","name":"Restart print spooler","approved":True,"has_parameters":False,"scopes":["SMS00UNA"]},
+     {"id":"8f3a2c6e-0000-4000-8000-000000000002","name":"Collect client logs","approved":True,"has_parameters":True,"scopes":["SMS00UNA"]},
+     {"id":"8f3a2c6e-0000-4000-8000-000000000003","name":"Reset WMI repository","approved":False,"has_parameters":False,"scopes":["SMS00UNA"]}]},
  "entra":{
    "users":[
      {"id":U(1),"upn":"alice@contoso.com","on_premises_sid":"S-1-5-21-1004336348-1177238915-682003330-2001","on_premises_group_sids":["S-1-5-21-1004336348-1177238915-682003330-1105"],"directory_roles":[]},
@@ -87,8 +91,8 @@ snap={
  "intune":{
    "scope_tags":[{"id":"0","name":"Default"},{"id":"1","name":"Paris"}],
    "role_definitions":[
-     {"id":"9e0cc482-82df-4ab2-a24c-0c23a3f52e1e","name":"Help Desk Operator","built_in":True,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_RemoteTasks_ConfigurationManagerAction","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Timeline","Microsoft.Intune_CloudAttach_Collections","Microsoft.Intune_CloudAttach_ResourceExplorer"]},
-     {"id":"fa1d7878-e8cb-41a1-8254-0142355c9f84","name":"Read Only Operator","built_in":True,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_CloudAttach_ClientDetails"]},
+     {"id":"9e0cc482-82df-4ab2-a24c-0c23a3f52e1e","name":"Help Desk Operator","built_in":True,"permissions":["Microsoft.Intune_Organization_Read","Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_RemoteTasks_ConfigurationManagerAction","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Collections","Microsoft.Intune_CloudAttach_ResourceExplorer","Microsoft.Intune_CloudAttach_Timeline","Microsoft.Intune_CloudAttach_SoftwareUpdates","Microsoft.Intune_CloudAttach_Scripts","Microsoft.Intune_CloudAttach_ScriptActions","Microsoft.Intune_CloudAttach_CMPivot","Microsoft.Intune_CloudAttach_Applications","Microsoft.Intune_CloudAttach_ApplicationActions","Microsoft.Intune_CloudAttach_EnrollNow"]},
+     {"id":"fa1d7878-e8cb-41a1-8254-0142355c9f84","name":"Read Only Operator","built_in":True,"permissions":["Microsoft.Intune_Organization_Read","Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Collections","Microsoft.Intune_CloudAttach_ResourceExplorer","Microsoft.Intune_CloudAttach_Timeline","Microsoft.Intune_CloudAttach_SoftwareUpdates","Microsoft.Intune_CloudAttach_Scripts","Microsoft.Intune_CloudAttach_Applications"]},
      {"id":"7e5b2c11-0000-4000-8000-00000000r001","name":"Cloud Attach Server Operator","built_in":False,"permissions":["Microsoft.Intune_ManagedDevices_Read","Microsoft.Intune_RemoteTasks_ConfigurationManagerAction","Microsoft.Intune_CloudAttach_ClientDetails","Microsoft.Intune_CloudAttach_Scripts","Microsoft.Intune_CloudAttach_ScriptActions","Microsoft.Intune_CloudAttach_CMPivot","Microsoft.Intune_CloudAttach_Timeline"]},
      {"id":"7e5b2c11-0000-4000-8000-00000000r002","name":"Tenant Attach Owner","built_in":False,"permissions":["Microsoft.Intune_Organization_Read","Microsoft.Intune_Organization_Delete","Microsoft.Intune_ManagedDevices_Read"]}],
    "role_assignments":[
@@ -96,7 +100,7 @@ snap={
      {"id":"b7e2d7a4-0000-4000-8000-000000000002","name":"Server operators","role":"7e5b2c11-0000-4000-8000-00000000r001","members":[G(3)],"scope":{"all_devices":True},"scope_tags":["0"]},
      {"id":"b7e2d7a4-0000-4000-8000-000000000003","name":"Paris helpdesk","role":"9e0cc482-82df-4ab2-a24c-0c23a3f52e1e","members":[G(4)],"scope":{"groups":[PARIS_DEV]},"scope_tags":["1"]},
      {"id":"b7e2d7a4-0000-4000-8000-000000000004","name":"Tenant attach owners","role":"7e5b2c11-0000-4000-8000-00000000r002","members":[G(5)],"scope":{"all_devices":True},"scope_tags":[]}]},
- "policy":{"child_relations":["limiting","include","exclude"],"untagged_assignment":"all_tags","scope_groups_apply_to_attached":False,"intune_only_ignores_scope_tags":False,"configmgr_gates_view":True,"discovery_required":"by_version","features":{}},
+ "policy":{"child_relations":["limiting","include","exclude"],"untagged_assignment":"all_tags","scope_groups_apply_to_attached":False,"intune_only_ignores_scope_tags":False,"configmgr_gates_view":True,"discovery_required":"by_feature","combined_page_permissions":"view","features":{}},
  "x":{"description":"Contoso: the built-in sample hierarchy of tenant-attach (hand-written, realistic in shape)"}
 }
 print(json.dumps(snap,indent=2))

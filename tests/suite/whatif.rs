@@ -58,6 +58,12 @@ fn finding_undiscovered_admins() {
         sid: s.entra.users[5].on_premises_sid.clone().unwrap(),
         discovered_by: vec![DiscoveryAgent::Ad],
     });
+    // Rulebook 2 (`by_feature`): frank found by AD alone still misses the client-details
+    // pages, as do bob (AD only) and dave (Entra only).
+    assert!(fires(&s, "undiscovered_admins"));
+    for u in &mut s.configmgr.users {
+        u.discovered_by = vec![DiscoveryAgent::Ad, DiscoveryAgent::Entra];
+    }
     assert!(!fires(&s, "undiscovered_admins"));
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tenant_attach::Feature;
+use tenant_attach::{Feature, Knob};
 
 /// Offline answers about ConfigMgr tenant attach: what is uploaded, who may see and act on it.
 #[derive(Debug, Parser)]
@@ -126,6 +126,13 @@ pub enum Command {
     },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,
+    /// Which answers rest on a policy knob: per knob and other value, the decisions gained and
+    /// lost, the users and devices affected, and examples.
+    Sensitivity {
+        /// Only this knob (a field of the snapshot's `policy`, e.g. `discovery_required`).
+        #[arg(long, value_parser = parse_knob)]
+        knob: Option<Knob>,
+    },
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
     Offboard {
         /// The user: UPN or Entra object id.
@@ -139,4 +146,8 @@ fn parse_feature(s: &str) -> Result<Feature, String> {
         let names: Vec<&str> = Feature::ALL.iter().map(|f| f.as_str()).collect();
         format!("unknown feature `{s}`; one of: {}", names.join(", "))
     })
+}
+
+fn parse_knob(s: &str) -> Result<Knob, String> {
+    s.parse()
 }

@@ -8,7 +8,7 @@ use tenant_attach::{
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
 use crate::render::escape;
-use crate::{access, graph, report};
+use crate::{access, graph, report, sensitivity};
 
 /// What a command printed and its exit code.
 #[derive(Debug)]
@@ -147,6 +147,10 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 .find_device(device)
                 .map_err(|e| query_failure(&label, &e))?;
             Ok(done(access::who(&engine, d, *feature, style), 0))
+        }
+        Command::Sensitivity { knob } => {
+            let (_, engine) = load(cli)?;
+            Ok(done(sensitivity::render(&engine, *knob, style), 0))
         }
         Command::Offboard { user } => {
             let (label, engine) = load(cli)?;

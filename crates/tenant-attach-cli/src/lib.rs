@@ -9,4 +9,5 @@ pub mod graph;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod sensitivity;
 pub mod write;

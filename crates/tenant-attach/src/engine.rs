@@ -1,12 +1,14 @@
 //! [`Engine`]: a validated snapshot, indexed once, answering questions.
 
+use std::sync::Arc;
+
 use crate::access::{Access, Explain, Offboard, UserIx};
 use crate::collections::{CollectionGraph, CollectionIx};
 use crate::decision::{Decision, Mode};
 use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
 use crate::error::{BuildError, Diagnostics, QueryError};
 use crate::features::Feature;
-use crate::snapshot::{ChildRelation, Collection, Device, EntraUser, Snapshot, Upload};
+use crate::snapshot::{ChildRelation, Collection, Device, EntraUser, Policy, Snapshot, Upload};
 use crate::upload::UploadScope;
 use crate::validate::resolve;
 
@@ -15,13 +17,19 @@ use crate::validate::resolve;
 ///
 /// Building is linear in the snapshot (plus the membership set algebra); queries then read
 /// the indexes.
+///
+/// The snapshot, the device numbering, the collection graph and the client set are shared
+/// (reference-counted) between an engine and the what-if engines made from it with
+/// [`Engine::with_policy`]; cloning an engine is cheap for them.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    snapshot: Snapshot,
-    diagnostics: Diagnostics,
-    devices: DeviceIndex,
-    graph: CollectionGraph,
-    clients: DeviceSet,
+    snapshot: Arc<Snapshot>,
+    /// The policy in force: the snapshot's own, or a what-if's.
+    policy: Arc<Policy>,
+    diagnostics: Arc<Diagnostics>,
+    devices: Arc<DeviceIndex>,
+    graph: Arc<CollectionGraph>,
+    clients: Arc<DeviceSet>,
     upload: UploadScope,
     access: Access,
 }
@@ -48,24 +56,66 @@ impl Engine {
                     .is_some_and(|d| d.client)
             })
             .collect();
+        let policy = Arc::new(snapshot.policy.clone());
+        Ok(Engine::assemble(
+            Arc::new(snapshot),
+            policy,
+            Arc::new(resolved.diagnostics),
+            Arc::new(devices),
+            Arc::new(graph),
+            Arc::new(clients),
+        ))
+    }
+
+    /// The upload scope and the access indexes for a policy, over shared indexes.
+    fn assemble(
+        snapshot: Arc<Snapshot>,
+        policy: Arc<Policy>,
+        diagnostics: Arc<Diagnostics>,
+        devices: Arc<DeviceIndex>,
+        graph: Arc<CollectionGraph>,
+        clients: Arc<DeviceSet>,
+    ) -> Engine {
         let upload = UploadScope::compute(
             &snapshot.hierarchy,
             &snapshot.hierarchy.attach.upload,
-            &snapshot.policy.child_relations,
+            &policy.child_relations,
             &clients,
             devices.len(),
             &graph,
         );
-        let access = Access::build(&snapshot, &devices, &graph);
-        Ok(Engine {
-            access,
+        let access = Access::build(&snapshot, &policy, &devices, &graph);
+        Engine {
             snapshot,
-            diagnostics: resolved.diagnostics,
+            policy,
+            diagnostics,
             devices,
             graph,
             clients,
             upload,
-        })
+            access,
+        }
+    }
+
+    /// The same hierarchy under another policy (what-if): the snapshot, the device numbering
+    /// and the evaluated memberships are shared; only the upload scope and the access indexes
+    /// are rebuilt. [`Engine::snapshot`] still returns the original snapshot;
+    /// [`Engine::policy`] returns `policy`.
+    pub fn with_policy(&self, policy: Policy) -> Engine {
+        Engine::assemble(
+            Arc::clone(&self.snapshot),
+            Arc::new(policy),
+            Arc::clone(&self.diagnostics),
+            Arc::clone(&self.devices),
+            Arc::clone(&self.graph),
+            Arc::clone(&self.clients),
+        )
+    }
+
+    /// The policy in force: the snapshot's `policy`, unless this engine was made by
+    /// [`Engine::with_policy`].
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// Parses, validates and indexes a snapshot from JSON text.
@@ -209,6 +259,7 @@ impl Engine {
         Explain {
             access: &self.access,
             s: &self.snapshot,
+            policy: &self.policy,
             upload: &self.upload,
             graph: &self.graph,
             devices: &self.devices,
@@ -272,8 +323,13 @@ impl Engine {
         self.access.assignments_of(user)
     }
 
-    /// Why R-G1..R-G3 stop the ConfigMgr side for this user, as a reason code, if they do.
-    pub fn configmgr_block(&self, user: UserIx) -> Option<crate::decision::ReasonCode> {
-        self.access.configmgr_block(user)
+    /// Why R-G1..R-G3 stop the ConfigMgr side for this user and feature (R-G2 depends on the
+    /// feature), as a reason code, if they do.
+    pub fn configmgr_block(
+        &self,
+        user: UserIx,
+        feature: Feature,
+    ) -> Option<crate::decision::ReasonCode> {
+        self.access.configmgr_block(user, feature)
     }
 }

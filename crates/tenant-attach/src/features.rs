@@ -363,12 +363,13 @@ impl Feature {
         use SecuredClass as K;
         let action = CONFIGURATION_MANAGER_ACTION;
         let page = |perm: &'static str| -> (&[&str], Vec<&str>) { (&[], vec![perm]) };
-        let (since, (combined, only), ops, classes): (
+        type Row<'a> = (
             u32,
-            (&[&str], Vec<&str>),
-            &[Operation],
-            &[ClassPermission],
-        ) = match self {
+            (&'a [&'a str], Vec<&'a str>),
+            &'a [Operation],
+            &'a [ClassPermission],
+        );
+        let (since, (combined, only), ops, classes): Row<'_> = match self {
             Feature::View => (
                 TENANT_ATTACH_SINCE,
                 (&[MANAGED_DEVICES_READ], vec![MANAGED_DEVICES_READ]),

@@ -110,13 +110,18 @@ fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
     }
 }
 
-/// Users holding Intune roles whose ConfigMgr side stops at `reason`.
+/// Users holding Intune roles whose ConfigMgr side stops at `reason` for at least one feature
+/// (R-G2 depends on the feature).
 fn intune_admins_blocked(engine: &Engine, reason: ReasonCode) -> Vec<String> {
     engine
         .users()
         .iter()
         .filter(|u| !engine.assignments_of(**u).is_empty())
-        .filter(|u| engine.configmgr_block(**u) == Some(reason))
+        .filter(|u| {
+            Feature::ALL
+                .iter()
+                .any(|f| engine.configmgr_block(**u, *f) == Some(reason))
+        })
         .filter_map(|u| engine.user(*u).map(|u| format!("user:{}", u.upn)))
         .collect()
 }
@@ -147,7 +152,7 @@ fn undiscovered_admins(engine: &Engine, out: &mut Vec<Finding>) {
             severity: FindingSeverity::Warning,
             rule: "R-G2",
             message: format!(
-                "{} user(s) hold Intune roles but are not discovered as ConfigMgr needs: they see no tenant-attached device",
+                "{} user(s) hold Intune roles but are not discovered as ConfigMgr needs for some features (R-G2 by feature and version): those features are denied on every device",
                 users.len()
             ),
             objects: users,

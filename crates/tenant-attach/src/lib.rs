@@ -11,6 +11,7 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod report;
+pub mod sensitivity;
 pub mod snapshot;
 pub mod upload;
 mod validate;
@@ -25,6 +26,7 @@ pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Seve
 pub use features::{ClassOperation, Feature, Operation, SecuredClass};
 pub use findings::{Finding, FindingSeverity, findings};
 pub use report::Report;
+pub use sensitivity::{Knob, Sensitivity, sensitivity};
 pub use snapshot::Snapshot;
 pub use upload::{NotUploaded, UploadScope};
 pub use validate::{validate, validate_json};

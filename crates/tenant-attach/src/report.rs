@@ -118,7 +118,7 @@ pub struct UserSummary {
     pub directory_roles: Vec<DirectoryRole>,
     /// Names of the Intune role assignments that apply (R-I2).
     pub assignments: Vec<String>,
-    /// Where the ConfigMgr side stops (R-G1..R-G3), if it does.
+    /// Where the ConfigMgr side stops for `view` (R-G1..R-G3), if it does.
     pub configmgr_blocked: Option<&'static str>,
     /// Per feature, how many devices the user can use it on (features with none omitted).
     pub features: BTreeMap<&'static str, u64>,
@@ -220,7 +220,9 @@ impl Report {
                     .filter_map(|a| s.intune.role_assignments.get(*a))
                     .map(|a| a.name.clone())
                     .collect(),
-                configmgr_blocked: engine.configmgr_block(*u).map(|r| r.as_str()),
+                configmgr_blocked: engine
+                    .configmgr_block(*u, crate::features::Feature::View)
+                    .map(|r| r.as_str()),
                 features: counts,
             });
         }

@@ -215,6 +215,16 @@ fn check_configmgr(s: &Snapshot, graph: &CollectionGraph, d: &mut Diagnostics) {
             );
         }
     }
+    let mut scripts = HashSet::new();
+    for (i, x) in s.configmgr.scripts.iter().flatten().enumerate() {
+        if !scripts.insert(x.id.to_lowercase()) {
+            d.input(
+                "R-G7",
+                format!("$.configmgr.scripts[{i}].id"),
+                format!("script id `{}` is used by more than one script", x.id),
+            );
+        }
+    }
     let mut admins = HashSet::new();
     let role_exists = |id: &str| roles.contains(id);
     for (i, a) in s.configmgr.admins.iter().enumerate() {

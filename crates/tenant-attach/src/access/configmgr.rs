@@ -1,10 +1,13 @@
 //! The ConfigMgr side (`combined` mode): hybrid identity (R-G1), discovery (R-G2), SID
-//! mapping (R-G3), associations and per-operation grants (R-G4, R-G5).
+//! mapping (R-G3), associations and per-operation grants (R-G4, R-G5), operations on other
+//! secured classes (R-G6) and runnable scripts (R-G7).
 
 use std::collections::HashMap;
 
 use crate::collections::{CollectionGraph, CollectionIx};
-use crate::features::{Operation, OperationSet};
+use crate::features::{
+    ClassOperation, ClassPermission, Feature, Operation, OperationSet, SecuredClass,
+};
 use crate::snapshot::{AssociationMode, DiscoveryAgent, DiscoveryRequired, EntraUser, Snapshot};
 
 /// The built-in Full Administrator role (R-G5).
@@ -12,6 +15,79 @@ pub const FULL_ADMINISTRATOR: &str = "SMS0001R";
 
 /// The first version where either discovery is enough (R-G2).
 pub const EITHER_DISCOVERY_SINCE: u32 = 2103;
+
+/// The *All* security scope: an administrative user holding it meets every object (R-G7).
+pub const ALL_SCOPE: &str = "SMS00ALL";
+
+/// R-G2: whether `feature` needs **both** user discoveries under the knob and version.
+pub fn needs_both_discoveries(required: DiscoveryRequired, version: u32, feature: Feature) -> bool {
+    match required {
+        DiscoveryRequired::Both => true,
+        DiscoveryRequired::ByVersion => version < EITHER_DISCOVERY_SINCE,
+        DiscoveryRequired::ByFeature => {
+            version < EITHER_DISCOVERY_SINCE || feature.needs_client_details_prerequisites()
+        }
+    }
+}
+
+/// A set of class operations (R-G6), as a bitmask over [`SecuredClass`] × [`ClassOperation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct ClassSet(u32);
+
+impl ClassSet {
+    /// No operation.
+    pub const EMPTY: ClassSet = ClassSet(0);
+
+    fn bit((class, op): ClassPermission) -> u32 {
+        1 << (class as u32 * ClassOperation::ALL.len() as u32 + op as u32)
+    }
+
+    /// Every operation on every class (Full Administrator, R-G5).
+    pub fn all() -> ClassSet {
+        SecuredClass::ALL
+            .iter()
+            .flat_map(|c| ClassOperation::ALL.iter().map(move |o| (*c, *o)))
+            .collect()
+    }
+
+    /// Whether the pair is in the set.
+    pub fn contains(self, p: ClassPermission) -> bool {
+        self.0 & ClassSet::bit(p) != 0
+    }
+
+    /// Adds a pair.
+    pub fn insert(&mut self, p: ClassPermission) {
+        self.0 |= ClassSet::bit(p);
+    }
+
+    /// Adds every pair of `other`.
+    pub fn union_with(&mut self, other: ClassSet) {
+        self.0 |= other.0;
+    }
+
+    /// Whether every pair of `self` is in `other`.
+    pub fn is_subset(self, other: ClassSet) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    /// The pairs, in class then operation order.
+    pub fn iter(self) -> impl Iterator<Item = ClassPermission> {
+        SecuredClass::ALL
+            .iter()
+            .flat_map(|c| ClassOperation::ALL.iter().map(move |o| (*c, *o)))
+            .filter(move |p| self.contains(*p))
+    }
+}
+
+impl FromIterator<ClassPermission> for ClassSet {
+    fn from_iter<I: IntoIterator<Item = ClassPermission>>(iter: I) -> Self {
+        let mut set = ClassSet::EMPTY;
+        for p in iter {
+            set.insert(p);
+        }
+        set
+    }
+}
 
 /// One role × collection pair of an administrative user (R-G4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,15 +100,23 @@ pub(crate) struct Pair {
     pub(crate) ops: OperationSet,
 }
 
-/// Why the ConfigMgr side stops before R-G4.
+/// Why the ConfigMgr side stops before R-G4, whatever the feature (R-G2 depends on the
+/// feature and is checked at decision time, between these two).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Block {
     /// R-G1.
     CloudOnly,
-    /// R-G2.
-    NotDiscovered,
     /// R-G3.
     NoAdmin,
+}
+
+/// One administrative user's roles as they bear on other classes (R-G6, R-G7).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AdminRoles {
+    /// Role positions: `roles` (cross product) or the roles of `associations` (specific).
+    pub(crate) roles: Vec<u32>,
+    /// Union of those roles' class operations.
+    pub(crate) classes: ClassSet,
 }
 
 /// The ConfigMgr side of a snapshot, indexed.
@@ -41,21 +125,29 @@ pub(crate) struct ConfigMgrIndex {
     /// Uppercase SID → admin positions, for user admins and group admins.
     user_admins: HashMap<String, Vec<u32>>,
     group_admins: HashMap<String, Vec<u32>>,
-    /// Uppercase SID → discovery agents.
+    /// Uppercase SID → (AD, Entra) discovery.
     discovered: HashMap<String, (bool, bool)>,
     /// Role × collection pairs per admin.
     pub(crate) pairs: Vec<Vec<Pair>>,
-    version: u32,
-    required: DiscoveryRequired,
+    /// Roles and class operations per admin.
+    pub(crate) admin_roles: Vec<AdminRoles>,
+    /// Class operations per role position.
+    pub(crate) role_classes: Vec<ClassSet>,
+    /// Per admin, the first runnable script its scopes meet, if it holds Scripts Read (R-G7).
+    pub(crate) admin_script: Vec<Option<u32>>,
 }
 
-/// A user's ConfigMgr grants: per operation, the collections where some association grants it.
-#[derive(Debug, Clone, Default)]
+/// A user's ConfigMgr grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Grants {
     /// Mapped administrative users (positions).
     pub(crate) admins: Vec<u32>,
     /// Per operation (by `Operation as usize`), sorted, deduplicated collections.
     pub(crate) by_op: Vec<Vec<CollectionIx>>,
+    /// Class operations granted by the mapped admins' roles (R-G6).
+    pub(crate) classes: ClassSet,
+    /// Whether some runnable script meets the scopes of a mapped admin with Scripts Read (R-G7).
+    pub(crate) runnable_script: bool,
 }
 
 impl Grants {
@@ -66,6 +158,20 @@ impl Grants {
 
 impl ConfigMgrIndex {
     pub(crate) fn build(s: &Snapshot, graph: &CollectionGraph) -> ConfigMgrIndex {
+        let role_classes: Vec<ClassSet> = s
+            .configmgr
+            .roles
+            .iter()
+            .map(|r| {
+                if r.id == FULL_ADMINISTRATOR {
+                    ClassSet::all()
+                } else {
+                    crate::features::class_permissions(&r.class_operations)
+                        .into_iter()
+                        .collect()
+                }
+            })
+            .collect();
         let roles: HashMap<&str, (u32, OperationSet)> = s
             .configmgr
             .roles
@@ -80,9 +186,21 @@ impl ConfigMgrIndex {
                 (r.id.as_str(), (i as u32, ops))
             })
             .collect();
+        let runnable: Vec<(u32, &[String])> = s
+            .configmgr
+            .scripts
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, x)| x.approved && !x.has_parameters)
+            .map(|(i, x)| (i as u32, x.scopes.as_slice()))
+            .collect();
+        let scripts_read = (SecuredClass::Scripts, ClassOperation::Read);
         let mut user_admins: HashMap<String, Vec<u32>> = HashMap::new();
         let mut group_admins: HashMap<String, Vec<u32>> = HashMap::new();
         let mut pairs = Vec::with_capacity(s.configmgr.admins.len());
+        let mut admin_roles = Vec::with_capacity(s.configmgr.admins.len());
+        let mut admin_script = Vec::with_capacity(s.configmgr.admins.len());
         for (ai, a) in s.configmgr.admins.iter().enumerate() {
             let map = if a.is_group {
                 &mut group_admins
@@ -101,13 +219,14 @@ impl ConfigMgrIndex {
                     });
                 }
             };
-            match a.association_mode {
+            let role_names: Vec<&str> = match a.association_mode {
                 AssociationMode::CrossProduct => {
                     for r in &a.roles {
                         for c in &a.collections {
                             pair(r, c);
                         }
                     }
+                    a.roles.iter().map(String::as_str).collect()
                 }
                 AssociationMode::Specific => {
                     for assoc in &a.associations {
@@ -115,9 +234,31 @@ impl ConfigMgrIndex {
                             pair(&assoc.role, c);
                         }
                     }
+                    a.associations.iter().map(|x| x.role.as_str()).collect()
+                }
+            };
+            pairs.push(mine);
+            let mut held = AdminRoles::default();
+            for name in role_names {
+                if let Some((r, _)) = roles.get(name) {
+                    held.roles.push(*r);
+                    if let Some(c) = role_classes.get(*r as usize) {
+                        held.classes.union_with(*c);
+                    }
                 }
             }
-            pairs.push(mine);
+            held.roles.sort_unstable();
+            held.roles.dedup();
+            let all_scope = a.scopes.iter().any(|x| x == ALL_SCOPE);
+            admin_script.push(if held.classes.contains(scripts_read) {
+                runnable
+                    .iter()
+                    .find(|(_, scopes)| all_scope || scopes.iter().any(|x| a.scopes.contains(x)))
+                    .map(|(i, _)| *i)
+            } else {
+                None
+            });
+            admin_roles.push(held);
         }
         let mut discovered: HashMap<String, (bool, bool)> = HashMap::new();
         for u in &s.configmgr.users {
@@ -134,18 +275,9 @@ impl ConfigMgrIndex {
             group_admins,
             discovered,
             pairs,
-            version: s.hierarchy.version,
-            required: s.policy.discovery_required,
-        }
-    }
-
-    /// Whether R-G2 needs both discoveries under the knob and version.
-    pub(crate) fn needs_both_discoveries(&self) -> bool {
-        match self.required {
-            DiscoveryRequired::Both => true,
-            DiscoveryRequired::ByVersion | DiscoveryRequired::ByFeature => {
-                self.version < EITHER_DISCOVERY_SINCE
-            }
+            admin_roles,
+            role_classes,
+            admin_script,
         }
     }
 
@@ -157,20 +289,13 @@ impl ConfigMgrIndex {
             .unwrap_or_default()
     }
 
-    /// R-G1..R-G4 for one user: the grants, or where the chain stops.
-    pub(crate) fn resolve(&self, user: &EntraUser) -> Result<Grants, Block> {
+    /// R-G1, R-G3..R-G7 for one user: the user's discovery (for R-G2, which depends on the
+    /// feature), and the grants or where the chain stops.
+    pub(crate) fn resolve(&self, user: &EntraUser) -> ((bool, bool), Result<Grants, Block>) {
         let Some(sid) = &user.on_premises_sid else {
-            return Err(Block::CloudOnly);
+            return ((false, false), Err(Block::CloudOnly));
         };
-        let (ad, entra) = self.discovery(sid);
-        let discovered = if self.needs_both_discoveries() {
-            ad && entra
-        } else {
-            ad || entra
-        };
-        if !discovered {
-            return Err(Block::NotDiscovered);
-        }
+        let discovery = self.discovery(sid);
         let mut admins: Vec<u32> = self
             .user_admins
             .get(&sid.to_uppercase())
@@ -189,9 +314,11 @@ impl ConfigMgrIndex {
         admins.sort_unstable();
         admins.dedup();
         if admins.is_empty() {
-            return Err(Block::NoAdmin);
+            return (discovery, Err(Block::NoAdmin));
         }
         let mut by_op = vec![Vec::new(); Operation::ALL.len()];
+        let mut classes = ClassSet::EMPTY;
+        let mut runnable_script = false;
         for a in &admins {
             for p in self.pairs.get(*a as usize).into_iter().flatten() {
                 for op in p.ops.iter() {
@@ -200,11 +327,24 @@ impl ConfigMgrIndex {
                     }
                 }
             }
+            if let Some(r) = self.admin_roles.get(*a as usize) {
+                classes.union_with(r.classes);
+            }
+            runnable_script |= self
+                .admin_script
+                .get(*a as usize)
+                .is_some_and(Option::is_some);
         }
         for list in &mut by_op {
             list.sort_unstable();
             list.dedup();
         }
-        Ok(Grants { admins, by_op })
+        let grants = Grants {
+            admins,
+            by_op,
+            classes,
+            runnable_script,
+        };
+        (discovery, Ok(grants))
     }
 }

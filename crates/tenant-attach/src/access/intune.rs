@@ -7,7 +7,7 @@ use fixedbitset::FixedBitSet;
 use roaring::RoaringBitmap;
 
 use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
-use crate::snapshot::{DEFAULT_SCOPE_TAG, Snapshot, UntaggedAssignment};
+use crate::snapshot::{DEFAULT_SCOPE_TAG, Policy, Snapshot, UntaggedAssignment};
 
 /// Interned permission strings.
 #[derive(Debug, Clone, Default)]
@@ -122,7 +122,7 @@ pub(crate) struct IntuneIndex {
 }
 
 impl IntuneIndex {
-    pub(crate) fn build(s: &Snapshot, devices: &DeviceIndex) -> IntuneIndex {
+    pub(crate) fn build(s: &Snapshot, policy: &Policy, devices: &DeviceIndex) -> IntuneIndex {
         let mut perms = Permissions::default();
         let definitions: HashMap<&str, usize> = s
             .intune
@@ -192,7 +192,7 @@ impl IntuneIndex {
             }
             let untagged = a.scope_tags.is_empty();
             let tags = if untagged {
-                match s.policy.untagged_assignment {
+                match policy.untagged_assignment {
                     UntaggedAssignment::AllTags => TagReach::All,
                     UntaggedAssignment::DefaultTag => TagReach::Tags(vec![0]),
                 }

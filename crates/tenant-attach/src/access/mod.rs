@@ -9,22 +9,23 @@
 //! `who` runs the fast path once per user.
 
 pub mod configmgr;
+mod explain;
 pub mod intune;
 pub mod mode;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use fixedbitset::FixedBitSet;
 use roaring::RoaringBitmap;
-use serde_json::json;
 
 use crate::collections::CollectionGraph;
-use crate::decision::{Decision, Grant, GrantKind, Mode, Reason, ReasonCode};
+use crate::decision::{Grant, GrantKind, Mode, Reason, ReasonCode};
 use crate::devices::{DeviceIndex, DeviceIx, DeviceSet};
-use crate::features::{Feature, ORGANIZATION_DELETE, Operation, OperationSet};
-use crate::snapshot::{DirectoryRole, PermissionMerge, Snapshot};
-use crate::upload::{NotUploaded, UploadScope};
-use configmgr::{Block, ConfigMgrIndex, Grants};
+use crate::features::{Feature, ORGANIZATION_DELETE, OperationSet};
+use crate::snapshot::{DirectoryRole, PermissionMerge, Policy, Snapshot};
+use crate::upload::UploadScope;
+use configmgr::{Block, ClassSet, ConfigMgrIndex, Grants};
+pub(crate) use explain::Explain;
 use intune::{IntuneIndex, TagReach};
 
 /// An Entra user's position in `$.entra.users`.
@@ -47,6 +48,14 @@ struct Requirement {
     acting: Vec<u32>,
     /// ConfigMgr Collection operations (`combined` mode).
     ops: OperationSet,
+    /// Operations on other secured classes (`combined` mode, R-G6).
+    classes: ClassSet,
+    /// The first version with the feature (R-F3).
+    since: u32,
+    /// Whether R-G2 needs both user discoveries for this feature.
+    both_discoveries: bool,
+    /// Whether R-G7 applies (`run_script` with `configmgr.scripts` listed).
+    script: bool,
 }
 
 /// One user, resolved once.
@@ -60,8 +69,32 @@ struct Profile {
     perms: FixedBitSet,
     /// Union of their scope tags (for `merged`, R-I4).
     reach: TagReach,
+    /// (AD, Entra) user discovery of the user's SID (R-G2, which depends on the feature).
+    discovery: (bool, bool),
     /// ConfigMgr grants (R-G); only resolved in `combined` mode.
     configmgr: Result<Grants, Block>,
+}
+
+impl Profile {
+    /// R-G2 for a requirement: whether the user's discoveries are enough.
+    fn discovered(&self, req: &Requirement) -> bool {
+        let (ad, entra) = self.discovery;
+        if req.both_discoveries {
+            ad && entra
+        } else {
+            ad || entra
+        }
+    }
+
+    /// The ConfigMgr side up to R-G3 for a requirement: the grants, or the first stop.
+    fn configmgr_gate(&self, req: &Requirement) -> Result<&Grants, ReasonCode> {
+        match &self.configmgr {
+            Err(Block::CloudOnly) => Err(ReasonCode::CloudOnlyAccount),
+            _ if !self.discovered(req) => Err(ReasonCode::NotDiscovered),
+            Err(Block::NoAdmin) => Err(ReasonCode::ConfigmgrAdminMissing),
+            Ok(g) => Ok(g),
+        }
+    }
 }
 
 /// The answer to `offboard` (R-H4).
@@ -83,6 +116,7 @@ pub struct Offboard {
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
     mode: Mode,
+    version: u32,
     merge: PermissionMerge,
     check_tags: bool,
     scope_groups_on_attached: bool,
@@ -99,15 +133,20 @@ pub(crate) struct Access {
 }
 
 impl Access {
-    pub(crate) fn build(s: &Snapshot, devices: &DeviceIndex, graph: &CollectionGraph) -> Access {
+    pub(crate) fn build(
+        s: &Snapshot,
+        policy: &Policy,
+        devices: &DeviceIndex,
+        graph: &CollectionGraph,
+    ) -> Access {
         let mode = mode::mode(s);
-        let mut intune = IntuneIndex::build(s, devices);
+        let mut intune = IntuneIndex::build(s, policy, devices);
+        let configmgr = ConfigMgrIndex::build(s, graph);
         let requirements = Feature::ALL
             .iter()
-            .map(|f| compile_requirement(*f, s, mode, &mut intune.perms))
+            .map(|f| compile_requirement(*f, s, policy, mode, &mut intune.perms))
             .collect();
         let org_delete = intune.perms.intern(ORGANIZATION_DELETE);
-        let configmgr = ConfigMgrIndex::build(s, graph);
         let mut stamp = vec![u32::MAX; s.entra.groups.len()];
         let profiles = s
             .entra
@@ -130,6 +169,10 @@ impl Access {
                 }
                 tags.sort_unstable();
                 tags.dedup();
+                let (discovery, cm) = match mode {
+                    Mode::Combined => configmgr.resolve(user),
+                    Mode::IntuneOnly => ((false, false), Err(Block::NoAdmin)),
+                };
                 Profile {
                     user: u as UserIx,
                     directory_role: user.directory_roles.iter().min().copied(),
@@ -140,10 +183,8 @@ impl Access {
                     } else {
                         TagReach::Tags(tags)
                     },
-                    configmgr: match mode {
-                        Mode::Combined => configmgr.resolve(user),
-                        Mode::IntuneOnly => Err(Block::NoAdmin),
-                    },
+                    discovery,
+                    configmgr: cm,
                 }
             })
             .collect();
@@ -164,9 +205,10 @@ impl Access {
         });
         Access {
             mode,
+            version: s.hierarchy.version,
             merge: s.tenant.intune_permission_merge,
-            check_tags: !(mode == Mode::IntuneOnly && s.policy.intune_only_ignores_scope_tags),
-            scope_groups_on_attached: s.policy.scope_groups_apply_to_attached,
+            check_tags: !(mode == Mode::IntuneOnly && policy.intune_only_ignores_scope_tags),
+            scope_groups_on_attached: policy.scope_groups_apply_to_attached,
             intune,
             configmgr,
             profiles,
@@ -195,10 +237,15 @@ impl Access {
     }
 
     fn requirement(&self, f: Feature) -> &Requirement {
+        // Unreachable for a feature of `Feature::ALL`; denies everything if it were reached.
         static NONE: Requirement = Requirement {
             perms: Vec::new(),
             acting: Vec::new(),
             ops: OperationSet::EMPTY,
+            classes: ClassSet::EMPTY,
+            since: u32::MAX,
+            both_discoveries: true,
+            script: false,
         };
         self.requirements.get(f as usize).unwrap_or(&NONE)
     }
@@ -219,10 +266,10 @@ impl Access {
         let Some(p) = self.profiles.get(u as usize) else {
             return false;
         };
-        if !upload.is_uploaded(d) || self.intune.tagless.contains(d) {
+        let req = self.requirement(f);
+        if self.version < req.since || !upload.is_uploaded(d) || self.intune.tagless.contains(d) {
             return false;
         }
-        let req = self.requirement(f);
         if p.directory_role.is_none() {
             if p.assignments.is_empty() {
                 return false;
@@ -269,7 +316,7 @@ impl Access {
             }
         }
         if self.mode == Mode::Combined {
-            let Ok(grants) = &p.configmgr else {
+            let Ok(grants) = p.configmgr_gate(req) else {
                 return false;
             };
             return req.ops.iter().all(|op| {
@@ -277,9 +324,14 @@ impl Access {
                     .collections(op)
                     .iter()
                     .any(|c| graph.members(*c).contains(d))
-            });
+            }) && self.configmgr_beyond_collections(grants, req);
         }
         true
+    }
+
+    /// R-G6 and R-G7: what the ConfigMgr side needs beyond Collection operations.
+    fn configmgr_beyond_collections(&self, grants: &Grants, req: &Requirement) -> bool {
+        req.classes.is_subset(grants.classes) && (!req.script || grants.runnable_script)
     }
 
     /// The devices `u` may use `f` on: set algebra over device bitmaps.
@@ -294,6 +346,9 @@ impl Access {
             return DeviceSet::new();
         };
         let req = self.requirement(f);
+        if self.version < req.since {
+            return DeviceSet::new();
+        }
         let mut set: RoaringBitmap = &upload.uploaded().0 - &self.intune.tagless.0;
         if p.directory_role.is_none() {
             if p.assignments.is_empty() {
@@ -344,9 +399,12 @@ impl Access {
             }
         }
         if self.mode == Mode::Combined {
-            let Ok(grants) = &p.configmgr else {
+            let Ok(grants) = p.configmgr_gate(req) else {
                 return DeviceSet::new();
             };
+            if !self.configmgr_beyond_collections(grants, req) {
+                return DeviceSet::new();
+            }
             for op in req.ops.iter() {
                 let mut granted = RoaringBitmap::new();
                 for c in grants.collections(op) {
@@ -365,19 +423,19 @@ impl Access {
         type Key<'a> = (
             Option<DirectoryRole>,
             &'a [u32],
-            Result<&'a [Vec<u32>], Block>,
+            (bool, bool),
+            Result<&'a Grants, Block>,
         );
         let mut seen: HashMap<Key<'_>, u32> = HashMap::new();
         self.profiles
             .iter()
             .map(|p| {
+                // The admins themselves do not decide; what they grant does.
                 let key: Key<'_> = (
                     p.directory_role,
                     p.assignments.as_slice(),
-                    p.configmgr
-                        .as_ref()
-                        .map(|g| g.by_op.as_slice())
-                        .map_err(|b| *b),
+                    p.discovery,
+                    p.configmgr.as_ref().map_err(|b| *b),
                 );
                 let next = seen.len() as u32;
                 *seen.entry(key).or_insert(next)
@@ -394,7 +452,15 @@ impl Access {
             perms.sort_unstable();
             let mut acting = r.acting.clone();
             acting.sort_unstable();
-            (perms, acting, r.ops)
+            (
+                perms,
+                acting,
+                r.ops,
+                r.classes,
+                r.since,
+                r.both_discoveries,
+                r.script,
+            )
         };
         let mut classes: Vec<(_, Vec<Feature>)> = Vec::new();
         for f in Feature::ALL {
@@ -424,12 +490,11 @@ impl Access {
         if self.mode != Mode::Combined {
             return None;
         }
-        let grants = self.profiles.get(u as usize)?.configmgr.as_ref().ok()?;
+        let req = self.requirement(f);
+        let grants = self.profiles.get(u as usize)?.configmgr_gate(req).ok()?;
         Some(
-            self.requirement(f)
-                .ops
-                .iter()
-                .all(|op| !grants.collections(op).is_empty()),
+            req.ops.iter().all(|op| !grants.collections(op).is_empty())
+                && self.configmgr_beyond_collections(grants, req),
         )
     }
 
@@ -446,16 +511,14 @@ impl Access {
             .unwrap_or_default()
     }
 
-    pub(crate) fn configmgr_block(&self, u: UserIx) -> Option<ReasonCode> {
+    pub(crate) fn configmgr_block(&self, u: UserIx, f: Feature) -> Option<ReasonCode> {
         if self.mode != Mode::Combined {
             return None;
         }
-        match self.profiles.get(u as usize)?.configmgr {
-            Ok(_) => None,
-            Err(Block::CloudOnly) => Some(ReasonCode::CloudOnlyAccount),
-            Err(Block::NotDiscovered) => Some(ReasonCode::NotDiscovered),
-            Err(Block::NoAdmin) => Some(ReasonCode::ConfigmgrAdminMissing),
-        }
+        self.profiles
+            .get(u as usize)?
+            .configmgr_gate(self.requirement(f))
+            .err()
     }
 
     /// R-H4: may `u` offboard the hierarchy from the admin center, and how long it takes.
@@ -524,16 +587,17 @@ impl Access {
     }
 }
 
-/// R-F0, R-F1: what `f` needs in `mode`, with `policy.features` overrides; permission strings
-/// are interned so that a check compares numbers.
+/// R-F0, R-F1, R-F3, R-G2, R-G6, R-G7: what `f` needs in `mode` under `policy` (with its
+/// `features` overrides); permission strings are interned so that a check compares numbers.
 fn compile_requirement(
     f: Feature,
     s: &Snapshot,
+    policy: &Policy,
     mode: Mode,
     perms: &mut intune::Permissions,
 ) -> Requirement {
-    let view = Feature::View.requirement(&s.policy);
-    let own = f.requirement(&s.policy);
+    let view = Feature::View.requirement(policy);
+    let own = f.requirement(policy);
     let pick = |r: &crate::features::Requirement| match mode {
         Mode::Combined => r.intune_combined.clone(),
         Mode::IntuneOnly => r.intune_only.clone(),
@@ -559,21 +623,36 @@ fn compile_requirement(
     } else {
         Vec::new()
     };
-    // `view`'s own row is the one the knob gates; any other feature adds its row to it.
-    let mut ops: OperationSet = if f == Feature::View {
-        OperationSet::EMPTY
+    // `view`'s own ConfigMgr row (Collection operations and classes) is the one the knob
+    // gates; any other feature adds its row to it.
+    let (mut ops, mut classes): (OperationSet, ClassSet) = if f == Feature::View {
+        (OperationSet::EMPTY, ClassSet::EMPTY)
     } else {
-        own.configmgr.iter().copied().collect()
+        (
+            own.configmgr.iter().copied().collect(),
+            own.classes.iter().copied().collect(),
+        )
     };
-    if s.policy.configmgr_gates_view {
+    if policy.configmgr_gates_view {
         for op in &view.configmgr {
             ops.insert(*op);
+        }
+        for c in &view.classes {
+            classes.insert(*c);
         }
     }
     Requirement {
         perms: all,
         acting,
         ops,
+        classes,
+        since: own.since,
+        both_discoveries: configmgr::needs_both_discoveries(
+            policy.discovery_required,
+            s.hierarchy.version,
+            f,
+        ),
+        script: f == Feature::RunScript && s.configmgr.scripts.is_some(),
     }
 }
 
@@ -601,7 +680,7 @@ fn applicable(intune: &IntuneIndex, u: usize, stamp: &mut [u32]) -> Vec<u32> {
     out
 }
 
-fn directory_role_grant(role: DirectoryRole) -> Grant {
+pub(crate) fn directory_role_grant(role: DirectoryRole) -> Grant {
     Grant {
         kind: GrantKind::DirectoryRole,
         id: role.as_str().to_owned(),
@@ -612,516 +691,8 @@ fn directory_role_grant(role: DirectoryRole) -> Grant {
     }
 }
 
-fn role_name(s: &Snapshot, definition: Option<usize>) -> &str {
+pub(crate) fn role_name(s: &Snapshot, definition: Option<usize>) -> &str {
     definition
         .and_then(|d| s.intune.role_definitions.get(d))
         .map_or("?", |d| d.name.as_str())
-}
-
-/// What the explanation collects: the failed conditions, the grants, the knobs used.
-#[derive(Debug, Default)]
-struct Outcome {
-    reasons: Vec<Reason>,
-    grants: Vec<Grant>,
-    knobs: BTreeMap<String, serde_json::Value>,
-}
-
-/// The explanation path: slower, allocating, complete.
-pub(crate) struct Explain<'a> {
-    pub(crate) access: &'a Access,
-    pub(crate) s: &'a Snapshot,
-    pub(crate) upload: &'a UploadScope,
-    pub(crate) graph: &'a CollectionGraph,
-    pub(crate) devices: &'a DeviceIndex,
-}
-
-impl Explain<'_> {
-    fn device_name(&self, d: DeviceIx) -> &str {
-        self.devices
-            .position(d)
-            .and_then(|p| self.s.devices.get(p))
-            .map_or("?", |d| d.name.as_str())
-    }
-
-    fn collection_label(&self, c: u32) -> String {
-        let name = self
-            .s
-            .collections
-            .get(c as usize)
-            .map_or("?", |c| c.name.as_str());
-        format!("`{name}` ({})", self.graph.id(c))
-    }
-
-    fn upn(&self, p: &Profile) -> &str {
-        self.s
-            .entra
-            .users
-            .get(p.user as usize)
-            .map_or("?", |u| u.upn.as_str())
-    }
-
-    fn perm(&self, q: u32) -> String {
-        let name = self.access.intune.perms.name(q);
-        name.strip_prefix(crate::features::INTUNE_PREFIX)
-            .unwrap_or(name)
-            .to_owned()
-    }
-
-    /// The explained decision: every failed condition in evaluation order, or the grants.
-    pub(crate) fn decide(&self, u: UserIx, d: DeviceIx, f: Feature) -> Decision {
-        let a = self.access;
-        let s = self.s;
-        let user = s.entra.users.get(u as usize);
-        let p = a.profiles.get(u as usize);
-        let req = a.requirement(f);
-        let dev = self.device_name(d).to_owned();
-        let mut out = Outcome::default();
-        for feature in [Feature::View, f] {
-            if let Some(o) = s.policy.features.get(&feature) {
-                out.knobs.insert(
-                    format!("features.{feature}"),
-                    serde_json::to_value(o).unwrap_or_default(),
-                );
-            }
-        }
-
-        // 1. Upload (R-F0, R-U).
-        let client = self
-            .devices
-            .position(d)
-            .and_then(|p| s.devices.get(p))
-            .is_some_and(|d| d.client);
-        if !self.upload.is_all_devices() {
-            out.knobs.insert(
-                String::from("child_relations"),
-                json!(
-                    s.policy
-                        .child_relations
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                ),
-            );
-        }
-        if self.upload.is_uploaded(d) {
-            let via: Vec<String> = self
-                .upload
-                .via(d)
-                .iter()
-                .map(|c| self.graph.id(*c).to_owned())
-                .collect();
-            out.grants.push(Grant {
-                kind: GrantKind::Upload,
-                id: via
-                    .last()
-                    .cloned()
-                    .unwrap_or_else(|| String::from("all_devices")),
-                detail: if via.is_empty() {
-                    format!("`{dev}` is uploaded: all devices with a client are (R-U3)")
-                } else {
-                    format!("`{dev}` is uploaded through {} (R-U4)", via.join(" → "))
-                },
-            });
-        } else {
-            for r in self.upload.reasons(d, client) {
-                out.reasons.push(Reason {
-                    code: upload_code(r),
-                    rule: self.upload.rule(r),
-                    detail: upload_detail(r, &dev),
-                });
-            }
-        }
-
-        // 2. Device tags (R-S2).
-        let tagless = a.intune.tagless.contains(d);
-        if tagless {
-            out.reasons.push(Reason {
-                code: ReasonCode::MissingDefaultScopeTag,
-                rule: "R-S2",
-                detail: format!("`{dev}` is tenant-attached and its Default scope tag was removed: it is displayed to nobody"),
-            });
-        }
-
-        // 3. Intune (R-I, R-F2).
-        if let Some(p) = p {
-            self.intune_side(p, req, (d, f), tagless, &mut out);
-        }
-
-        // 4. ConfigMgr (R-G), combined mode only.
-        if a.mode == Mode::Combined {
-            out.knobs.insert(
-                String::from("configmgr_gates_view"),
-                json!(s.policy.configmgr_gates_view),
-            );
-            if let (Some(p), Some(user)) = (p, user) {
-                self.configmgr_side(p, user, req, d, &mut out);
-            }
-        }
-
-        let Outcome {
-            reasons,
-            mut grants,
-            knobs,
-        } = out;
-        let allowed = reasons.is_empty();
-        if !allowed {
-            grants.clear();
-        }
-        Decision {
-            user: user.map(|u| u.id.clone()).unwrap_or_default(),
-            device_ix: d,
-            feature: f,
-            mode: a.mode,
-            allowed,
-            reasons,
-            grants,
-            not_evaluated: Vec::new(),
-            policy: knobs,
-        }
-    }
-
-    fn intune_side(
-        &self,
-        p: &Profile,
-        req: &Requirement,
-        (d, f): (DeviceIx, Feature),
-        tagless: bool,
-        out: &mut Outcome,
-    ) {
-        let a = self.access;
-        let s = self.s;
-        let dev = self.device_name(d).to_owned();
-        if let Some(role) = p.directory_role {
-            out.grants.push(directory_role_grant(role));
-            return;
-        }
-        if p.assignments.is_empty() {
-            out.reasons.push(Reason {
-                code: ReasonCode::NoIntuneRole,
-                rule: "R-I2",
-                detail: format!(
-                    "no Intune role assignment applies to `{}` (directly or through nested groups)",
-                    self.upn(p)
-                ),
-            });
-            return;
-        }
-        let assignments: Vec<&intune::Assignment> = p
-            .assignments
-            .iter()
-            .filter_map(|i| a.intune.assignments.get(*i as usize))
-            .collect();
-        if a.mode == Mode::IntuneOnly {
-            out.knobs.insert(
-                String::from("intune_only_ignores_scope_tags"),
-                json!(s.policy.intune_only_ignores_scope_tags),
-            );
-        }
-        let check_tags = a.check_tags && !tagless;
-        if check_tags && assignments.iter().any(|x| x.untagged) {
-            out.knobs.insert(
-                String::from("untagged_assignment"),
-                serde_json::to_value(s.policy.untagged_assignment).unwrap_or_default(),
-            );
-        }
-        let tag_list = |t: &TagReach| match t {
-            TagReach::All => String::from("all tags (untagged)"),
-            TagReach::Tags(t) => t
-                .iter()
-                .map(|t| format!("`{}`", a.intune.tag_name(*t)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
-        let device_tags = a
-            .intune
-            .device_tags
-            .row(d)
-            .iter()
-            .map(|t| format!("`{}`", a.intune.tag_name(*t)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut used: Vec<usize> = Vec::new();
-        let mut any_held = false;
-        for q in &req.perms {
-            let holders: Vec<&&intune::Assignment> = assignments
-                .iter()
-                .filter(|x| x.perms.contains(*q as usize))
-                .collect();
-            if holders.is_empty() {
-                out.reasons.push(Reason {
-                    code: ReasonCode::IntunePermissionMissing,
-                    rule: "R-I3",
-                    detail: format!(
-                        "none of the Intune roles of `{}` holds {}",
-                        self.upn(p),
-                        self.perm(*q)
-                    ),
-                });
-                continue;
-            }
-            any_held = true;
-            match a.merge {
-                PermissionMerge::Merged => used.extend(holders.iter().map(|x| x.position)),
-                PermissionMerge::Scoped => {
-                    let reaching: Vec<&&&intune::Assignment> = holders
-                        .iter()
-                        .filter(|x| !check_tags || a.intune.reaches(&x.tags, d))
-                        .collect();
-                    if reaching.is_empty() {
-                        out.reasons.push(Reason {
-                            code: ReasonCode::ScopeTagMismatch,
-                            rule: "R-I4",
-                            detail: format!(
-                                "the assignments that hold {} carry scope tags {} and `{dev}` carries {device_tags} (scoped permissions: the tag must be on the same assignment)",
-                                self.perm(*q),
-                                holders.iter().map(|x| tag_list(&x.tags)).collect::<Vec<_>>().join("; "),
-                            ),
-                        });
-                    } else {
-                        used.extend(reaching.iter().map(|x| x.position));
-                    }
-                }
-            }
-        }
-        if a.merge == PermissionMerge::Merged && any_held && check_tags {
-            if a.intune.reaches(&p.reach, d) {
-                used.extend(
-                    assignments
-                        .iter()
-                        .filter(|x| a.intune.reaches(&x.tags, d))
-                        .map(|x| x.position),
-                );
-            } else {
-                out.reasons.push(Reason {
-                    code: ReasonCode::ScopeTagMismatch,
-                    rule: "R-I5",
-                    detail: format!(
-                        "the assignments of `{}` carry scope tags {} and `{dev}` carries {device_tags}",
-                        self.upn(p),
-                        tag_list(&p.reach)
-                    ),
-                });
-            }
-        }
-        if f.is_acting() {
-            let co_managed = a.intune.co_managed.contains(d);
-            if !co_managed {
-                out.knobs.insert(
-                    String::from("scope_groups_apply_to_attached"),
-                    json!(a.scope_groups_on_attached),
-                );
-            }
-            if a.scope_groups_apply(f, d) {
-                for q in &req.acting {
-                    let holders: Vec<&&intune::Assignment> = assignments
-                        .iter()
-                        .filter(|x| x.perms.contains(*q as usize))
-                        .collect();
-                    if holders.is_empty() {
-                        continue;
-                    }
-                    if !holders.iter().any(|x| a.intune.covers(&x.cover, d)) {
-                        out.reasons.push(Reason {
-                            code: ReasonCode::ScopeGroupMismatch,
-                            rule: "R-I6",
-                            detail: format!(
-                                "no assignment that holds {} has `{dev}` in its scope (groups)",
-                                self.perm(*q)
-                            ),
-                        });
-                    }
-                }
-            }
-        }
-        used.sort_unstable();
-        used.dedup();
-        for pos in used {
-            let Some(sa) = s.intune.role_assignments.get(pos) else {
-                continue;
-            };
-            let Some(ca) = a.intune.assignments.iter().find(|x| x.position == pos) else {
-                continue;
-            };
-            let held: Vec<String> = req
-                .perms
-                .iter()
-                .filter(|q| ca.perms.contains(**q as usize))
-                .map(|q| self.perm(*q))
-                .collect();
-            out.grants.push(Grant {
-                kind: GrantKind::IntuneAssignment,
-                id: sa.id.clone(),
-                detail: format!(
-                    "assignment `{}` (role `{}`, scope tags {}){}",
-                    sa.name,
-                    role_name(s, ca.definition),
-                    tag_list(&ca.tags),
-                    if held.is_empty() {
-                        String::from(" reaches the device")
-                    } else {
-                        format!(" grants {}", held.join(", "))
-                    }
-                ),
-            });
-        }
-    }
-
-    fn configmgr_side(
-        &self,
-        p: &Profile,
-        user: &crate::snapshot::EntraUser,
-        req: &Requirement,
-        d: DeviceIx,
-        out: &mut Outcome,
-    ) {
-        let a = self.access;
-        let s = self.s;
-        let dev = self.device_name(d).to_owned();
-        if user.on_premises_sid.is_some() {
-            out.knobs.insert(
-                String::from("discovery_required"),
-                serde_json::to_value(s.policy.discovery_required).unwrap_or_default(),
-            );
-        }
-        let g = match &p.configmgr {
-            Err(Block::CloudOnly) => {
-                out.reasons.push(Reason {
-                    code: ReasonCode::CloudOnlyAccount,
-                    rule: "R-G1",
-                    detail: format!("`{}` is a cloud-only account: ConfigMgr RBAC is enforced and needs a hybrid identity synced from AD", user.upn),
-                });
-                return;
-            }
-            Err(Block::NotDiscovered) => {
-                let (ad, entra) = user
-                    .on_premises_sid
-                    .as_deref()
-                    .map_or((false, false), |sid| a.configmgr.discovery(sid));
-                let found = match (ad, entra) {
-                    (true, true) => "both",
-                    (true, false) => "AD user discovery only",
-                    (false, true) => "Entra user discovery only",
-                    (false, false) => "neither discovery",
-                };
-                let needs = if a.configmgr.needs_both_discoveries() {
-                    "both AD and Entra user discovery"
-                } else {
-                    "AD or Entra user discovery"
-                };
-                out.reasons.push(Reason {
-                    code: ReasonCode::NotDiscovered,
-                    rule: "R-G2",
-                    detail: format!("`{}` was found by {found}; version {} with discovery_required `{}` needs {needs}", user.upn, s.hierarchy.version, s.policy.discovery_required.as_str()),
-                });
-                return;
-            }
-            Err(Block::NoAdmin) => {
-                out.reasons.push(Reason {
-                    code: ReasonCode::ConfigmgrAdminMissing,
-                    rule: "R-G3",
-                    detail: format!("no ConfigMgr administrative user matches the SID of `{}` or of its AD groups", user.upn),
-                });
-                return;
-            }
-            Ok(g) => g,
-        };
-        let mut used: BTreeMap<(u32, u32, u32), Vec<Operation>> = BTreeMap::new();
-        for op in req.ops.iter() {
-            let holding: Vec<u32> = g
-                .collections(op)
-                .iter()
-                .copied()
-                .filter(|c| self.graph.members(*c).contains(d))
-                .collect();
-            if holding.is_empty() {
-                let elsewhere = g.collections(op);
-                let detail = if elsewhere.is_empty() {
-                    format!(
-                        "no ConfigMgr role of `{}` grants {} on any collection",
-                        user.upn,
-                        op.display_name()
-                    )
-                } else {
-                    format!(
-                        "the ConfigMgr roles of `{}` grant {} only on {}, which do not contain `{dev}`",
-                        user.upn,
-                        op.display_name(),
-                        elsewhere
-                            .iter()
-                            .map(|c| self.collection_label(*c))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                out.reasons.push(Reason {
-                    code: ReasonCode::ConfigmgrPermissionMissing,
-                    rule: "R-G4",
-                    detail,
-                });
-                continue;
-            }
-            for admin in &g.admins {
-                for pair in a.configmgr.pairs.get(*admin as usize).into_iter().flatten() {
-                    if pair.ops.contains(op) && holding.contains(&pair.collection) {
-                        used.entry((pair.admin, pair.role, pair.collection))
-                            .or_default()
-                            .push(op);
-                    }
-                }
-            }
-        }
-        for ((admin, role, collection), ops) in used {
-            let (Some(ad), Some(r)) = (
-                s.configmgr.admins.get(admin as usize),
-                s.configmgr.roles.get(role as usize),
-            ) else {
-                continue;
-            };
-            out.grants.push(Grant {
-                kind: GrantKind::ConfigmgrAssociation,
-                id: format!("{}/{}/{}", ad.id, r.id, self.graph.id(collection)),
-                detail: format!(
-                    "`{}`: role `{}` on collection {} grants {}{}",
-                    ad.account,
-                    r.name,
-                    self.collection_label(collection),
-                    ops.iter()
-                        .map(|o| o.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if r.id == configmgr::FULL_ADMINISTRATOR {
-                        " (Full Administrator, R-G5)"
-                    } else {
-                        ""
-                    }
-                ),
-            });
-        }
-    }
-}
-
-fn upload_code(r: NotUploaded) -> ReasonCode {
-    match r {
-        NotUploaded::NotAttached => ReasonCode::NotAttached,
-        NotUploaded::UploadUnsupportedCloud => ReasonCode::UploadUnsupportedCloud,
-        NotUploaded::NotUploadedNoClient => ReasonCode::NotUploadedNoClient,
-        NotUploaded::NotUploadedOutOfScope => ReasonCode::NotUploadedOutOfScope,
-    }
-}
-
-fn upload_detail(r: NotUploaded, dev: &str) -> String {
-    match r {
-        NotUploaded::NotAttached => {
-            String::from("the hierarchy is not attached: nothing is uploaded")
-        }
-        NotUploaded::UploadUnsupportedCloud => String::from(
-            "the hierarchy's cloud (or its version on that cloud) cannot upload devices",
-        ),
-        NotUploaded::NotUploadedNoClient => {
-            format!("`{dev}` has no ConfigMgr client, so it is not uploaded")
-        }
-        NotUploaded::NotUploadedOutOfScope => {
-            format!("`{dev}` is in neither the upload collection nor its child collections")
-        }
-    }
 }

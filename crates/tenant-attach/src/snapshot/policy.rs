@@ -77,6 +77,15 @@ impl ChildRelation {
         ]
     }
 
+    /// A list of relations in canonical order (limiting, include, exclude), without
+    /// duplicates: the reading it stands for does not depend on how it was written.
+    pub fn canonical(relations: &[ChildRelation]) -> Vec<ChildRelation> {
+        let mut out = relations.to_vec();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The snake_case name used in the snapshot.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,717 @@
+//! The explanation path (`Engine::check`): walks the same conditions as the fast path
+//! (`Access::allows`) in evaluation order and writes down every failure, or the grants behind
+//! an allow, and the policy knobs used. It may allocate; the fast path never does. The two are
+//! kept equal by the property and differential tests.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::configmgr;
+use super::intune::{self, TagReach};
+use super::{Access, Profile, Requirement, UserIx, directory_role_grant, role_name};
+use crate::collections::CollectionGraph;
+use crate::decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode};
+use crate::devices::{DeviceIndex, DeviceIx};
+use crate::features::{Feature, Operation};
+use crate::snapshot::{EntraUser, PermissionMerge, Policy, Snapshot};
+use crate::upload::{NotUploaded, UploadScope};
+
+/// What the explanation collects: the failed conditions, the grants, the knobs used.
+#[derive(Debug, Default)]
+struct Outcome {
+    reasons: Vec<Reason>,
+    grants: Vec<Grant>,
+    not_evaluated: Vec<NotEvaluated>,
+    knobs: BTreeMap<String, serde_json::Value>,
+}
+
+/// The explanation path: slower, allocating, complete.
+pub(crate) struct Explain<'a> {
+    pub(crate) access: &'a Access,
+    pub(crate) s: &'a Snapshot,
+    /// The policy in force (the snapshot's, or a what-if's).
+    pub(crate) policy: &'a Policy,
+    pub(crate) upload: &'a UploadScope,
+    pub(crate) graph: &'a CollectionGraph,
+    pub(crate) devices: &'a DeviceIndex,
+}
+
+impl Explain<'_> {
+    fn device_name(&self, d: DeviceIx) -> &str {
+        self.devices
+            .position(d)
+            .and_then(|p| self.s.devices.get(p))
+            .map_or("?", |d| d.name.as_str())
+    }
+
+    fn collection_label(&self, c: u32) -> String {
+        let name = self
+            .s
+            .collections
+            .get(c as usize)
+            .map_or("?", |c| c.name.as_str());
+        format!("`{name}` ({})", self.graph.id(c))
+    }
+
+    fn upn(&self, p: &Profile) -> &str {
+        self.s
+            .entra
+            .users
+            .get(p.user as usize)
+            .map_or("?", |u| u.upn.as_str())
+    }
+
+    fn perm(&self, q: u32) -> String {
+        let name = self.access.intune.perms.name(q);
+        name.strip_prefix(crate::features::INTUNE_PREFIX)
+            .unwrap_or(name)
+            .to_owned()
+    }
+
+    /// The explained decision: every failed condition in evaluation order, or the grants.
+    pub(crate) fn decide(&self, u: UserIx, d: DeviceIx, f: Feature) -> Decision {
+        let a = self.access;
+        let s = self.s;
+        let user = s.entra.users.get(u as usize);
+        let p = a.profiles.get(u as usize);
+        let req = a.requirement(f);
+        let dev = self.device_name(d).to_owned();
+        let mut out = Outcome::default();
+        for feature in [Feature::View, f] {
+            if let Some(o) = self.policy.features.get(&feature) {
+                out.knobs.insert(
+                    format!("features.{feature}"),
+                    serde_json::to_value(o).unwrap_or_default(),
+                );
+            }
+        }
+
+        // 0. Availability (R-F3): nothing else is evaluated for a feature the site lacks.
+        if s.hierarchy.version < req.since {
+            out.reasons.push(Reason {
+                code: ReasonCode::FeatureUnavailable,
+                rule: "R-F3",
+                detail: format!(
+                    "{} needs site version {} or later; the hierarchy's lowest site runs {}",
+                    f.display_name(),
+                    req.since,
+                    s.hierarchy.version
+                ),
+            });
+            return self.finish(user, d, f, out);
+        }
+
+        // 1. Upload (R-F0, R-U).
+        let client = self
+            .devices
+            .position(d)
+            .and_then(|p| s.devices.get(p))
+            .is_some_and(|d| d.client);
+        if !self.upload.is_all_devices() {
+            out.knobs.insert(
+                String::from("child_relations"),
+                json!(
+                    crate::snapshot::ChildRelation::canonical(&self.policy.child_relations)
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+        if self.upload.is_uploaded(d) {
+            let via: Vec<String> = self
+                .upload
+                .via(d)
+                .iter()
+                .map(|c| self.graph.id(*c).to_owned())
+                .collect();
+            out.grants.push(Grant {
+                kind: GrantKind::Upload,
+                id: via
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| String::from("all_devices")),
+                detail: if via.is_empty() {
+                    format!("`{dev}` is uploaded: all devices with a client are (R-U3)")
+                } else {
+                    format!("`{dev}` is uploaded through {} (R-U4)", via.join(" → "))
+                },
+            });
+        } else {
+            for r in self.upload.reasons(d, client) {
+                out.reasons.push(Reason {
+                    code: upload_code(r),
+                    rule: self.upload.rule(r),
+                    detail: upload_detail(r, &dev),
+                });
+            }
+        }
+
+        // 2. Device tags (R-S2).
+        let tagless = a.intune.tagless.contains(d);
+        if tagless {
+            out.reasons.push(Reason {
+                code: ReasonCode::MissingDefaultScopeTag,
+                rule: "R-S2",
+                detail: format!("`{dev}` is tenant-attached and its Default scope tag was removed: it is displayed to nobody"),
+            });
+        }
+
+        // 3. Intune (R-I, R-F2).
+        if let Some(p) = p {
+            self.intune_side(p, req, (d, f), tagless, &mut out);
+        }
+
+        // 4. ConfigMgr (R-G), combined mode only.
+        if a.mode == Mode::Combined {
+            out.knobs.insert(
+                String::from("configmgr_gates_view"),
+                json!(self.policy.configmgr_gates_view),
+            );
+            let row = f.default_requirement();
+            if row.intune_combined != row.intune_only {
+                out.knobs.insert(
+                    String::from("combined_page_permissions"),
+                    json!(self.policy.combined_page_permissions.as_str()),
+                );
+            }
+            if let (Some(p), Some(user)) = (p, user) {
+                self.configmgr_side(p, user, req, (d, f), &mut out);
+            }
+        }
+        self.finish(user, d, f, out)
+    }
+
+    fn finish(&self, user: Option<&EntraUser>, d: DeviceIx, f: Feature, out: Outcome) -> Decision {
+        let Outcome {
+            reasons,
+            mut grants,
+            not_evaluated,
+            knobs,
+        } = out;
+        let allowed = reasons.is_empty();
+        if !allowed {
+            grants.clear();
+        }
+        Decision {
+            user: user.map(|u| u.id.clone()).unwrap_or_default(),
+            device_ix: d,
+            feature: f,
+            mode: self.access.mode,
+            allowed,
+            reasons,
+            grants,
+            not_evaluated,
+            policy: knobs,
+        }
+    }
+
+    fn intune_side(
+        &self,
+        p: &Profile,
+        req: &Requirement,
+        (d, f): (DeviceIx, Feature),
+        tagless: bool,
+        out: &mut Outcome,
+    ) {
+        let a = self.access;
+        let s = self.s;
+        let dev = self.device_name(d).to_owned();
+        if let Some(role) = p.directory_role {
+            out.grants.push(directory_role_grant(role));
+            return;
+        }
+        if p.assignments.is_empty() {
+            out.reasons.push(Reason {
+                code: ReasonCode::NoIntuneRole,
+                rule: "R-I2",
+                detail: format!(
+                    "no Intune role assignment applies to `{}` (directly or through nested groups)",
+                    self.upn(p)
+                ),
+            });
+            return;
+        }
+        let assignments: Vec<&intune::Assignment> = p
+            .assignments
+            .iter()
+            .filter_map(|i| a.intune.assignments.get(*i as usize))
+            .collect();
+        if a.mode == Mode::IntuneOnly {
+            out.knobs.insert(
+                String::from("intune_only_ignores_scope_tags"),
+                json!(self.policy.intune_only_ignores_scope_tags),
+            );
+        }
+        let check_tags = a.check_tags && !tagless;
+        if check_tags && assignments.iter().any(|x| x.untagged) {
+            out.knobs.insert(
+                String::from("untagged_assignment"),
+                json!(self.policy.untagged_assignment.as_str()),
+            );
+        }
+        let tag_list = |t: &TagReach| match t {
+            TagReach::All => String::from("all tags (untagged)"),
+            TagReach::Tags(t) => t
+                .iter()
+                .map(|t| format!("`{}`", a.intune.tag_name(*t)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let device_tags = a
+            .intune
+            .device_tags
+            .row(d)
+            .iter()
+            .map(|t| format!("`{}`", a.intune.tag_name(*t)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut used: Vec<usize> = Vec::new();
+        let mut any_held = false;
+        for q in &req.perms {
+            let holders: Vec<&&intune::Assignment> = assignments
+                .iter()
+                .filter(|x| x.perms.contains(*q as usize))
+                .collect();
+            if holders.is_empty() {
+                out.reasons.push(Reason {
+                    code: ReasonCode::IntunePermissionMissing,
+                    rule: "R-I3",
+                    detail: format!(
+                        "none of the Intune roles of `{}` holds {}",
+                        self.upn(p),
+                        self.perm(*q)
+                    ),
+                });
+                continue;
+            }
+            any_held = true;
+            match a.merge {
+                PermissionMerge::Merged => used.extend(holders.iter().map(|x| x.position)),
+                PermissionMerge::Scoped => {
+                    let reaching: Vec<&&&intune::Assignment> = holders
+                        .iter()
+                        .filter(|x| !check_tags || a.intune.reaches(&x.tags, d))
+                        .collect();
+                    if reaching.is_empty() {
+                        out.reasons.push(Reason {
+                            code: ReasonCode::ScopeTagMismatch,
+                            rule: "R-I4",
+                            detail: format!(
+                                "the assignments that hold {} carry scope tags {} and `{dev}` carries {device_tags} (scoped permissions: the tag must be on the same assignment)",
+                                self.perm(*q),
+                                holders.iter().map(|x| tag_list(&x.tags)).collect::<Vec<_>>().join("; "),
+                            ),
+                        });
+                    } else {
+                        used.extend(reaching.iter().map(|x| x.position));
+                    }
+                }
+            }
+        }
+        if a.merge == PermissionMerge::Merged && any_held && check_tags {
+            if a.intune.reaches(&p.reach, d) {
+                used.extend(
+                    assignments
+                        .iter()
+                        .filter(|x| a.intune.reaches(&x.tags, d))
+                        .map(|x| x.position),
+                );
+            } else {
+                out.reasons.push(Reason {
+                    code: ReasonCode::ScopeTagMismatch,
+                    rule: "R-I5",
+                    detail: format!(
+                        "the assignments of `{}` carry scope tags {} and `{dev}` carries {device_tags}",
+                        self.upn(p),
+                        tag_list(&p.reach)
+                    ),
+                });
+            }
+        }
+        if f.is_acting() {
+            let co_managed = a.intune.co_managed.contains(d);
+            if !co_managed {
+                out.knobs.insert(
+                    String::from("scope_groups_apply_to_attached"),
+                    json!(a.scope_groups_on_attached),
+                );
+            }
+            if a.scope_groups_apply(f, d) {
+                for q in &req.acting {
+                    let holders: Vec<&&intune::Assignment> = assignments
+                        .iter()
+                        .filter(|x| x.perms.contains(*q as usize))
+                        .collect();
+                    if holders.is_empty() {
+                        continue;
+                    }
+                    if !holders.iter().any(|x| a.intune.covers(&x.cover, d)) {
+                        out.reasons.push(Reason {
+                            code: ReasonCode::ScopeGroupMismatch,
+                            rule: "R-I6",
+                            detail: format!(
+                                "no assignment that holds {} has `{dev}` in its scope (groups)",
+                                self.perm(*q)
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        used.sort_unstable();
+        used.dedup();
+        for pos in used {
+            let Some(sa) = s.intune.role_assignments.get(pos) else {
+                continue;
+            };
+            let Some(ca) = a.intune.assignments.iter().find(|x| x.position == pos) else {
+                continue;
+            };
+            let held: Vec<String> = req
+                .perms
+                .iter()
+                .filter(|q| ca.perms.contains(**q as usize))
+                .map(|q| self.perm(*q))
+                .collect();
+            out.grants.push(Grant {
+                kind: GrantKind::IntuneAssignment,
+                id: sa.id.clone(),
+                detail: format!(
+                    "assignment `{}` (role `{}`, scope tags {}){}",
+                    sa.name,
+                    role_name(s, ca.definition),
+                    tag_list(&ca.tags),
+                    if held.is_empty() {
+                        String::from(" reaches the device")
+                    } else {
+                        format!(" grants {}", held.join(", "))
+                    }
+                ),
+            });
+        }
+    }
+
+    fn configmgr_side(
+        &self,
+        p: &Profile,
+        user: &EntraUser,
+        req: &Requirement,
+        (d, f): (DeviceIx, Feature),
+        out: &mut Outcome,
+    ) {
+        let a = self.access;
+        let s = self.s;
+        let dev = self.device_name(d).to_owned();
+        if user.on_premises_sid.is_some() {
+            out.knobs.insert(
+                String::from("discovery_required"),
+                json!(self.policy.discovery_required.as_str()),
+            );
+        }
+        let g = match p.configmgr_gate(req) {
+            Err(ReasonCode::CloudOnlyAccount) => {
+                out.reasons.push(Reason {
+                    code: ReasonCode::CloudOnlyAccount,
+                    rule: "R-G1",
+                    detail: format!("`{}` is a cloud-only account: ConfigMgr RBAC is enforced and needs a hybrid identity synced from AD", user.upn),
+                });
+                return;
+            }
+            Err(ReasonCode::NotDiscovered) => {
+                out.reasons.push(Reason {
+                    code: ReasonCode::NotDiscovered,
+                    rule: "R-G2",
+                    detail: self.discovery_detail(p, user, req, f),
+                });
+                return;
+            }
+            Err(_) => {
+                out.reasons.push(Reason {
+                    code: ReasonCode::ConfigmgrAdminMissing,
+                    rule: "R-G3",
+                    detail: format!("no ConfigMgr administrative user matches the SID of `{}` or of its AD groups", user.upn),
+                });
+                return;
+            }
+            Ok(g) => g,
+        };
+        // R-G4: per Collection operation; grants keyed by ids so the text follows the content,
+        // not the file order.
+        let mut used: BTreeMap<(u32, String, String), Vec<Operation>> = BTreeMap::new();
+        let mut collection_failed = false;
+        for op in req.ops.iter() {
+            let holding: Vec<u32> = g
+                .collections(op)
+                .iter()
+                .copied()
+                .filter(|c| self.graph.members(*c).contains(d))
+                .collect();
+            if holding.is_empty() {
+                collection_failed = true;
+                let mut elsewhere: Vec<u32> = g.collections(op).to_vec();
+                elsewhere.sort_by(|x, y| self.graph.id(*x).cmp(self.graph.id(*y)));
+                let detail = if elsewhere.is_empty() {
+                    format!(
+                        "no ConfigMgr role of `{}` grants {} on any collection",
+                        user.upn,
+                        op.display_name()
+                    )
+                } else {
+                    format!(
+                        "the ConfigMgr roles of `{}` grant {} only on {}, which do not contain `{dev}`",
+                        user.upn,
+                        op.display_name(),
+                        elsewhere
+                            .iter()
+                            .map(|c| self.collection_label(*c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                out.reasons.push(Reason {
+                    code: ReasonCode::ConfigmgrPermissionMissing,
+                    rule: "R-G4",
+                    detail,
+                });
+                continue;
+            }
+            for admin in &g.admins {
+                for pair in a.configmgr.pairs.get(*admin as usize).into_iter().flatten() {
+                    if pair.ops.contains(op)
+                        && holding.contains(&pair.collection)
+                        && let (Some(ad), Some(r)) = (
+                            s.configmgr.admins.get(pair.admin as usize),
+                            s.configmgr.roles.get(pair.role as usize),
+                        )
+                    {
+                        used.entry((
+                            ad.id,
+                            r.id.clone(),
+                            self.graph.id(pair.collection).to_owned(),
+                        ))
+                        .or_default()
+                        .push(op);
+                    }
+                }
+            }
+        }
+        for ((admin, role, collection), ops) in used {
+            let (Some(ad), Some(r), Some(c)) = (
+                s.configmgr.admins.iter().find(|x| x.id == admin),
+                s.configmgr.roles.iter().find(|x| x.id == role),
+                self.graph.find(&collection),
+            ) else {
+                continue;
+            };
+            out.grants.push(Grant {
+                kind: GrantKind::ConfigmgrAssociation,
+                id: format!("{}/{}/{}", ad.id, r.id, collection),
+                detail: format!(
+                    "`{}`: role `{}` on collection {} grants {}{}",
+                    ad.account,
+                    r.name,
+                    self.collection_label(c),
+                    ops.iter()
+                        .map(|o| o.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if r.id == configmgr::FULL_ADMINISTRATOR {
+                        " (Full Administrator, R-G5)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+        if collection_failed {
+            return; // R-G4 stops R-G6 and R-G7.
+        }
+
+        // R-G6: operations on other secured classes, one reason per missing one.
+        let mut class_failed = false;
+        for (class, op) in req.classes.iter() {
+            if !g.classes.contains((class, op)) {
+                class_failed = true;
+                out.reasons.push(Reason {
+                    code: ReasonCode::ConfigmgrClassPermissionMissing,
+                    rule: "R-G6",
+                    detail: format!(
+                        "no ConfigMgr role of `{}` grants {} on the {} class ({class}: {op})",
+                        user.upn,
+                        op.display_name(),
+                        class.display_name()
+                    ),
+                });
+                continue;
+            }
+            if let Some((ad, r)) = self.class_holder(g, (class, op)) {
+                out.grants.push(Grant {
+                    kind: GrantKind::ConfigmgrClass,
+                    id: format!("{}/{}/{class}:{op}", ad.id, r.id),
+                    detail: format!(
+                        "`{}`: role `{}` grants {} on {} (R-G6)",
+                        ad.account,
+                        r.name,
+                        op.display_name(),
+                        class.display_name()
+                    ),
+                });
+            }
+        }
+        if class_failed {
+            return; // R-G6 stops R-G7.
+        }
+
+        // R-G7: a script the admin center would list.
+        if f == Feature::RunScript {
+            if !req.script {
+                out.not_evaluated.push(NotEvaluated {
+                    rule: "R-G7",
+                    detail: String::from("the snapshot does not list `configmgr.scripts`: whether an approved script without parameters is available to the user's scopes was not checked"),
+                });
+            } else if let Some((ad, script)) = self.runnable_script(g) {
+                out.grants.push(Grant {
+                    kind: GrantKind::ConfigmgrScript,
+                    id: script.id.clone(),
+                    detail: format!(
+                        "script `{}` is approved, has no parameters and is in the scopes of `{}` (R-G7)",
+                        script.name, ad.account
+                    ),
+                });
+            } else {
+                out.reasons.push(Reason {
+                    code: ReasonCode::NoRunnableScript,
+                    rule: "R-G7",
+                    detail: format!(
+                        "no approved script without parameters is in the security scopes of an administrative user of `{}` that holds Read on SMS Scripts",
+                        user.upn
+                    ),
+                });
+            }
+        }
+    }
+
+    /// R-G2's explanation: what was found, what the feature needed, what is missing.
+    fn discovery_detail(
+        &self,
+        p: &Profile,
+        user: &EntraUser,
+        req: &Requirement,
+        f: Feature,
+    ) -> String {
+        let (ad, entra) = p.discovery;
+        let found = match (ad, entra) {
+            (true, true) => "both AD and Entra user discovery",
+            (true, false) => "AD user discovery only",
+            (false, true) => "Entra user discovery only",
+            (false, false) => "neither AD nor Entra user discovery",
+        };
+        let (needs, missing) = if req.both_discoveries {
+            let missing = match (ad, entra) {
+                (true, false) => "Entra user discovery is missing",
+                (false, true) => "AD user discovery is missing",
+                _ => "both are missing",
+            };
+            ("both AD and Entra user discovery", missing)
+        } else {
+            ("AD or Entra user discovery", "neither has found the user")
+        };
+        format!(
+            "`{}` was found by {found}; {} at version {} with discovery_required `{}` needs {needs}: {missing}",
+            user.upn,
+            f.display_name(),
+            self.s.hierarchy.version,
+            self.policy.discovery_required.as_str()
+        )
+    }
+
+    /// The first (by admin id, role id) mapped admin and role granting a class operation.
+    fn class_holder(
+        &self,
+        g: &configmgr::Grants,
+        p: crate::features::ClassPermission,
+    ) -> Option<(
+        &crate::snapshot::ConfigMgrAdmin,
+        &crate::snapshot::ConfigMgrRole,
+    )> {
+        let s = self.s;
+        let a = self.access;
+        let mut found: Vec<(
+            &crate::snapshot::ConfigMgrAdmin,
+            &crate::snapshot::ConfigMgrRole,
+        )> = Vec::new();
+        for admin in &g.admins {
+            let Some(ad) = s.configmgr.admins.get(*admin as usize) else {
+                continue;
+            };
+            for r in a
+                .configmgr
+                .admin_roles
+                .get(*admin as usize)
+                .map_or(&[][..], |x| x.roles.as_slice())
+            {
+                if a.configmgr
+                    .role_classes
+                    .get(*r as usize)
+                    .is_some_and(|c| c.contains(p))
+                    && let Some(role) = s.configmgr.roles.get(*r as usize)
+                {
+                    found.push((ad, role));
+                }
+            }
+        }
+        found
+            .into_iter()
+            .min_by(|x, y| (x.0.id, &x.1.id).cmp(&(y.0.id, &y.1.id)))
+    }
+
+    /// The first (by admin id, script id) runnable script a mapped admin meets (R-G7).
+    fn runnable_script(
+        &self,
+        g: &configmgr::Grants,
+    ) -> Option<(&crate::snapshot::ConfigMgrAdmin, &crate::snapshot::Script)> {
+        let s = self.s;
+        let scripts = s.configmgr.scripts.as_deref()?;
+        g.admins
+            .iter()
+            .filter_map(|admin| {
+                let ad = s.configmgr.admins.get(*admin as usize)?;
+                let script = self
+                    .access
+                    .configmgr
+                    .admin_script
+                    .get(*admin as usize)?
+                    .as_ref()?;
+                Some((ad, scripts.get(*script as usize)?))
+            })
+            .min_by(|x, y| (x.0.id, &x.1.id).cmp(&(y.0.id, &y.1.id)))
+    }
+}
+
+fn upload_code(r: NotUploaded) -> ReasonCode {
+    match r {
+        NotUploaded::NotAttached => ReasonCode::NotAttached,
+        NotUploaded::UploadUnsupportedCloud => ReasonCode::UploadUnsupportedCloud,
+        NotUploaded::NotUploadedNoClient => ReasonCode::NotUploadedNoClient,
+        NotUploaded::NotUploadedOutOfScope => ReasonCode::NotUploadedOutOfScope,
+    }
+}
+
+fn upload_detail(r: NotUploaded, dev: &str) -> String {
+    match r {
+        NotUploaded::NotAttached => {
+            String::from("the hierarchy is not attached: nothing is uploaded")
+        }
+        NotUploaded::UploadUnsupportedCloud => String::from(
+            "the hierarchy's cloud (or its version on that cloud) cannot upload devices",
+        ),
+        NotUploaded::NotUploadedNoClient => {
+            format!("`{dev}` has no ConfigMgr client, so it is not uploaded")
+        }
+        NotUploaded::NotUploadedOutOfScope => {
+            format!("`{dev}` is in neither the upload collection nor its child collections")
+        }
+    }
+}

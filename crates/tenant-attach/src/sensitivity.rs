@@ -1,0 +1,352 @@
+//! Which answers rest on a reading: for each policy knob (the rulebook's answers where
+//! Microsoft is silent) and each value other than the snapshot's, the (user, device, feature)
+//! decisions that would be gained or lost.
+//!
+//! Each alternative is an [`Engine::with_policy`] over the same shared indexes, compared with
+//! [`diff`] (device-set differences per user class and feature class), so a knob costs one
+//! access rebuild and one diff, never a check per triple.
+
+use std::collections::{BTreeSet, HashMap};
+
+use roaring::RoaringBitmap;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::diff::diff;
+use crate::engine::Engine;
+use crate::features::Feature;
+use crate::snapshot::{
+    ChildRelation, CombinedPagePermissions, DiscoveryRequired, Policy, UntaggedAssignment,
+};
+
+/// How many example changes an alternative lists; the counts are always complete.
+pub const EXAMPLES: usize = 10;
+
+/// A policy knob of the rulebook (a field of the snapshot's `policy`, not `features`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Knob {
+    /// R-U4: which dependents of the upload collection are its children.
+    ChildRelations,
+    /// R-I5: what an untagged assignment reaches.
+    UntaggedAssignment,
+    /// R-I6: whether scope groups limit actions on tenant-attached devices.
+    ScopeGroupsApplyToAttached,
+    /// R-I7: whether `intune_only` mode ignores scope tags.
+    IntuneOnlyIgnoresScopeTags,
+    /// R-F1: whether `view` needs ConfigMgr Read.
+    ConfigmgrGatesView,
+    /// R-G2: which user discoveries are required.
+    DiscoveryRequired,
+    /// R-F1: what the `combined`-mode "—" rows need from Intune.
+    CombinedPagePermissions,
+}
+
+impl Knob {
+    /// Every knob, in the order the rulebook introduces them.
+    pub const ALL: &'static [Knob] = &[
+        Knob::ChildRelations,
+        Knob::UntaggedAssignment,
+        Knob::ScopeGroupsApplyToAttached,
+        Knob::IntuneOnlyIgnoresScopeTags,
+        Knob::ConfigmgrGatesView,
+        Knob::DiscoveryRequired,
+        Knob::CombinedPagePermissions,
+    ];
+
+    /// The field name in `policy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Knob::ChildRelations => "child_relations",
+            Knob::UntaggedAssignment => "untagged_assignment",
+            Knob::ScopeGroupsApplyToAttached => "scope_groups_apply_to_attached",
+            Knob::IntuneOnlyIgnoresScopeTags => "intune_only_ignores_scope_tags",
+            Knob::ConfigmgrGatesView => "configmgr_gates_view",
+            Knob::DiscoveryRequired => "discovery_required",
+            Knob::CombinedPagePermissions => "combined_page_permissions",
+        }
+    }
+
+    /// The rule whose reading the knob picks.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Knob::ChildRelations => "R-U4",
+            Knob::UntaggedAssignment => "R-I5",
+            Knob::ScopeGroupsApplyToAttached => "R-I6",
+            Knob::IntuneOnlyIgnoresScopeTags => "R-I7",
+            Knob::ConfigmgrGatesView | Knob::CombinedPagePermissions => "R-F1",
+            Knob::DiscoveryRequired => "R-G2",
+        }
+    }
+
+    /// Parses a knob's field name.
+    pub fn from_name(name: &str) -> Option<Knob> {
+        Knob::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// The knob's value under `policy`, as it is written in a snapshot.
+    pub fn value(self, policy: &Policy) -> Value {
+        match self {
+            Knob::ChildRelations => json!(
+                policy
+                    .child_relations
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            Knob::UntaggedAssignment => json!(policy.untagged_assignment.as_str()),
+            Knob::ScopeGroupsApplyToAttached => json!(policy.scope_groups_apply_to_attached),
+            Knob::IntuneOnlyIgnoresScopeTags => json!(policy.intune_only_ignores_scope_tags),
+            Knob::ConfigmgrGatesView => json!(policy.configmgr_gates_view),
+            Knob::DiscoveryRequired => json!(policy.discovery_required.as_str()),
+            Knob::CombinedPagePermissions => json!(policy.combined_page_permissions.as_str()),
+        }
+    }
+
+    /// Every policy that differs from `policy` in this knob alone, one per other value.
+    /// `child_relations` is tried as its three nested readings (`limiting`; `limiting`,
+    /// `include`; `limiting`, `include`, `exclude`).
+    pub fn alternatives(self, policy: &Policy) -> Vec<Policy> {
+        let with = |f: &dyn Fn(&mut Policy)| {
+            let mut p = policy.clone();
+            f(&mut p);
+            p
+        };
+        let mut out = Vec::new();
+        match self {
+            Knob::ChildRelations => {
+                use ChildRelation::{Include, Limiting};
+                let current = ChildRelation::canonical(&policy.child_relations);
+                for reading in [
+                    vec![Limiting],
+                    vec![Limiting, Include],
+                    ChildRelation::all(),
+                ] {
+                    if reading != current {
+                        out.push(with(&|p| p.child_relations.clone_from(&reading)));
+                    }
+                }
+            }
+            Knob::UntaggedAssignment => {
+                for v in [UntaggedAssignment::AllTags, UntaggedAssignment::DefaultTag] {
+                    if v != policy.untagged_assignment {
+                        out.push(with(&|p| p.untagged_assignment = v));
+                    }
+                }
+            }
+            Knob::ScopeGroupsApplyToAttached => out.push(with(&|p| {
+                p.scope_groups_apply_to_attached = !p.scope_groups_apply_to_attached;
+            })),
+            Knob::IntuneOnlyIgnoresScopeTags => out.push(with(&|p| {
+                p.intune_only_ignores_scope_tags = !p.intune_only_ignores_scope_tags;
+            })),
+            Knob::ConfigmgrGatesView => {
+                out.push(with(&|p| p.configmgr_gates_view = !p.configmgr_gates_view));
+            }
+            Knob::DiscoveryRequired => {
+                for v in DiscoveryRequired::ALL {
+                    if *v != policy.discovery_required {
+                        out.push(with(&|p| p.discovery_required = *v));
+                    }
+                }
+            }
+            Knob::CombinedPagePermissions => {
+                for v in [
+                    CombinedPagePermissions::View,
+                    CombinedPagePermissions::Feature,
+                ] {
+                    if v != policy.combined_page_permissions {
+                        out.push(with(&|p| p.combined_page_permissions = v));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Knob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Knob {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Knob, String> {
+        Knob::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = Knob::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown knob `{s}`; one of: {}", names.join(", "))
+        })
+    }
+}
+
+/// Whether a decision would be gained or lost under the alternative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Denied now, allowed under the alternative.
+    Gained,
+    /// Allowed now, denied under the alternative.
+    Lost,
+}
+
+/// One (user, device, feature) decision that the alternative changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// The user's UPN.
+    pub user: String,
+    /// The user's Entra id.
+    pub user_id: String,
+    /// The device's name.
+    pub device: String,
+    /// The device's resource id.
+    pub resource_id: u32,
+    /// The feature.
+    pub feature: Feature,
+    /// Gained or lost.
+    pub change: ChangeKind,
+}
+
+/// What one other value of a knob would change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    /// The value, as written in a snapshot.
+    pub value: Value,
+    /// How many (user, device, feature) decisions would turn from deny to allow.
+    pub gained: u64,
+    /// How many would turn from allow to deny.
+    pub lost: u64,
+    /// How many users have at least one changed decision.
+    pub users: u64,
+    /// How many devices have at least one changed decision.
+    pub devices: u64,
+    /// The first changes (at most [`EXAMPLES`]), by UPN, resource id, feature and change.
+    pub examples: Vec<Example>,
+}
+
+/// One knob: its value in the snapshot and what each other value would change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnobSensitivity {
+    /// The knob.
+    pub knob: Knob,
+    /// The rule whose reading it picks.
+    pub rule: &'static str,
+    /// The snapshot's value.
+    pub current: Value,
+    /// Every other value.
+    pub alternatives: Vec<Alternative>,
+}
+
+impl KnobSensitivity {
+    /// Whether some other value changes at least one decision.
+    pub fn matters(&self) -> bool {
+        self.alternatives.iter().any(|a| a.gained + a.lost > 0)
+    }
+}
+
+/// The answer of `tenant-attach sensitivity`: per knob, what each other value would change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// The knobs asked for, in [`Knob::ALL`] order.
+    pub knobs: Vec<KnobSensitivity>,
+}
+
+/// For `knob` (or every knob) and each value other than the engine's: the decisions gained
+/// and lost, the users and devices affected, and up to [`EXAMPLES`] examples.
+///
+/// ```
+/// use tenant_attach::{Engine, sample, sensitivity::{Knob, sensitivity}};
+///
+/// let engine = Engine::from_json(sample::CONTOSO)?;
+/// let s = sensitivity(&engine, Some(Knob::DiscoveryRequired));
+/// // Rulebook 1's reading (`by_version`) would give some users client details back.
+/// let by_version = &s.knobs[0].alternatives[0];
+/// assert_eq!(by_version.value, "by_version");
+/// assert!(by_version.gained > 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sensitivity(engine: &Engine, knob: Option<Knob>) -> Sensitivity {
+    let knobs: Vec<Knob> = match knob {
+        Some(k) => vec![k],
+        None => Knob::ALL.to_vec(),
+    };
+    Sensitivity {
+        knobs: knobs
+            .into_iter()
+            .map(|k| KnobSensitivity {
+                knob: k,
+                rule: k.rule(),
+                current: k.value(engine.policy()),
+                alternatives: k
+                    .alternatives(engine.policy())
+                    .into_iter()
+                    .map(|p| alternative(engine, k, p))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn alternative(engine: &Engine, knob: Knob, policy: Policy) -> Alternative {
+    let value = knob.value(&policy);
+    let variant = engine.with_policy(policy);
+    let d = diff(engine, &variant);
+    let (gained, lost) = d.counts();
+    let users: BTreeSet<&str> = d.entries.iter().map(|e| e.user_id.as_str()).collect();
+    let mut devices = RoaringBitmap::new();
+    for e in &d.entries {
+        devices |= &e.gained.0;
+        devices |= &e.lost.0;
+    }
+    // Examples: users in UPN order; within a user, every entry's first devices suffice.
+    let upn_of: HashMap<&str, &str> = engine
+        .snapshot()
+        .entra
+        .users
+        .iter()
+        .map(|u| (u.id.as_str(), u.upn.as_str()))
+        .collect();
+    let mut by_user: Vec<(&str, &str)> = users
+        .iter()
+        .map(|id| (upn_of.get(id).copied().unwrap_or(id), *id))
+        .collect();
+    by_user.sort_by_key(|(upn, id)| (upn.to_lowercase(), *id));
+    let mut examples = Vec::new();
+    for (upn, id) in by_user {
+        if examples.len() >= EXAMPLES {
+            break;
+        }
+        let mut mine: Vec<(u32, Feature, ChangeKind)> = Vec::new();
+        for e in d.entries.iter().filter(|e| e.user_id == id) {
+            for (set, change) in [(&e.gained, ChangeKind::Gained), (&e.lost, ChangeKind::Lost)] {
+                for dev in set.iter().take(EXAMPLES) {
+                    mine.push((dev, e.feature, change));
+                }
+            }
+        }
+        mine.sort_unstable();
+        for (dev, feature, change) in mine.into_iter().take(EXAMPLES - examples.len()) {
+            let Some(device) = engine.device(dev) else {
+                continue;
+            };
+            examples.push(Example {
+                user: upn.to_owned(),
+                user_id: id.to_owned(),
+                device: device.name.clone(),
+                resource_id: device.resource_id,
+                feature,
+                change,
+            });
+        }
+    }
+    Alternative {
+        value,
+        gained,
+        lost,
+        users: users.len() as u64,
+        devices: devices.len(),
+        examples,
+    }
+}
