@@ -18,6 +18,7 @@ mod fuzz_replay;
 mod import;
 mod props;
 mod reference;
+mod reliability;
 mod rules;
 mod synth;
 mod tidy;

@@ -116,6 +116,7 @@ impl Snapshot {
             seen: Vec::new(),
             pending: Vec::new(),
             started: false,
+            ended: false,
             bad: None,
         };
         {
@@ -170,6 +171,8 @@ struct Recorder<R> {
     /// prefix).
     pending: Vec<u8>,
     started: bool,
+    /// The input has ended.
+    ended: bool,
     /// The offset in `seen` of the first byte that is not UTF-8.
     bad: Option<usize>,
 }
@@ -186,6 +189,7 @@ impl<R: std::io::Read> Recorder<R> {
                 }
             };
             if got == 0 {
+                self.ended = true;
                 break;
             }
             self.pending
@@ -219,8 +223,11 @@ impl<R: std::io::Read> std::io::Read for Recorder<R> {
         let candidate = self.pending.get(..take).unwrap_or(&[]);
         let valid = match std::str::from_utf8(candidate) {
             Ok(_) => take,
-            // A sequence cut at `take` (not at the end of the input): hand out what precedes.
-            Err(e) if e.error_len().is_none() && take < self.pending.len() => e.valid_up_to(),
+            // A sequence cut by `take` or by the last read: hand out what precedes it (with
+            // at least 4 bytes pending, something does).
+            Err(e) if e.error_len().is_none() && (take < self.pending.len() || !self.ended) => {
+                e.valid_up_to()
+            }
             Err(e) if e.error_len().is_none() => {
                 // The input ends inside a sequence.
                 self.bad = Some(self.seen.len() + e.valid_up_to());
