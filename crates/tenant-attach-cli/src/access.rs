@@ -47,9 +47,17 @@ fn reasons_json(reasons: &[Reason]) -> Vec<Value> {
         .collect()
 }
 
+/// Grants in one order whatever the snapshot's array order: by kind (the evaluation order),
+/// then id, then detail.
+fn sorted(grants: &[Grant]) -> Vec<&Grant> {
+    let mut v: Vec<&Grant> = grants.iter().collect();
+    v.sort_by(|a, b| (a.kind, &a.id, &a.detail).cmp(&(b.kind, &b.id, &b.detail)));
+    v
+}
+
 fn grants_json(grants: &[Grant]) -> Vec<Value> {
-    grants
-        .iter()
+    sorted(grants)
+        .into_iter()
         .map(|g| json!({"kind": g.kind, "id": g.id, "detail": g.detail}))
         .collect()
 }
@@ -89,7 +97,7 @@ pub fn decision_text(engine: &Engine, decision: &Decision, style: &Style) -> Str
             style.green("ALLOWED"),
             decision.mode.as_str()
         ));
-        for g in &decision.grants {
+        for g in sorted(&decision.grants) {
             out.push_str(&format!(
                 "  granted by {}: {}\n",
                 g.kind_label(),
@@ -261,7 +269,7 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
                     escape(&r.detail)
                 ));
             }
-            for g in &o.grants {
+            for g in sorted(&o.grants) {
                 out.push_str(&format!(
                     "  granted by {}: {}\n",
                     g.kind_label(),

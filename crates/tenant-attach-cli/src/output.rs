@@ -22,6 +22,15 @@ impl Style {
         }
     }
 
+    /// Colour off on both streams (tests and fuzz targets), or on when `colour`.
+    pub fn fixed(format: Format, colour: bool) -> Style {
+        Style {
+            format,
+            colour,
+            colour_stderr: colour,
+        }
+    }
+
     fn paint(on: bool, code: &str, text: &str) -> String {
         if on {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -587,3 +587,222 @@ fn graph_around_a_deep_chain_costs_what_it_draws() {
     assert_eq!(v["collections"].as_array().unwrap().len(), 5);
     assert_eq!(v["edges"].as_array().unwrap().len(), 4);
 }
+
+// --- 8. The `render` fuzz target's seeds and regressions, replayed ---------------------------
+
+#[path = "support/fuzz_render.rs"]
+mod fuzz_render;
+
+fn seed_files(dir: &str) -> Vec<Vec<u8>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(dir);
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    entries
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect()
+}
+
+#[test]
+fn render_fuzz_seeds_and_regressions_replay() {
+    let mut inputs = seed_files("fuzz/seeds/render");
+    inputs.extend(seed_files("fuzz/regressions/render"));
+    assert!(inputs.len() >= 8, "the render seeds are missing");
+    for input in inputs {
+        fuzz_render::render_names(&input);
+    }
+}
+
+// --- 5. Output is a function of the content, not of array order ------------------------------
+
+/// Every array of `v`, recursively, in a random order.
+fn shuffle_arrays(v: &mut Value, rng: &mut tenant_attach_synth::Rng) {
+    match v {
+        Value::Array(items) => {
+            for i in (1..items.len()).rev() {
+                items.swap(i, rng.below(i + 1));
+            }
+            for item in items {
+                shuffle_arrays(item, rng);
+            }
+        }
+        Value::Object(map) => {
+            for item in map.values_mut() {
+                shuffle_arrays(item, rng);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every command's `--format json` output on the snapshot at `path` (and `diff` against
+/// `other`), through the very code the binary runs.
+fn every_json_output(path: &str, other: &str, s: &Value) -> Vec<(String, String)> {
+    use tenant_attach_cli::args::{Cli, Format};
+    use tenant_attach_cli::output::Style;
+    let mut commands: Vec<Vec<String>> = [
+        "validate",
+        "upload",
+        "report",
+        "graph",
+        "stats",
+        "sensitivity",
+    ]
+    .iter()
+    .map(|c| vec![(*c).to_owned()])
+    .collect();
+    commands.push(vec!["diff".into(), other.into(), path.into()]);
+    let upns: Vec<String> = s["entra"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["upn"].as_str().unwrap().to_owned())
+        .collect();
+    let devices: Vec<String> = s["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["resource_id"].to_string())
+        .collect();
+    let mut upns_sorted = upns.clone();
+    upns_sorted.sort();
+    let mut devices_sorted = devices.clone();
+    devices_sorted.sort();
+    let features = [
+        "view",
+        "run_script",
+        "cmpivot",
+        "timeline",
+        "bitlocker_keys",
+    ];
+    for (i, user) in upns_sorted.iter().enumerate() {
+        commands.push(vec!["offboard".into(), "--user".into(), user.clone()]);
+        for f in features {
+            commands.push(vec![
+                "visible".into(),
+                "--user".into(),
+                user.clone(),
+                "--feature".into(),
+                f.into(),
+            ]);
+            for device in devices_sorted.iter().skip(i % 3).step_by(7) {
+                commands.push(vec![
+                    "check".into(),
+                    "--user".into(),
+                    user.clone(),
+                    "--device".into(),
+                    device.clone(),
+                    "--feature".into(),
+                    f.into(),
+                ]);
+            }
+        }
+    }
+    for device in &devices_sorted {
+        for f in features {
+            commands.push(vec![
+                "who".into(),
+                "--device".into(),
+                device.clone(),
+                "--feature".into(),
+                f.into(),
+            ]);
+        }
+    }
+    let style = Style::fixed(Format::Json, false);
+    commands
+        .into_iter()
+        .map(|mut args| {
+            let label = args.join(" ");
+            let mut full = vec![String::from("tenant-attach")];
+            full.append(&mut args);
+            full.extend([
+                "--snapshot".into(),
+                path.into(),
+                "--format".into(),
+                "json".into(),
+            ]);
+            let cli = <Cli as clap::Parser>::try_parse_from(&full).unwrap();
+            let out = match tenant_attach_cli::commands::run(&cli, &style) {
+                Ok(done) => done.stdout,
+                Err(f) => format!("error: {:?}", f.lines()),
+            };
+            (label, out)
+        })
+        .collect()
+}
+
+#[test]
+fn shuffled_arrays_give_byte_identical_json_for_every_command() {
+    let dir = scratch("shuffle");
+    let mut worlds: Vec<Value> = (1..=3)
+        .map(|seed| {
+            let p = tenant_attach_synth::Params {
+                devices: 40,
+                collections: 14,
+                users: 6,
+                seed,
+            };
+            serde_json::from_str(&tenant_attach_synth::generate(&p).to_json()).unwrap()
+        })
+        .collect();
+    worlds.push(fabrikam());
+    worlds.push(serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap());
+    let mut rng = tenant_attach_synth::Rng::new(11);
+    let mut failures = Vec::new();
+    for (w, world) in worlds.iter().enumerate() {
+        let original = dir.join(format!("world{w}.json"));
+        std::fs::write(&original, world.to_string()).unwrap();
+        let original = original.display().to_string();
+        let expected = every_json_output(&original, &original, world);
+        for k in 0..2 {
+            let mut shuffled = world.clone();
+            shuffle_arrays(&mut shuffled, &mut rng);
+            let path = dir.join(format!("world{w}-shuffled{k}.json"));
+            std::fs::write(&path, shuffled.to_string()).unwrap();
+            let got = every_json_output(&path.display().to_string(), &original, world);
+            for ((label, want), (_, have)) in expected.iter().zip(&got) {
+                // `diff` compares the shuffled file to the original: no change either way.
+                let want = if label.starts_with("diff") {
+                    &expected
+                        .iter()
+                        .find(|(l, _)| l.starts_with("diff"))
+                        .unwrap()
+                        .1
+                } else {
+                    want
+                };
+                if want != have {
+                    failures.push(format!(
+                        "world {w}, shuffle {k}: `{label}` depends on array order: {}",
+                        first_difference(want, have)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The first line where two outputs differ, with a little context.
+fn first_difference(a: &str, b: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let i = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let from = i.saturating_sub(4);
+    format!(
+        "line {}:\n  want: {}\n  have: {}",
+        i + 1,
+        a.get(from..(i + 1).min(a.len()))
+            .unwrap_or(&[])
+            .join("\n        "),
+        b.get(from..(i + 1).min(b.len()))
+            .unwrap_or(&[])
+            .join("\n        ")
+    )
+}

@@ -92,7 +92,7 @@ impl Snapshot {
             }
         };
         snapshot.check_schema()?;
-        Ok(snapshot)
+        Ok(snapshot.canonical())
     }
 
     /// Parses a snapshot from bytes: as [`Snapshot::from_json`], and bytes that are not
@@ -144,6 +144,14 @@ impl Snapshot {
     pub fn to_json(&self) -> String {
         // Serializing plain data into a String cannot fail: every map key is a string.
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Lists that are sets in the contract, in one order, so every answer that echoes them
+    /// is a function of the content, not of the file's order: `policy.child_relations` in
+    /// the rulebook's order (limiting, include, exclude).
+    fn canonical(mut self) -> Snapshot {
+        self.policy.child_relations.sort();
+        self
     }
 
     fn check_schema(&self) -> Result<(), LoadError> {
