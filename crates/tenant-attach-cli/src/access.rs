@@ -48,10 +48,18 @@ fn reasons_json(reasons: &[Reason]) -> Vec<Value> {
 }
 
 /// Grants in one order whatever the snapshot's array order: by kind (the evaluation order),
-/// then id, then detail.
+/// then id (a ConfigMgr association's `ADMIN/ROLE/COLLECTION` by admin, collection, role),
+/// then detail.
 fn sorted(grants: &[Grant]) -> Vec<&Grant> {
+    fn key(g: &Grant) -> (tenant_attach::GrantKind, Vec<&str>, &str) {
+        let mut parts: Vec<&str> = g.id.split('/').collect();
+        if let [_, role, collection] = parts.as_mut_slice() {
+            std::mem::swap(role, collection);
+        }
+        (g.kind, parts, &g.detail)
+    }
     let mut v: Vec<&Grant> = grants.iter().collect();
-    v.sort_by(|a, b| (a.kind, &a.id, &a.detail).cmp(&(b.kind, &b.id, &b.detail)));
+    v.sort_by(|a, b| key(a).cmp(&key(b)));
     v
 }
 
