@@ -19,6 +19,7 @@ mod import;
 mod import_corpus;
 mod props;
 mod reference;
+mod reliability;
 mod rules;
 mod synth;
 mod tidy;

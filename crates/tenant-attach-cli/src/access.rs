@@ -4,6 +4,7 @@ use tenant_attach::{Decision, DeviceIx, Engine, Feature, UserIx};
 
 use crate::args::Format;
 use crate::output::{self, Style, plural};
+use crate::render::escape;
 
 /// The library's JSON form of an answer, pretty, keys sorted.
 fn to_json<T: serde::Serialize>(answer: &T) -> String {
@@ -43,7 +44,7 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
         Format::Text | Format::Dot | Format::Svg => {
             let mut out = format!(
                 "{} can {} {} ({} mode):\n",
-                answer.user,
+                escape(&answer.user),
                 f.phrase(),
                 plural(answer.devices.len() as u64, "device", "devices"),
                 answer.mode.as_str()
@@ -70,11 +71,11 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
                 "{} can {} {} ({} mode):\n",
                 plural(answer.users.len() as u64, "user", "users"),
                 f.phrase(),
-                answer.device,
+                escape(&answer.device),
                 answer.mode.as_str()
             );
             for u in &answer.users {
-                out.push_str(&format!("  {}\n", u.upn));
+                out.push_str(&format!("  {}\n", escape(&u.upn)));
             }
             out
         }
@@ -90,20 +91,24 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
                 format!(
                     "{} {} can offboard this hierarchy from the Intune admin center (R-H4).\n",
                     style.green("ALLOWED"),
-                    o.user
+                    escape(&o.user)
                 )
             } else {
                 format!(
                     "{} {} can't offboard this hierarchy from the Intune admin center.\n",
                     style.red("DENIED"),
-                    o.user
+                    escape(&o.user)
                 )
             };
             for r in &o.reasons {
-                out.push_str(&format!("  {} [{}] {}\n", r.code, r.rule, r.detail));
+                out.push_str(&format!("  {} [{}] {}\n", r.code, r.rule, escape(&r.detail)));
             }
             for g in &o.grants {
-                out.push_str(&format!("  granted by {}: {}\n", g.kind.label(), g.detail));
+                out.push_str(&format!(
+                    "  granted by {}: {}\n",
+                    g.kind.label(),
+                    escape(&g.detail)
+                ));
             }
             out.push_str(&format!(
                 "Offboarding takes up to {} minutes; onboarding again needs a wait of at least {} minutes (R-H4).\n",

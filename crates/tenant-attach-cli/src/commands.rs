@@ -1,26 +1,46 @@
 //! One function per command: load, ask the library, render text or JSON.
 
-use std::io::Read;
-
 use serde_json::{Value, json};
-use tenant_attach::{BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, sample};
+use tenant_attach::{
+    BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
+};
 
 use crate::args::{Cli, Command, Format};
 use crate::output::{self, Style, plural};
+use crate::render::escape;
 use crate::{access, batch, graph, report, sensitivity};
 
 /// What a command printed and its exit code.
+#[derive(Debug)]
 pub struct Done {
     pub stdout: String,
     pub code: u8,
 }
 
-/// Bad input or usage (exit 2): each line goes to stderr.
+/// The exit code of a result that could not be written (standard output or `-o`).
+pub const WRITE_FAILED: u8 = 3;
+
+/// Bad input or usage (exit 2), or a failed write (`error[write]`, exit 3): each line goes to
+/// stderr.
+#[derive(Debug)]
 pub struct Failure(pub(crate) Vec<String>);
 
 impl Failure {
     pub(crate) fn one(line: String) -> Failure {
         Failure(vec![line])
+    }
+
+    /// The exit code: 3 for a failed write, 2 for everything else.
+    pub fn code(&self) -> u8 {
+        if self
+            .0
+            .first()
+            .is_some_and(|l| l.starts_with("error[write]"))
+        {
+            WRITE_FAILED
+        } else {
+            2
+        }
     }
 
     pub fn lines(self) -> Vec<String> {
@@ -155,36 +175,45 @@ pub(crate) fn done(stdout: String, code: u8) -> Done {
     Done { stdout, code }
 }
 
-/// Reads `--snapshot` (a file, or `-` for standard input): the label for messages and the text.
-fn read(cli: &Cli) -> Result<(String, String), Failure> {
+/// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and a
+/// reader. Nothing is read here: the library parses while it reads.
+fn read(cli: &Cli) -> Result<(String, Box<dyn std::io::Read>), Failure> {
     let Some(path) = &cli.snapshot else {
         return Err(Failure::one(String::from(
             "error[usage]: this command needs --snapshot FILE (or --snapshot - for standard input)",
         )));
     };
-    let mut text = String::new();
     if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::one(format!("error[usage]: cannot read standard input: {e}")))?;
-        return Ok((String::from("<stdin>"), text));
+        return Ok((String::from("<stdin>"), Box::new(std::io::stdin().lock())));
     }
     let label = path.display().to_string();
-    text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Ok((label, text))
+    Ok((label, Box::new(file)))
+}
+
+/// Parses a snapshot while reading it; a failed read is a usage error naming the file.
+fn parse(label: &str, reader: impl std::io::Read) -> Result<Result<Snapshot, LoadError>, Failure> {
+    match Snapshot::from_reader(reader) {
+        Err(LoadError::Io(e)) => Err(Failure::one(format!(
+            "error[usage]: cannot read `{label}`: {e}"
+        ))),
+        other => Ok(other),
+    }
 }
 
 fn load_path(path: &std::path::Path) -> Result<Engine, Failure> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Engine::from_json(&text).map_err(|e| refused(&label, &e))
+    let snapshot = parse(&label, file)?.map_err(|e| refused(&label, &e.into()))?;
+    Engine::new(snapshot).map_err(|e| refused(&label, &e))
 }
 
 fn load(cli: &Cli) -> Result<(String, Engine), Failure> {
-    let (label, text) = read(cli)?;
-    let engine = Engine::from_json(&text).map_err(|e| refused(&label, &e))?;
+    let (label, reader) = read(cli)?;
+    let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
+    let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
     Ok((label, engine))
 }
 
@@ -229,8 +258,12 @@ fn diagnostic_line(label: &str, d: &Diagnostic) -> String {
 }
 
 fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
-    let (label, text) = read(cli)?;
-    let diags = tenant_attach::validate_json(&text);
+    let (label, reader) = read(cli)?;
+    // A snapshot that cannot be parsed (bad JSON, not UTF-8) is listed, not refused.
+    let diags = match parse(&label, reader)? {
+        Ok(snapshot) => tenant_attach::validate(&snapshot),
+        Err(e) => Diagnostics::from_load_error(&e),
+    };
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
@@ -256,8 +289,8 @@ pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> Strin
         out.push_str(&format!(
             "{kind} [{}] {}: {}\n",
             d.rule(),
-            d.path(),
-            d.message()
+            escape(d.path()),
+            escape(d.message())
         ));
     }
     let verdict = if errors == 0 {
@@ -266,7 +299,8 @@ pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> Strin
         style.red("not valid")
     };
     out.push_str(&format!(
-        "{label}: {verdict}: {}, {}\n",
+        "{}: {verdict}: {}, {}\n",
+        escape(label),
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     ));
@@ -294,7 +328,11 @@ pub fn upload_text(engine: &Engine, style: &Style) -> String {
                 .ok()
                 .and_then(|c| engine.collection(c))
                 .map_or("", |c| c.name.as_str());
-            format!("collection {id} ({name}) and its child collections (R-U4)")
+            format!(
+                "collection {} ({}) and its child collections (R-U4)",
+                escape(id),
+                escape(name)
+            )
         }
         None => String::from("all devices with a client (R-U3)"),
     };
@@ -390,6 +428,7 @@ fn generate(
     output: Option<&std::path::Path>,
 ) -> Result<Done, Failure> {
     use std::io::{IsTerminal, Write};
+    check_sizes(params)?;
     let show = std::io::stderr().is_terminal() && params.devices >= 100_000;
     let progress = |what: &str, done: usize, total: usize| {
         if show {
@@ -398,18 +437,20 @@ fn generate(
         }
     };
     let failed =
-        |e: std::io::Error| Failure::one(format!("error[usage]: cannot write the snapshot: {e}"));
+        |e: std::io::Error| Failure::one(format!("error[write]: cannot write the snapshot: {e}"));
     match output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
+            // Written beside the target and renamed into place when complete: a failure
+            // leaves the old file.
+            crate::write::atomically(path, |mut w| {
+                tenant_attach_synth::write_json(params, &mut w, progress)
+            })
+            .map_err(|e| {
                 Failure::one(format!(
-                    "error[usage]: cannot create `{}`: {e}",
-                    path.display()
+                    "error[write]: cannot write `{}`: {e}",
+                    escape(&path.display().to_string())
                 ))
             })?;
-            let mut w = std::io::BufWriter::new(file);
-            tenant_attach_synth::write_json(params, &mut w, progress).map_err(failed)?;
-            w.flush().map_err(failed)?;
             if show {
                 let _ = writeln!(std::io::stderr());
             }
@@ -421,6 +462,37 @@ fn generate(
             Ok(done(String::from_utf8_lossy(&buf).into_owned(), 0))
         }
     }
+}
+
+/// Sizes beyond what a generated snapshot may hold are a usage error before anything is
+/// allocated: the limits of `tenant_attach_synth::Params::check`, and the estimated memory
+/// against the machine's memory where the system says it (Linux `/proc/meminfo`).
+fn check_sizes(params: &tenant_attach_synth::Params) -> Result<(), Failure> {
+    params
+        .check()
+        .map_err(|e| Failure::one(format!("error[usage]: --{e}")))?;
+    let needed = params.estimated_bytes();
+    if let (Some(total), Some(needed)) = (total_memory(), needed)
+        && needed > total
+    {
+        return Err(Failure::one(format!(
+            "error[usage]: generating {} devices, {} collections and {} users needs about {} MB of memory; this machine has {} MB",
+            params.devices,
+            params.collections,
+            params.users,
+            needed / 1_000_000,
+            total / 1_000_000
+        )));
+    }
+    Ok(())
+}
+
+/// The machine's memory in bytes, where known.
+fn total_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    kb.checked_mul(1024)
 }
 
 /// `stats`: how big the indexes are.

@@ -14,13 +14,16 @@ use crate::args::Format;
 use crate::output;
 
 /// The collections to draw: all, or those within `depth` edges of `around` (either direction).
+///
+/// Breadth-first over each visited collection's own edges, each collection once: the cost is
+/// the edges at the collections drawn, not the size of the graph (a 200,000-deep chain
+/// drawn around one collection costs what is drawn).
 pub fn neighbourhood(
     engine: &Engine,
     around: Option<CollectionIx>,
     depth: usize,
 ) -> BTreeSet<CollectionIx> {
     let g = engine.collections();
-    let edges = g.edges();
     let Some(start) = around else {
         return g.in_id_order().iter().copied().collect();
     };
@@ -30,14 +33,8 @@ pub fn neighbourhood(
         if d == depth {
             continue;
         }
-        for (a, b, _) in &edges {
-            let next = if *a == c {
-                *b
-            } else if *b == c {
-                *a
-            } else {
-                continue;
-            };
+        for (a, b, _) in g.edges_at(c) {
+            let next = if a == c { b } else { a };
             if seen.insert(next) {
                 queue.push_back((next, d + 1));
             }
@@ -46,8 +43,48 @@ pub fn neighbourhood(
     seen
 }
 
+/// The drawn collections in id order.
+fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<CollectionIx> {
+    let g = engine.collections();
+    if nodes.len() == g.len() {
+        return g.in_id_order().to_vec();
+    }
+    let mut v: Vec<CollectionIx> = nodes.iter().copied().collect();
+    v.sort_by(|a, b| g.id(*a).cmp(g.id(*b)));
+    v
+}
+
+/// The edges between drawn collections, sorted as [`tenant_attach::CollectionGraph::edges`]
+/// sorts them; found from the drawn collections' own edges.
+fn edges_between(
+    engine: &Engine,
+    nodes: &BTreeSet<CollectionIx>,
+) -> Vec<(CollectionIx, CollectionIx, ChildRelation)> {
+    let g = engine.collections();
+    if nodes.len() == g.len() {
+        return g.edges();
+    }
+    let mut out: Vec<_> = nodes
+        .iter()
+        .flat_map(|c| g.edges_at(*c).filter(move |(a, _, _)| a == c))
+        .filter(|(_, b, _)| nodes.contains(b))
+        .collect();
+    out.sort_by(|a, b| {
+        g.id(a.0)
+            .cmp(g.id(b.0))
+            .then(g.id(a.1).cmp(g.id(b.1)))
+            .then(a.2.cmp(&b.2))
+    });
+    out.dedup();
+    out
+}
+
+/// A DOT string's content: escaped for a terminal first (the escapes then show in the
+/// drawing), then for DOT.
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    crate::render::escape(s)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
@@ -58,10 +95,7 @@ pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
     let mut out = String::from(
         "digraph collections {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f5f5\", fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
     );
-    for c in g.in_id_order() {
-        if !nodes.contains(c) {
-            continue;
-        }
+    for c in &in_id_order(engine, nodes) {
         let Some(col) = engine.collection(*c) else {
             continue;
         };
@@ -84,10 +118,7 @@ pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
         }
         out.push_str(&format!("  \"{}\" [{attrs}];\n", escape(g.id(*c))));
     }
-    for (a, b, rel) in g.edges() {
-        if !nodes.contains(&a) || !nodes.contains(&b) {
-            continue;
-        }
+    for (a, b, rel) in edges_between(engine, nodes) {
         let style = match rel {
             ChildRelation::Limiting => "color=\"#737373\", label=\"limits\"",
             ChildRelation::Include => "color=\"#31a354\", label=\"included by\"",
@@ -138,20 +169,16 @@ pub fn render(
         }
         Format::Json => {
             let upload: BTreeSet<CollectionIx> = engine.upload().collections().collect();
-            let nodes_json: Vec<_> = g
-                .in_id_order()
+            let nodes_json: Vec<_> = in_id_order(engine, nodes)
                 .iter()
-                .filter(|c| nodes.contains(c))
                 .filter_map(|c| {
                     engine.collection(*c).map(|col| {
                         json!({"id": g.id(*c), "name": col.name, "members": g.members(*c).len(), "uploaded": upload.contains(c)})
                     })
                 })
                 .collect();
-            let edges: Vec<_> = g
-                .edges()
+            let edges: Vec<_> = edges_between(engine, nodes)
                 .into_iter()
-                .filter(|(a, b, _)| nodes.contains(a) && nodes.contains(b))
                 .map(|(a, b, r)| json!({"from": g.id(a), "to": g.id(b), "relation": r.as_str()}))
                 .collect();
             Ok(output::json(
@@ -160,10 +187,13 @@ pub fn render(
         }
         Format::Text => {
             let mut out = String::new();
-            for (a, b, r) in g.edges() {
-                if nodes.contains(&a) && nodes.contains(&b) {
-                    out.push_str(&format!("{} --{}--> {}\n", g.id(a), r.as_str(), g.id(b)));
-                }
+            for (a, b, r) in edges_between(engine, nodes) {
+                out.push_str(&format!(
+                    "{} --{}--> {}\n",
+                    crate::render::escape(g.id(a)),
+                    r.as_str(),
+                    crate::render::escape(g.id(b))
+                ));
             }
             Ok(out)
         }

@@ -1,22 +1,17 @@
 //! The `tenant-attach` command line: flags → library → text or JSON.
 //!
 //! Exit codes (the contract): 0 the command ran (a deny is still 0); 1 `validate` found
-//! errors; 2 bad input or usage, with a message on stderr and nothing on stdout.
-
-mod access;
-mod args;
-mod batch;
-mod commands;
-mod graph;
-mod import;
-mod output;
-mod report;
-mod sensitivity;
+//! errors; 2 bad input or usage, with a message on stderr and nothing on stdout; 3 the result
+//! could not be written (standard output or the `-o` file: a full disk, a closed device), with
+//! a message on stderr; an existing `-o` file is then left as it was. A closed pipe on
+//! standard output (`| head`) is not an error: exit as if everything was read.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tenant_attach_cli::args::{self, Command, Format};
+use tenant_attach_cli::{commands, output, render};
 
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
@@ -30,23 +25,39 @@ fn main() -> ExitCode {
     let style = output::Style::detect(cli.format);
     match commands::run(&cli, &style) {
         Ok(done) => {
+            // Text for people passes the terminal-safety net; JSON and snapshots are data.
+            let text = match (cli.format, &cli.command) {
+                (_, Command::Generate { .. } | Command::Import { .. })
+                | (Format::Json | Format::Svg, _) => done.stdout,
+                (Format::Text | Format::Dot, _) => render::finish(done.stdout, style.colour()),
+            };
             let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(done.stdout.as_bytes())
+            match stdout
+                .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .is_err()
             {
+                Ok(()) => ExitCode::from(done.code),
                 // A closed pipe (`| head`) is not an error worth a message.
-                return ExitCode::SUCCESS;
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "{}",
+                        style.error_line(&format!(
+                            "error[write]: cannot write to standard output: {e}"
+                        ))
+                    );
+                    ExitCode::from(commands::WRITE_FAILED)
+                }
             }
-            ExitCode::from(done.code)
         }
         Err(failure) => {
+            let code = failure.code();
             let mut stderr = std::io::stderr().lock();
             for line in failure.lines() {
                 let _ = writeln!(stderr, "{}", style.error_line(&line));
             }
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }

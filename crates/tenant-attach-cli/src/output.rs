@@ -22,6 +22,15 @@ impl Style {
         }
     }
 
+    /// Colour off on both streams (tests and fuzz targets), or on when `colour`.
+    pub fn fixed(format: Format, colour: bool) -> Style {
+        Style {
+            format,
+            colour,
+            colour_stderr: colour,
+        }
+    }
+
     fn paint(on: bool, code: &str, text: &str) -> String {
         if on {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -50,11 +59,17 @@ impl Style {
         Style::paint(self.colour, "2", text)
     }
 
-    /// An error line on stderr: `tenant-attach: error…`.
+    /// Whether stdout gets colour sequences.
+    pub fn colour(&self) -> bool {
+        self.colour
+    }
+
+    /// An error line on stderr: `tenant-attach: error…`. The line is one line: any control or
+    /// format character in it (a name quoted by a message) is escaped.
     pub fn error_line(&self, line: &str) -> String {
         format!(
             "tenant-attach: {}",
-            Style::paint(self.colour_stderr, "31", line)
+            Style::paint(self.colour_stderr, "31", &crate::render::escape(line))
         )
     }
 }
@@ -67,32 +82,9 @@ pub fn json(value: &serde_json::Value) -> String {
     text
 }
 
-/// Left-aligned columns, two spaces apart.
+/// Left-aligned columns, two spaces apart, every cell escaped (see [`crate::render::table`]).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: Vec<&str>| {
-        let mut l = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                l.push_str(cell);
-            } else {
-                l.push_str(&format!("{cell:<w$}  "));
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for row in rows {
-        line(row.iter().map(String::as_str).collect());
-    }
-    out
+    crate::render::table(header, rows)
 }
 
 /// `1 device`, `3 devices`.

@@ -6,13 +6,47 @@ use tenant_attach::{Diff, Engine, Feature, Report};
 
 use crate::args::Format;
 use crate::output::{self, Style, plural};
+use crate::render::escape;
+
+/// Names joined by `sep`, each escaped for a terminal.
+fn joined<S: AsRef<str>>(names: &[S], sep: &str) -> String {
+    names
+        .iter()
+        .map(|n| escape(n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
 
 pub fn report(engine: &Engine, style: &Style) -> String {
-    let r = Report::build(engine);
+    let r = canonical(Report::build(engine));
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&r).unwrap_or_default()),
         _ => report_text(&r, style),
     }
+}
+
+/// The report with every list whose order is not meaningful sorted by its key, so the output
+/// is a function of the snapshot's content, not of its array order: each user's assignment
+/// names; the findings of one kind (kinds keep the library's order) and their objects.
+fn canonical(mut r: Report) -> Report {
+    for u in &mut r.users {
+        u.assignments.sort();
+    }
+    for f in &mut r.findings {
+        f.objects.sort();
+    }
+    // A stable sort on the position of each kind's first finding keeps the kinds in order.
+    let mut first: Vec<&'static str> = Vec::new();
+    for f in &r.findings {
+        if !first.contains(&f.id) {
+            first.push(f.id);
+        }
+    }
+    let rank = |id: &str| first.iter().position(|x| *x == id).unwrap_or(usize::MAX);
+    r.findings.sort_by(|a, b| {
+        (rank(a.id), &a.message, &a.objects).cmp(&(rank(b.id), &b.message, &b.objects))
+    });
+    r
 }
 
 fn heading(out: &mut String, style: &Style, text: &str) {
@@ -25,9 +59,9 @@ fn report_text(r: &Report, style: &Style) -> String {
         "{}\nsite {} · version {} · {} devices, {} collections, {} Entra users · mode {} (R-M1)\n",
         style.bold(&format!(
             "Hierarchy {}",
-            h.name.as_deref().unwrap_or("(unnamed)")
+            escape(h.name.as_deref().unwrap_or("(unnamed)"))
         )),
-        h.site_code,
+        escape(&h.site_code),
         h.version,
         h.devices,
         h.collections,
@@ -44,8 +78,8 @@ fn report_text(r: &Report, style: &Style) -> String {
             "{} [{}] {}: {}\n",
             style.red("configuration error"),
             d.rule(),
-            d.path(),
-            d.message()
+            escape(d.path()),
+            escape(d.message())
         ));
     }
     for d in &r.validation.warnings {
@@ -53,8 +87,8 @@ fn report_text(r: &Report, style: &Style) -> String {
             "{} [{}] {}: {}\n",
             style.yellow("warning"),
             d.rule(),
-            d.path(),
-            d.message()
+            escape(d.path()),
+            escape(d.message())
         ));
     }
 
@@ -67,7 +101,7 @@ fn report_text(r: &Report, style: &Style) -> String {
         } else {
             format!(
                 "collection {} and its children through {} (R-U4)",
-                u.setting,
+                escape(&u.setting),
                 u.child_relations.join(", ")
             )
         },
@@ -95,7 +129,7 @@ fn report_text(r: &Report, style: &Style) -> String {
             "left out: {} {reason} ({}): {}{}\n",
             left.count,
             left.rule,
-            left.examples.join(", "),
+            joined(&left.examples, ", "),
             if left.count as usize > left.examples.len() {
                 ", …"
             } else {
@@ -148,7 +182,7 @@ fn report_text(r: &Report, style: &Style) -> String {
             if users.is_empty() {
                 style.dim("nobody")
             } else {
-                users.join(", ")
+                joined(users, ", ")
             }
         ));
     }
@@ -159,7 +193,7 @@ fn report_text(r: &Report, style: &Style) -> String {
         if r.offboarding.allowed.is_empty() {
             String::from("nobody")
         } else {
-            r.offboarding.allowed.join(", ")
+            joined(&r.offboarding.allowed, ", ")
         },
         r.offboarding.eta_minutes_max,
         r.offboarding.reonboard_wait_minutes
@@ -167,7 +201,7 @@ fn report_text(r: &Report, style: &Style) -> String {
 
     heading(&mut out, style, "Lifecycle");
     for a in &r.lifecycle {
-        out.push_str(&format!("[{}] {}\n", a.rule, a.message));
+        out.push_str(&format!("[{}] {}\n", a.rule, escape(&a.message)));
     }
 
     heading(&mut out, style, &format!("Findings ({})", r.findings.len()));
@@ -179,11 +213,16 @@ fn report_text(r: &Report, style: &Style) -> String {
             tenant_attach::FindingSeverity::Warning => style.yellow("warning"),
             other => String::from(other.as_str()),
         };
-        out.push_str(&format!("{sev} {} [{}] {}\n", f.id, f.rule, f.message));
+        out.push_str(&format!(
+            "{sev} {} [{}] {}\n",
+            f.id,
+            f.rule,
+            escape(&f.message)
+        ));
         let shown: Vec<&str> = f.objects.iter().take(8).map(String::as_str).collect();
         out.push_str(&style.dim(&format!(
             "    {}{}\n",
-            shown.join(", "),
+            joined(&shown, ", "),
             if f.objects.len() > shown.len() {
                 format!(" and {} more", f.objects.len() - shown.len())
             } else {
@@ -239,7 +278,9 @@ fn diff_text(old: &Engine, new: &Engine, d: &Diff, style: &Style) -> String {
         for ((f, devices), mut users) in groups {
             users.sort();
             let who = name_users(engine, &users);
+            let who = escape(&who);
             let what = name_devices(engine, &devices);
+            let what = escape(&what);
             out.push_str(&format!(
                 "{} {who} {verb} {} {what}\n",
                 if is_gain {

@@ -1,6 +1,6 @@
 //! Rendering of `sensitivity`: which answers rest on a policy knob.
 
-use tenant_attach::sensitivity::{ChangeKind, Sensitivity};
+use tenant_attach::sensitivity::Sensitivity;
 use tenant_attach::{Engine, Knob, sensitivity};
 
 use crate::args::Format;
@@ -64,7 +64,7 @@ fn text(result: &Sensitivity, style: &Style) -> String {
                 style.bold(&format!(
                     "{} = {} ({}): first changes",
                     k.knob,
-                    value_text(&a.value),
+                    crate::render::escape(&value_text(&a.value)),
                     k.rule
                 ))
             ));
@@ -73,10 +73,9 @@ fn text(result: &Sensitivity, style: &Style) -> String {
                 .iter()
                 .map(|e| {
                     vec![
-                        match e.change {
-                            ChangeKind::Gained => style.green("gained"),
-                            other => style.red(other.as_str()),
-                        },
+                        // Plain words: table cells are escaped for the terminal (render.rs),
+                        // colour sequences included.
+                        String::from(e.change.as_str()),
                         e.user.clone(),
                         e.device.clone(),
                         e.feature.as_str().to_owned(),

@@ -35,6 +35,69 @@ pub struct Params {
     pub seed: u64,
 }
 
+/// The most devices [`Params::check`] accepts: ten times the largest benchmarked size (L).
+/// Generating holds the whole snapshot in memory, about 400 bytes a device (L, 1,000,000
+/// devices, peaks at 393 MB), and loading the result about 900 bytes a device: 10,000,000
+/// devices need about 4 GB to generate and 9 GB to load, beyond any real hierarchy.
+pub const MAX_DEVICES: usize = 10_000_000;
+/// The most collections [`Params::check`] accepts (ten times L).
+pub const MAX_COLLECTIONS: usize = 1_000_000;
+/// The most Entra users [`Params::check`] accepts (a hundred times L).
+pub const MAX_USERS: usize = 1_000_000;
+
+/// Rough bytes of memory per generated device, collection and user (see [`MAX_DEVICES`]).
+const BYTES_PER_DEVICE: usize = 400;
+const BYTES_PER_COLLECTION: usize = 1_000;
+const BYTES_PER_USER: usize = 2_000;
+
+/// Sizes that [`Params::check`] refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeError {
+    /// The parameter: `devices`, `collections` or `users`.
+    pub what: &'static str,
+    /// The value asked for.
+    pub asked: usize,
+    /// The most accepted.
+    pub max: usize,
+}
+
+impl std::fmt::Display for SizeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}` is more than the {} a generated snapshot may have",
+            self.what, self.asked, self.max
+        )
+    }
+}
+
+impl std::error::Error for SizeError {}
+
+impl Params {
+    /// Refuses sizes beyond [`MAX_DEVICES`], [`MAX_COLLECTIONS`] and [`MAX_USERS`]: check
+    /// before [`generate`] or [`write_json`], which allocate for every device.
+    pub fn check(&self) -> Result<(), SizeError> {
+        for (what, asked, max) in [
+            ("devices", self.devices, MAX_DEVICES),
+            ("collections", self.collections, MAX_COLLECTIONS),
+            ("users", self.users, MAX_USERS),
+        ] {
+            if asked > max {
+                return Err(SizeError { what, asked, max });
+            }
+        }
+        Ok(())
+    }
+
+    /// A rough estimate of the memory [`generate`] needs, in bytes (`None` if it overflows).
+    pub fn estimated_bytes(&self) -> Option<usize> {
+        self.devices
+            .checked_mul(BYTES_PER_DEVICE)?
+            .checked_add(self.collections.checked_mul(BYTES_PER_COLLECTION)?)?
+            .checked_add(self.users.checked_mul(BYTES_PER_USER)?)
+    }
+}
+
 /// SplitMix64: small, fast, deterministic; no dependency needed for reproducible shapes.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -78,6 +141,14 @@ impl Rng {
 pub const SITES: usize = 3;
 const MAX_DEPTH: usize = 8;
 const FIRST_RESOURCE_ID: u32 = 16_777_216;
+
+/// The resource id of the `i`-th device, checked (within [`MAX_DEVICES`] it never saturates).
+fn resource_id(i: usize) -> u32 {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| FIRST_RESOURCE_ID.checked_add(i))
+        .unwrap_or(u32::MAX)
+}
 
 fn guid(kind: u32, i: usize) -> String {
     format!("{kind:08x}-0000-4000-8000-{i:012x}")
@@ -226,7 +297,7 @@ impl Generator {
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
         let mut servers = Vec::new();
         for i in 0..n_dev {
-            let rid = FIRST_RESOURCE_ID + i as u32;
+            let rid = resource_id(i);
             let site = rng.below(SITES);
             let server = rng.percent(10);
             let co_managed = !server && rng.percent(15);
@@ -310,9 +381,7 @@ impl Generator {
                 });
             }
             if i > 0 && rng.percent(2) {
-                let few: Vec<u32> = (0..3)
-                    .map(|_| FIRST_RESOURCE_ID + rng.below(n_dev) as u32)
-                    .collect();
+                let few: Vec<u32> = (0..3).map(|_| resource_id(rng.below(n_dev))).collect();
                 rules.push(CollectionRule::Direct(few));
             }
             collections.push(Collection {

@@ -376,6 +376,29 @@ impl CollectionGraph {
         out
     }
 
+    /// The edges at one collection, in both directions, as [`CollectionGraph::edges`] gives
+    /// them (from, to, relation); unsorted. Costs the collection's degree, not the graph's
+    /// size (for `graph --around`).
+    pub fn edges_at(
+        &self,
+        c: CollectionIx,
+    ) -> impl Iterator<Item = (CollectionIx, CollectionIx, ChildRelation)> + '_ {
+        use petgraph::visit::EdgeRef;
+        let node = NodeIndex::new(c as usize);
+        let valid = (c as usize) < self.len();
+        [petgraph::Direction::Outgoing, petgraph::Direction::Incoming]
+            .into_iter()
+            .filter(move |_| valid)
+            .flat_map(move |dir| self.graph.edges_directed(node, dir))
+            .map(|e| {
+                (
+                    e.source().index() as CollectionIx,
+                    e.target().index() as CollectionIx,
+                    *e.weight(),
+                )
+            })
+    }
+
     /// Bytes held by the membership bitmaps (serialized size, a proxy for memory).
     pub fn membership_bytes(&self) -> usize {
         self.members.iter().map(DeviceSet::serialized_size).sum()

@@ -239,13 +239,15 @@ impl Decision {
 impl fmt::Display for Decision {
     /// The explanation as `tenant-attach check` prints it (without colour):
     /// `ALLOWED …` with every grant, or `DENIED …` with every failed condition, then the knobs.
+    /// Every name and detail is escaped ([`crate::text::escape`]): one line per line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (who, dev, what) = (&self.user, &self.device, self.feature.phrase());
+        use crate::text::escape;
+        let (who, dev, what) = (escape(&self.user), escape(&self.device), self.feature.phrase());
         let mode = self.mode.as_str();
         if self.allowed {
             writeln!(f, "ALLOWED {who} can {what} {dev} ({mode} mode).")?;
             for g in &self.grants {
-                writeln!(f, "  granted by {}: {}", g.kind.label(), g.detail)?;
+                writeln!(f, "  granted by {}: {}", g.kind.label(), escape(&g.detail))?;
             }
         } else {
             match self.reasons.as_slice() {
@@ -254,7 +256,8 @@ impl fmt::Display for Decision {
                     writeln!(
                         f,
                         "DENIED {who} can't {what} {dev}: {} ({}).",
-                        only.detail, only.rule
+                        escape(&only.detail),
+                        only.rule
                     )?;
                     writeln!(f, "  {} [{}] ({mode} mode)", only.code, only.rule)?;
                 }
@@ -262,26 +265,27 @@ impl fmt::Display for Decision {
                     writeln!(
                         f,
                         "DENIED {who} can't {what} {dev}: {} ({}).",
-                        first.detail, first.rule
+                        escape(&first.detail),
+                        first.rule
                     )?;
                     writeln!(
                         f,
                         "Every failed condition ({mode} mode), in evaluation order:"
                     )?;
                     for r in &self.reasons {
-                        writeln!(f, "  {} [{}] {}", r.code, r.rule, r.detail)?;
+                        writeln!(f, "  {} [{}] {}", r.code, r.rule, escape(&r.detail))?;
                     }
                 }
             }
         }
         for n in &self.not_evaluated {
-            writeln!(f, "  not evaluated [{}]: {}", n.rule, n.detail)?;
+            writeln!(f, "  not evaluated [{}]: {}", n.rule, escape(&n.detail))?;
         }
         if !self.policy.is_empty() {
             let knobs: Vec<String> = self
                 .policy
                 .iter()
-                .map(|(k, v)| format!("{k}={v}"))
+                .map(|(k, v)| format!("{}={}", escape(k), escape(&v.to_string())))
                 .collect();
             writeln!(f, "Policy knobs used: {}", knobs.join(", "))?;
         }

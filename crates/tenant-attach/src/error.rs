@@ -36,22 +36,64 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn from_path_error(e: serde_path_to_error::Error<serde_json::Error>) -> LoadError {
-        let path = json_path(&e.path().to_string());
-        LoadError::from_json_error(e.into_inner(), path)
+    pub(crate) fn from_path_error(
+        e: serde_path_to_error::Error<serde_json::Error>,
+        text: &[u8],
+    ) -> LoadError {
+        let named = json_path(&e.path().to_string());
+        let e = e.into_inner();
+        // serde_path_to_error cannot name every map key (it prints `?` for keys that are
+        // enums, such as `policy.features`): then the path is read off the text itself.
+        let path = if has_unknown_segment(&named) {
+            path_at_error(text, &e)
+        } else {
+            named
+        };
+        LoadError::from_json_error(e, path, text)
     }
 
-    pub(crate) fn from_json_error(e: serde_json::Error, path: String) -> LoadError {
+    pub(crate) fn from_json_error(e: serde_json::Error, path: String, text: &[u8]) -> LoadError {
         // serde_json appends " at line L column C"; the fields carry those, so drop it.
         let full = e.to_string();
-        let message = match full.rfind(" at line ") {
+        let mut message = match full.rfind(" at line ") {
             Some(at) => full.get(..at).unwrap_or(&full).to_owned(),
             None => full,
         };
+        if text
+            .get(offset_of(text, e.line(), e.column())..)
+            .is_some_and(|rest| rest.starts_with("\u{feff}".as_bytes()))
+        {
+            message = String::from(
+                "a byte order mark (U+FEFF) is allowed only as the first character of the file",
+            );
+        }
         LoadError::Syntax {
             line: e.line(),
             column: e.column(),
             path,
+            message,
+        }
+    }
+
+    /// Bytes that are not UTF-8, the first bad one at `offset` of `text`.
+    pub(crate) fn not_utf8(text: &[u8], offset: usize, bad: Option<u8>) -> LoadError {
+        let prefix = text.get(..offset).unwrap_or(text);
+        let line = 1 + prefix.iter().filter(|b| **b == b'\n').count();
+        let line_start = prefix
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = 1 + offset.saturating_sub(line_start);
+        let message = match bad.or_else(|| text.get(offset).copied()) {
+            Some(b) => format!(
+                "the snapshot is not UTF-8: byte `0x{b:02x}` cannot start or continue a character here"
+            ),
+            None => String::from("the snapshot is not UTF-8: it ends inside a character"),
+        };
+        LoadError::Syntax {
+            line,
+            column,
+            path: path_at(text, offset),
             message,
         }
     }
@@ -96,6 +138,114 @@ fn json_path(p: &str) -> String {
     } else {
         format!("$.{p}")
     }
+}
+
+/// Whether a path printed by serde_path_to_error has a segment it could not name.
+fn has_unknown_segment(path: &str) -> bool {
+    path.split(['.', '[']).any(|seg| seg == "?")
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes; 0 is the
+/// line's start).
+fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text
+            .get(start..)
+            .and_then(|t| t.iter().position(|b| *b == b'\n'))
+        {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The path of the value where serde_json stopped.
+pub(crate) fn path_at_error(text: &[u8], e: &serde_json::Error) -> String {
+    path_at(text, offset_of(text, e.line(), e.column()))
+}
+
+/// The JSON path of the value being read at byte `offset` of `text` (JSON up to there),
+/// naming every object key and array index: `$.policy.features.timeline.since`. A key that is
+/// not a plain word prints quoted: `$.x["a.b"]`.
+pub(crate) fn path_at(text: &[u8], offset: usize) -> String {
+    enum Frame {
+        Object { key: Option<String>, want_key: bool },
+        Array { index: usize },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let end = offset.min(text.len());
+    while i < end {
+        let Some(&b) = text.get(i) else { break };
+        match b {
+            b'"' => {
+                // The string, escapes included; it may run past `end` (an error inside it).
+                let mut j = i + 1;
+                while let Some(&c) = text.get(j) {
+                    match c {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+                if let Some(Frame::Object { key, want_key }) = stack.last_mut()
+                    && *want_key
+                {
+                    let raw = text
+                        .get(i..=j.min(text.len().saturating_sub(1)))
+                        .unwrap_or(&[]);
+                    *key = Some(serde_json::from_slice::<String>(raw).unwrap_or_else(|_| {
+                        String::from_utf8_lossy(raw.get(1..).unwrap_or(&[])).into_owned()
+                    }));
+                    *want_key = false;
+                }
+                i = j + 1;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                want_key: true,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { key, want_key }) => {
+                    *key = None;
+                    *want_key = true;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::from("$");
+    for frame in &stack {
+        match frame {
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            Frame::Object { key: Some(k), .. } => {
+                if !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    path.push('.');
+                    path.push_str(k);
+                } else {
+                    path.push_str(&format!(
+                        "[{}]",
+                        serde_json::to_string(k).unwrap_or_default()
+                    ));
+                }
+            }
+            Frame::Object { key: None, .. } => {}
+        }
+    }
+    path
 }
 
 /// How bad a [`Diagnostic`] is (the contract's two kinds of error, and warnings).
@@ -180,8 +330,16 @@ impl serde::Serialize for Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// `[RULE] PATH: MESSAGE`, the path and message escaped ([`crate::text::escape`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}: {}", self.rule, self.path, self.message)
+        use crate::text::escape;
+        write!(
+            f,
+            "[{}] {}: {}",
+            self.rule,
+            escape(&self.path),
+            escape(&self.message)
+        )
     }
 }
 

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
+pub mod text;
 pub mod upload;
 mod validate;
 

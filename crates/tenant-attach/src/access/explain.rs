@@ -208,6 +208,8 @@ impl Explain<'_> {
         if !allowed {
             grants.clear();
         }
+        // Evaluation order of the systems; within one, the order each side chose by ids.
+        grants.sort_by_key(|g| g.kind);
         let device = self.devices.position(d).and_then(|p| self.s.devices.get(p));
         Decision {
             user: user.map(|u| u.upn.clone()).unwrap_or_default(),
@@ -377,8 +379,13 @@ impl Explain<'_> {
                 }
             }
         }
+        // By assignment id, so the text follows the content, not the file order.
         used.sort_unstable();
         used.dedup();
+        used.sort_by(|x, y| {
+            let id = |p: &usize| s.intune.role_assignments.get(*p).map(|a| a.id.as_str());
+            id(x).cmp(&id(y))
+        });
         for pos in used {
             let Some(sa) = s.intune.role_assignments.get(pos) else {
                 continue;

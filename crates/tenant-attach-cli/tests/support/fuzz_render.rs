@@ -1,0 +1,177 @@
+//! The body of the `render` fuzz target, shared by `fuzz/` (through `#[path]`) and by
+//! `tests/reliability.rs`, which replays the committed seeds and regressions: arbitrary names
+//! and sizes through every text renderer of the command line.
+//!
+//! Input: `[repeat, user, device, feature, flags, names…]`. The names (the rest, split at NUL
+//! bytes, lossily UTF-8) replace the names of the built-in Contoso sample: devices, UPNs,
+//! collections, groups, role definitions and assignments, scripts, the hierarchy; `repeat`
+//! stretches the first name to up to 76,500 characters (tables used to panic at 65,536);
+//! `flags` bit 0 turns colour on, bits 1-4 all set add `sensitivity`. Asserted:
+//! no renderer panics, no output carries a raw control, format or bidi character (line
+//! breaks and, with colour, our own colour sequences aside), and escaping loses nothing.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use tenant_attach::{Engine, Feature, Snapshot};
+use tenant_attach_cli::args::Format;
+use tenant_attach_cli::output::Style;
+use tenant_attach_cli::{access, commands, graph, render, report};
+
+fn base() -> &'static (Snapshot, Engine) {
+    static BASE: OnceLock<(Snapshot, Engine)> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let s = Snapshot::from_json(tenant_attach::sample::CONTOSO).expect("the sample loads");
+        let e = Engine::new(s.clone()).expect("the sample is valid");
+        (s, e)
+    })
+}
+
+fn assert_safe(what: &str, text: &str, colour: bool) {
+    let text = if colour {
+        // Our own colour sequences are the one allowed escape.
+        let mut t = text.to_owned();
+        for code in [
+            "\u{1b}[0m",
+            "\u{1b}[1m",
+            "\u{1b}[2m",
+            "\u{1b}[31m",
+            "\u{1b}[32m",
+            "\u{1b}[33m",
+        ] {
+            t = t.replace(code, "");
+        }
+        t
+    } else {
+        text.to_owned()
+    };
+    if let Some(c) = text.chars().find(|c| *c != '\n' && render::is_hostile(*c)) {
+        panic!("{what}: raw U+{:04X} in text output", u32::from(c));
+    }
+}
+
+/// Arbitrary names and sizes → every text renderer: no panic, nothing hostile printed raw.
+pub fn render_names(data: &[u8]) {
+    let [repeat, u, d, f, flags, rest @ ..] = data else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    // The first name is stretched (one long cell is what broke tables); the others keep
+    // their length, so an execution stays cheap.
+    let names: Vec<String> = text
+        .split('\0')
+        .enumerate()
+        .map(|(i, n)| {
+            if i == 0 {
+                n.repeat(1 + usize::from(*repeat) * 300 / n.len().max(1))
+            } else {
+                n.to_owned()
+            }
+        })
+        .collect();
+    for n in &names {
+        let e = render::escape(n);
+        assert!(
+            !e.chars().any(render::is_hostile),
+            "escape left a hostile character"
+        );
+        assert_eq!(
+            render::unescape(&e).as_deref(),
+            Some(n.as_str()),
+            "escape is lossless"
+        );
+    }
+    // Sizes: never a panic, whatever is asked.
+    let size = |i: usize| -> usize {
+        let mut b = [0u8; 8];
+        for (j, slot) in b.iter_mut().enumerate() {
+            *slot = rest.get(i * 8 + j).copied().unwrap_or(0);
+        }
+        usize::try_from(u64::from_le_bytes(b)).unwrap_or(usize::MAX)
+    };
+    let params = tenant_attach_synth::Params {
+        devices: size(0),
+        collections: size(1),
+        users: size(2),
+        seed: 1,
+    };
+    let _ = params.check();
+    let _ = params.estimated_bytes();
+
+    let (base, base_engine) = base();
+    let mut s = base.clone();
+    let mut next = names.iter().cycle();
+    if names.is_empty() {
+        return;
+    }
+    let mut take = || next.next().cloned().unwrap_or_default();
+    for x in &mut s.devices {
+        x.name = take();
+    }
+    for x in &mut s.entra.users {
+        x.upn = take();
+    }
+    for x in &mut s.collections {
+        x.name = take();
+    }
+    for x in &mut s.entra.groups {
+        x.name = take();
+    }
+    for x in &mut s.intune.role_definitions {
+        x.name = take();
+    }
+    for x in &mut s.intune.role_assignments {
+        x.name = take();
+    }
+    for x in s.configmgr.scripts.iter_mut().flatten() {
+        x.name = take();
+    }
+    s.hierarchy.name = Some(take());
+
+    let colour = flags & 1 == 1;
+    let style = Style::fixed(Format::Text, colour);
+    let diags = tenant_attach::validate(&s);
+    let checked = |what: &str, out: String| {
+        assert_safe(what, &out, colour);
+        assert_safe(what, &render::finish(out, colour), colour);
+    };
+    checked(
+        "validate",
+        commands::validation_text("snapshot.json", &diags, &style),
+    );
+    let Ok(engine) = Engine::new(s) else {
+        return;
+    };
+    checked("upload", commands::upload_text(&engine, &style));
+    checked("report", report::report(&engine, &style));
+    checked("diff", report::diff(base_engine, &engine, &style));
+    let all: BTreeSet<_> = graph::neighbourhood(&engine, None, 0);
+    checked("graph", graph::dot(&engine, &all));
+    if let Ok(text) = graph::render(&engine, &all, Format::Text) {
+        checked("graph text", text);
+    }
+    let users = engine.users();
+    let (Some(user), Some(device)) = (
+        users.get(usize::from(*u) % users.len().max(1)).copied(),
+        engine
+            .device_ixs()
+            .nth(usize::from(*d) % engine.device_count().max(1)),
+    ) else {
+        return;
+    };
+    let feature = Feature::ALL[usize::from(*f) % Feature::ALL.len()];
+    checked(
+        "check",
+        access::check(&engine, &engine.check(user, device, feature), &style),
+    );
+    checked("visible", access::visible(&engine, user, feature, &style));
+    checked("who", access::who(&engine, device, feature, &style));
+    checked("offboard", access::offboard(&engine, user, &style));
+    // The costliest renderer (it re-evaluates every decision per knob value): 1 input in 16.
+    if flags & 0x1e == 0x1e {
+        checked(
+            "sensitivity",
+            tenant_attach_cli::sensitivity::render(&engine, None, &style),
+        );
+    }
+}

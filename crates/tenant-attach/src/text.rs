@@ -1,0 +1,123 @@
+//! Text that is safe on a terminal: every name, id and explanation that comes from a snapshot
+//! goes through [`escape`] before the library's `Display` impls (and the command line) print
+//! it.
+//!
+//! Why: a snapshot is input, and a name is free text. Printed raw, a carriage return, an ANSI
+//! or OSC escape, a newline followed by a fake row, or a bidi override can make a DENIED
+//! decision read as ALLOWED, add a user to `who` or retitle the terminal.
+//!
+//! The escape format, unambiguous and visible:
+//! - every control character (C0, DEL, C1), every format character (Unicode category Cf:
+//!   bidi embeddings, overrides and isolates, zero-width characters, the BOM, tag
+//!   characters…), every other default-ignorable (invisible) code point, and the line and
+//!   paragraph separators U+2028 and U+2029 print as `\u{HEX}`, lowercase hex without leading
+//!   zeros, as Rust writes them (`\u{1b}`, `\u{a}`, `\u{202e}`);
+//! - a backslash prints doubled (`\\`) when what follows it could be read as an escape (a
+//!   backslash, a `u`, an escaped character, or the end of the text); any other backslash
+//!   prints as itself, so `CONTOSO\alice` stays readable. Read back with [`unescape`]: `\\`
+//!   is one backslash, `\u{…}` one escaped character, any other `\` itself.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Whether `c` is escaped: controls, format characters, other invisible code points, line and
+/// paragraph separators.
+pub fn is_hostile(c: char) -> bool {
+    c.is_control() || is_format_or_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Unicode category Cf (format) and the other Default_Ignorable_Code_Point characters (Unicode
+/// 16): they print as nothing, or reorder, join or hide what surrounds them.
+fn is_format_or_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// `s` with every hostile character escaped (see the module docs); borrowed when nothing
+/// needs escaping.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    let mut chars = s.chars().peekable();
+    let mut needed = false;
+    while let Some(c) = chars.next() {
+        if is_hostile(c) || (c == '\\' && backslash_needs_doubling(chars.peek().copied())) {
+            needed = true;
+            break;
+        }
+    }
+    if !needed {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_hostile(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else if c == '\\' && backslash_needs_doubling(chars.peek().copied()) {
+            out.push_str("\\\\");
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A backslash is doubled when the next character could make it read as an escape.
+fn backslash_needs_doubling(next: Option<char>) -> bool {
+    match next {
+        None => true,
+        Some(n) => n == '\\' || n == 'u' || is_hostile(n),
+    }
+}
+
+/// The inverse of [`escape`] (for tests and the fuzz target: escaping loses nothing).
+pub fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(rest.get(..at)?);
+        let after = rest.get(at + 1..)?;
+        if let Some(more) = after.strip_prefix('\\') {
+            out.push('\\');
+            rest = more;
+        } else if let Some(more) = after.strip_prefix("u{")
+            && let Some(end) = more.find('}')
+            && let Ok(n) = u32::from_str_radix(more.get(..end)?, 16)
+            && let Some(c) = char::from_u32(n)
+        {
+            out.push(c);
+            rest = more.get(end + 1..)?;
+        } else {
+            out.push('\\');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
