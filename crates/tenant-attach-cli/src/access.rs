@@ -101,7 +101,12 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
                 )
             };
             for r in &o.reasons {
-                out.push_str(&format!("  {} [{}] {}\n", r.code, r.rule, escape(&r.detail)));
+                out.push_str(&format!(
+                    "  {} [{}] {}\n",
+                    r.code,
+                    r.rule,
+                    escape(&r.detail)
+                ));
             }
             for g in &o.grants {
                 out.push_str(&format!(

@@ -242,7 +242,11 @@ impl fmt::Display for Decision {
     /// Every name and detail is escaped ([`crate::text::escape`]): one line per line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::text::escape;
-        let (who, dev, what) = (escape(&self.user), escape(&self.device), self.feature.phrase());
+        let (who, dev, what) = (
+            escape(&self.user),
+            escape(&self.device),
+            self.feature.phrase(),
+        );
         let mode = self.mode.as_str();
         if self.allowed {
             writeln!(f, "ALLOWED {who} can {what} {dev} ({mode} mode).")?;

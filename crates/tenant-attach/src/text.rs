@@ -120,4 +120,3 @@ pub fn unescape(s: &str) -> Option<String> {
     out.push_str(rest);
     Some(out)
 }
-
