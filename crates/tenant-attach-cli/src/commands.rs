@@ -10,11 +10,38 @@ use crate::output::{self, Style, plural};
 use crate::render::escape;
 use crate::{access, batch, graph, report, sensitivity};
 
+/// Output written straight to standard output (through a buffer) once the command has run:
+/// JSON documents are serialized as they are walked, never built as a tree first.
+pub type Stream = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
+
 /// What a command printed and its exit code.
-#[derive(Debug)]
 pub struct Done {
     pub stdout: String,
+    /// Written after `stdout`, when set.
+    pub stream: Option<Stream>,
     pub code: u8,
+}
+
+impl std::fmt::Debug for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Done")
+            .field("stdout", &self.stdout)
+            .field("stream", &self.stream.is_some())
+            .field("code", &self.code)
+            .finish()
+    }
+}
+
+/// A command whose whole output is written by `write`.
+fn streamed(
+    code: u8,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'static,
+) -> Done {
+    Done {
+        stdout: String::new(),
+        stream: Some(Box::new(write)),
+        code,
+    }
 }
 
 /// The exit code of a result that could not be written (standard output or `-o`).
@@ -90,11 +117,20 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
         }
         Command::Report => {
             let (_, engine) = load(cli)?;
+            if style.format == Format::Json {
+                let r = tenant_attach::Report::build(&engine);
+                return Ok(streamed(0, move |w| output::write_json(w, &r)));
+            }
             Ok(done(report::report(&engine, style), 0))
         }
         Command::Diff { old, new } => {
             let old = load_path(old)?;
             let new = load_path(new)?;
+            if style.format == Format::Json {
+                return Ok(streamed(0, move |w| {
+                    output::write_json(w, &tenant_attach::diff(&old, &new).stream())
+                }));
+            }
             Ok(done(report::diff(&old, &new, style), 0))
         }
         Command::Graph { around, depth } => {
@@ -117,6 +153,11 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
         }
         Command::Upload => {
             let (_, engine) = load(cli)?;
+            if style.format == Format::Json {
+                return Ok(streamed(0, move |w| {
+                    output::write_json(w, &engine.upload_stream())
+                }));
+            }
             Ok(done(upload(&engine, style), 0))
         }
         Command::Check {
@@ -132,6 +173,9 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 .find_device(device)
                 .map_err(|e| query_failure(&label, &e))?;
             let decision = engine.check(u, d, *feature);
+            if style.format == Format::Json {
+                return Ok(streamed(0, move |w| output::write_json(w, &decision)));
+            }
             Ok(done(access::check(&engine, &decision, style), 0))
         }
         Command::Visible { user, feature } => {
@@ -139,6 +183,12 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let u = engine
                 .find_user(user)
                 .map_err(|e| query_failure(&label, &e))?;
+            if style.format == Format::Json {
+                let f = *feature;
+                return Ok(streamed(0, move |w| {
+                    output::write_json(w, &engine.visible_stream(u, f))
+                }));
+            }
             Ok(done(access::visible(&engine, u, *feature, style), 0))
         }
         Command::Who { device, feature } => {
@@ -146,15 +196,23 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let d = engine
                 .find_device(device)
                 .map_err(|e| query_failure(&label, &e))?;
+            if style.format == Format::Json {
+                let answer = engine.who_users(d, *feature);
+                return Ok(streamed(0, move |w| output::write_json(w, &answer)));
+            }
             Ok(done(access::who(&engine, d, *feature, style), 0))
         }
         Command::Batch { questions } => {
             let (_, engine) = load(cli)?;
-            batch::run(&engine, questions.as_deref())?;
-            Ok(done(String::new(), 0))
+            let input = batch::open(questions.as_deref())?;
+            Ok(streamed(0, move |w| batch::run(&engine, input, w)))
         }
         Command::Sensitivity { knob } => {
             let (_, engine) = load(cli)?;
+            if style.format == Format::Json {
+                let result = tenant_attach::sensitivity(&engine, *knob);
+                return Ok(streamed(0, move |w| output::write_json(w, &result)));
+            }
             Ok(done(sensitivity::render(&engine, *knob, style), 0))
         }
         Command::Offboard { user } => {
@@ -162,6 +220,10 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let u = engine
                 .find_user(user)
                 .map_err(|e| query_failure(&label, &e))?;
+            if style.format == Format::Json {
+                let answer = engine.offboard(u);
+                return Ok(streamed(0, move |w| output::write_json(w, &answer)));
+            }
             Ok(done(access::offboard(&engine, u, style), 0))
         }
     }
@@ -172,7 +234,11 @@ fn query_failure(label: &str, e: &tenant_attach::QueryError) -> Failure {
 }
 
 pub(crate) fn done(stdout: String, code: u8) -> Done {
-    Done { stdout, code }
+    Done {
+        stdout,
+        stream: None,
+        code,
+    }
 }
 
 /// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and a

@@ -31,11 +31,16 @@ fn main() -> ExitCode {
                 | (Format::Json | Format::Svg, _) => done.stdout,
                 (Format::Text | Format::Dot, _) => render::finish(done.stdout, style.colour()),
             };
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            let written = out.write_all(text.as_bytes()).and_then(|()| {
+                // JSON documents are serialized as they are walked, straight into the buffer.
+                match done.stream {
+                    Some(stream) => stream(&mut out),
+                    None => Ok(()),
+                }
+            });
+            match written.and_then(|()| out.flush()) {
                 Ok(()) => ExitCode::from(done.code),
                 // A closed pipe (`| head`) is not an error worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -74,6 +74,18 @@ impl Style {
     }
 }
 
+/// Writes `value` as pretty JSON with a final newline, straight to `w`: the same bytes as
+/// [`json`] of its `serde_json::Value` when the type serializes its keys in sorted order (the
+/// library's answer types do; a test compares the two for every command).
+pub fn write_json<T: serde::Serialize + ?Sized>(
+    w: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::pretty(&mut *w);
+    value.serialize(&mut ser).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
+}
+
 /// Pretty JSON with a final newline. serde_json's map is a BTreeMap (no `preserve_order`),
 /// so keys come out sorted and the same input gives the same bytes.
 pub fn json(value: &serde_json::Value) -> String {

@@ -3,9 +3,12 @@
 //! decision ([`crate::Decision`]) and offboarding ([`crate::Offboard`]) answers live beside
 //! the code that makes them.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::decision::{Mode, ReasonCode};
+use crate::devices::DeviceSet;
+use crate::engine::Engine;
 use crate::features::Feature;
 
 /// A device named in an answer.
@@ -94,4 +97,122 @@ pub struct UploadAnswer {
     pub devices: Vec<UploadedDevice>,
     /// The devices left out.
     pub not_uploaded: Vec<LeftOutDevice>,
+}
+
+/// `upload`'s document, written as it is walked: serializing it holds nothing of the size of
+/// the answer (the same JSON as [`UploadAnswer`], keys in the same order).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadStream<'a> {
+    pub(crate) engine: &'a Engine,
+}
+
+/// One uploaded device, borrowed from the engine.
+#[derive(Serialize)]
+struct UploadedRef<'a> {
+    name: &'a str,
+    resource_id: u32,
+    via: Vec<&'a str>,
+}
+
+/// One device left out, borrowed from the engine.
+#[derive(Serialize)]
+struct LeftOutRef<'a> {
+    name: &'a str,
+    reason: ReasonCode,
+    resource_id: u32,
+    rule: &'static str,
+}
+
+struct Uploaded<'a>(&'a Engine);
+struct NotUploaded<'a>(&'a Engine);
+
+impl Serialize for Uploaded<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let scope = e.upload();
+        s.collect_seq(e.device_ixs().filter_map(|d| {
+            let dev = e.device(d)?;
+            scope.is_uploaded(d).then(|| UploadedRef {
+                name: &dev.name,
+                resource_id: dev.resource_id,
+                via: scope
+                    .via(d)
+                    .iter()
+                    .map(|c| e.collections().id(*c))
+                    .collect(),
+            })
+        }))
+    }
+}
+
+impl Serialize for NotUploaded<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let scope = e.upload();
+        s.collect_seq(e.device_ixs().filter_map(|d| {
+            let dev = e.device(d)?;
+            if scope.is_uploaded(d) {
+                return None;
+            }
+            let reason = *scope.reasons(d, dev.client).first()?;
+            Some(LeftOutRef {
+                name: &dev.name,
+                reason: reason.reason_code(),
+                resource_id: dev.resource_id,
+                rule: scope.rule(reason),
+            })
+        }))
+    }
+}
+
+impl Serialize for UploadStream<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UploadAnswer", 2)?;
+        st.serialize_field("devices", &Uploaded(self.engine))?;
+        st.serialize_field("not_uploaded", &NotUploaded(self.engine))?;
+        st.end()
+    }
+}
+
+/// `visible`'s document, written as it is walked (the same JSON as [`VisibleDevices`]): it
+/// holds the device set (a compressed bitmap), not a list of names.
+#[derive(Debug, Clone)]
+pub struct VisibleStream<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) devices: DeviceSet,
+    pub(crate) feature: Feature,
+    pub(crate) user: &'a str,
+    pub(crate) user_id: &'a str,
+}
+
+struct DeviceList<'a>(&'a Engine, &'a DeviceSet);
+
+impl Serialize for DeviceList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        s.collect_seq(self.1.iter().filter_map(|d| {
+            e.device(d).map(|dev| DeviceRefBorrowed {
+                name: &dev.name,
+                resource_id: dev.resource_id,
+            })
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct DeviceRefBorrowed<'a> {
+    name: &'a str,
+    resource_id: u32,
+}
+
+impl Serialize for VisibleStream<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("VisibleDevices", 5)?;
+        st.serialize_field("devices", &DeviceList(self.engine, &self.devices))?;
+        st.serialize_field("feature", &self.feature)?;
+        st.serialize_field("mode", &self.engine.mode())?;
+        st.serialize_field("user", self.user)?;
+        st.serialize_field("user_id", self.user_id)?;
+        st.end()
+    }
 }

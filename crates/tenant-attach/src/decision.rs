@@ -151,10 +151,10 @@ pub enum Side {
 pub struct Reason {
     /// The stable code.
     pub code: ReasonCode,
-    /// The rule id.
-    pub rule: &'static str,
     /// What failed, in words, naming the objects involved.
     pub detail: String,
+    /// The rule id.
+    pub rule: &'static str,
 }
 
 /// What a grant is.
@@ -180,23 +180,23 @@ pub enum GrantKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Grant {
-    /// What it is.
-    pub kind: GrantKind,
+    /// In words.
+    pub detail: String,
     /// Its id: a collection id, a directory role, an assignment id, or
     /// `ADMIN_ID/ROLE_ID/COLLECTION_ID` for a ConfigMgr association.
     pub id: String,
-    /// In words.
-    pub detail: String,
+    /// What it is.
+    pub kind: GrantKind,
 }
 
 /// A rule the decision could not evaluate for lack of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct NotEvaluated {
-    /// The rule id.
-    pub rule: &'static str,
     /// What is missing, in words.
     pub detail: String,
+    /// The rule id.
+    pub rule: &'static str,
 }
 
 /// The answer for one (user, device, feature): `check`'s JSON document, field for field

@@ -18,20 +18,46 @@ use crate::features::Feature;
 
 /// One (user, device, feature) that changed, expanded for output.
 ///
-/// Ordered (and so sorted) by user (UPN), user id, device name, resource id and feature.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// Ordered (and so sorted) by user (UPN), user id, device name, resource id and feature; its
+/// fields are declared (and serialized) in key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Change {
+    /// The device's name.
+    pub device: String,
+    /// The feature.
+    pub feature: Feature,
+    /// The device's resource id.
+    pub resource_id: u32,
     /// The user's UPN.
     pub user: String,
     /// The user's Entra id.
     pub user_id: String,
-    /// The device's name.
-    pub device: String,
-    /// The device's resource id.
-    pub resource_id: u32,
-    /// The feature.
-    pub feature: Feature,
+}
+
+impl Ord for Change {
+    fn cmp(&self, other: &Change) -> std::cmp::Ordering {
+        (
+            &self.user,
+            &self.user_id,
+            &self.device,
+            self.resource_id,
+            self.feature,
+        )
+            .cmp(&(
+                &other.user,
+                &other.user_id,
+                &other.device,
+                other.resource_id,
+                other.feature,
+            ))
+    }
+}
+
+impl PartialOrd for Change {
+    fn partial_cmp(&self, other: &Change) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// `diff`'s JSON document: every gained and lost (user, device, feature), sorted.
@@ -110,28 +136,83 @@ impl<'a> Diff<'a> {
     }
 
     fn expand(&self, gained: bool) -> Vec<Change> {
+        self.side(gained).collect()
+    }
+
+    /// The changes of one side, in order, computed one user at a time: users by (UPN, id),
+    /// then each user's (device name, resource id, feature). Only one user's changes are
+    /// held at once.
+    pub fn side(&self, gained: bool) -> impl Iterator<Item = Change> + '_ {
         let engine = if gained { self.new } else { self.old };
-        let mut out = Vec::new();
+        let mut users: Vec<(&str, &str)> = Vec::new();
         for e in &self.entries {
-            let Ok(u) = engine.find_user(&e.user_id) else {
-                continue;
-            };
-            let Some(user) = engine.user(u) else { continue };
             let set = if gained { &e.gained } else { &e.lost };
-            for d in set.iter() {
-                if let Some(dev) = engine.device(d) {
-                    out.push(Change {
-                        user: user.upn.clone(),
-                        user_id: user.id.clone(),
-                        device: dev.name.clone(),
-                        resource_id: dev.resource_id,
-                        feature: e.feature,
-                    });
-                }
+            if set.is_empty() {
+                continue;
+            }
+            if let Some(user) = engine
+                .find_user(&e.user_id)
+                .ok()
+                .and_then(|u| engine.user(u))
+            {
+                users.push((user.upn.as_str(), user.id.as_str()));
             }
         }
-        out.sort();
-        out
+        users.sort_unstable();
+        users.dedup();
+        users.into_iter().flat_map(move |(upn, id)| {
+            let mut mine: Vec<(&str, u32, Feature)> = Vec::new();
+            // INVARIANT: entries are sorted by user id, so a user's entries are one run.
+            let from = self.entries.partition_point(|e| e.user_id.as_str() < id);
+            let to = self.entries.partition_point(|e| e.user_id.as_str() <= id);
+            for e in self.entries.get(from..to).unwrap_or(&[]) {
+                let set = if gained { &e.gained } else { &e.lost };
+                for d in set.iter() {
+                    if let Some(dev) = engine.device(d) {
+                        mine.push((dev.name.as_str(), dev.resource_id, e.feature));
+                    }
+                }
+            }
+            mine.sort_unstable();
+            mine.into_iter()
+                .map(move |(device, resource_id, feature)| Change {
+                    device: device.to_owned(),
+                    feature,
+                    resource_id,
+                    user: upn.to_owned(),
+                    user_id: id.to_owned(),
+                })
+        })
+    }
+
+    /// `diff --format json`'s document written while it is walked: the same JSON as
+    /// [`Diff::changes`], holding one user's changes at a time.
+    pub fn stream(&self) -> DiffStream<'_, 'a> {
+        DiffStream { diff: self }
+    }
+}
+
+/// See [`Diff::stream`].
+#[derive(Debug, Clone, Copy)]
+pub struct DiffStream<'d, 'a> {
+    diff: &'d Diff<'a>,
+}
+
+struct Side<'d, 'a>(&'d Diff<'a>, bool);
+
+impl serde::Serialize for Side<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.side(self.1))
+    }
+}
+
+impl serde::Serialize for DiffStream<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Changes", 2)?;
+        st.serialize_field("gained", &Side(self.diff, true))?;
+        st.serialize_field("lost", &Side(self.diff, false))?;
+        st.end()
     }
 }
 

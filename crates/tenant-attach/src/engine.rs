@@ -470,6 +470,29 @@ impl Engine {
         }
     }
 
+    /// `visible` as a document written while it is walked: the same JSON as
+    /// [`Engine::visible_devices`], without a list of the size of the answer.
+    pub fn visible_stream(
+        &self,
+        user: UserIx,
+        feature: Feature,
+    ) -> crate::answers::VisibleStream<'_> {
+        let u = self.user(user);
+        crate::answers::VisibleStream {
+            engine: self,
+            devices: self.visible(user, feature),
+            feature,
+            user: u.map_or("", |u| u.upn.as_str()),
+            user_id: u.map_or("", |u| u.id.as_str()),
+        }
+    }
+
+    /// The upload as a document written while it is walked: the same JSON as
+    /// [`Engine::upload_answer`], holding nothing of the size of the answer.
+    pub fn upload_stream(&self) -> crate::answers::UploadStream<'_> {
+        crate::answers::UploadStream { engine: self }
+    }
+
     /// `who` as a named answer: the users with their UPNs, the device, the mode.
     pub fn who_users(&self, device: DeviceIx, feature: Feature) -> crate::WhoUsers {
         let d = self.device(device);

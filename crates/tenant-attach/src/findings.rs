@@ -38,14 +38,14 @@ impl FindingSeverity {
 pub struct Finding {
     /// The stable id, e.g. `helpdesk_sees_servers`.
     pub id: &'static str,
-    /// How much it matters.
-    pub severity: FindingSeverity,
-    /// The rule behind it.
-    pub rule: &'static str,
     /// What was found, in words.
     pub message: String,
     /// The objects involved: assignment names, UPNs, device names, collection ids.
     pub objects: Vec<String>,
+    /// The rule behind it.
+    pub rule: &'static str,
+    /// How much it matters.
+    pub severity: FindingSeverity,
 }
 
 /// Every finding on the engine's snapshot, in a fixed order of checks.

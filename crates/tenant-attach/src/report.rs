@@ -25,46 +25,46 @@ pub const EXAMPLES: usize = 10;
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Report {
+    /// Per feature, the users who can use it on at least one device (UPNs).
+    pub features: BTreeMap<&'static str, Vec<String>>,
+    /// Settings that quietly expose or hide devices.
+    pub findings: Vec<Finding>,
     /// The hierarchy and the mode.
     pub hierarchy: HierarchySummary,
-    /// Configuration errors and warnings (a report is only built for a valid snapshot).
-    pub validation: Validation,
+    /// Lifecycle advice (R-H1..R-H6, R-U6).
+    pub lifecycle: Vec<Advice>,
+    /// Who may offboard, and how long it takes (R-H4).
+    pub offboarding: Offboarding,
     /// What is uploaded, through which paths, and what is left out.
     pub upload: UploadSummary,
     /// Per user, the features and on how many devices.
     pub users: Vec<UserSummary>,
-    /// Per feature, the users who can use it on at least one device (UPNs).
-    pub features: BTreeMap<&'static str, Vec<String>>,
-    /// Who may offboard, and how long it takes (R-H4).
-    pub offboarding: Offboarding,
-    /// Lifecycle advice (R-H1..R-H6, R-U6).
-    pub lifecycle: Vec<Advice>,
-    /// Settings that quietly expose or hide devices.
-    pub findings: Vec<Finding>,
+    /// Configuration errors and warnings (a report is only built for a valid snapshot).
+    pub validation: Validation,
 }
 
 /// The hierarchy at a glance.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct HierarchySummary {
+    /// Attach state.
+    pub attach_state: AttachState,
+    /// Cloud.
+    pub cloud: crate::snapshot::Cloud,
+    /// How many collections.
+    pub collections: usize,
+    /// How many devices, collections and Entra users.
+    pub devices: usize,
+    /// `combined` or `intune_only` (R-M1).
+    pub mode: &'static str,
     /// Display name.
     pub name: Option<String>,
     /// Top-level site code.
     pub site_code: String,
-    /// Version (`YYMM`).
-    pub version: u32,
-    /// Cloud.
-    pub cloud: crate::snapshot::Cloud,
-    /// Attach state.
-    pub attach_state: AttachState,
-    /// `combined` or `intune_only` (R-M1).
-    pub mode: &'static str,
-    /// How many devices, collections and Entra users.
-    pub devices: usize,
-    /// How many collections.
-    pub collections: usize,
     /// How many Entra users.
     pub users: usize,
+    /// Version (`YYMM`).
+    pub version: u32,
 }
 
 /// Configuration errors and warnings.
@@ -81,60 +81,60 @@ pub struct Validation {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct UploadSummary {
-    /// `all_devices`, or the selected collection id.
-    pub setting: String,
     /// The child relations in force (`policy.child_relations`).
     pub child_relations: Vec<&'static str>,
-    /// How many devices are uploaded.
-    pub uploaded: u64,
-    /// Per collection path (`via`), how many devices it brought in.
-    pub paths: Vec<PathCount>,
-    /// Per reason, how many devices are left out, with examples.
-    pub not_uploaded: BTreeMap<&'static str, LeftOut>,
     /// R-U6: a change shows in the admin center within this many minutes.
     pub delay_minutes_max: u32,
+    /// Per reason, how many devices are left out, with examples.
+    pub not_uploaded: BTreeMap<&'static str, LeftOut>,
+    /// Per collection path (`via`), how many devices it brought in.
+    pub paths: Vec<PathCount>,
+    /// `all_devices`, or the selected collection id.
+    pub setting: String,
+    /// How many devices are uploaded.
+    pub uploaded: u64,
 }
 
 /// One upload path and how many devices came through it.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct PathCount {
-    /// Collection ids from the selected collection down.
-    pub via: Vec<String>,
     /// How many devices.
     pub devices: u64,
+    /// Collection ids from the selected collection down.
+    pub via: Vec<String>,
 }
 
 /// Devices left out for one reason.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct LeftOut {
-    /// The rule.
-    pub rule: &'static str,
     /// How many devices.
     pub count: u64,
     /// The first few device names (at most [`EXAMPLES`]), in resource-id order.
     pub examples: Vec<String>,
+    /// The rule.
+    pub rule: &'static str,
 }
 
 /// One user's access.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct UserSummary {
-    /// Entra id.
-    pub id: String,
-    /// UPN.
-    pub upn: String,
-    /// `hybrid` or `cloud_only`.
-    pub identity: &'static str,
-    /// Entra directory roles (R-I1).
-    pub directory_roles: Vec<DirectoryRole>,
     /// Names of the Intune role assignments that apply (R-I2).
     pub assignments: Vec<String>,
     /// Where the ConfigMgr side stops for `view` (R-G1..R-G3), if it does.
     pub configmgr_blocked: Option<&'static str>,
+    /// Entra directory roles (R-I1).
+    pub directory_roles: Vec<DirectoryRole>,
     /// Per feature, how many devices the user can use it on (features with none omitted).
     pub features: BTreeMap<&'static str, u64>,
+    /// Entra id.
+    pub id: String,
+    /// `hybrid` or `cloud_only`.
+    pub identity: &'static str,
+    /// UPN.
+    pub upn: String,
 }
 
 /// Who may offboard.
@@ -153,10 +153,10 @@ pub struct Offboarding {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct Advice {
-    /// The rule.
-    pub rule: &'static str,
     /// The advice.
     pub message: String,
+    /// The rule.
+    pub rule: &'static str,
 }
 
 impl Report {

@@ -208,50 +208,50 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Example {
+    /// Gained or lost.
+    pub change: ChangeKind,
+    /// The device's name.
+    pub device: String,
+    /// The feature.
+    pub feature: Feature,
+    /// The device's resource id.
+    pub resource_id: u32,
     /// The user's UPN.
     pub user: String,
     /// The user's Entra id.
     pub user_id: String,
-    /// The device's name.
-    pub device: String,
-    /// The device's resource id.
-    pub resource_id: u32,
-    /// The feature.
-    pub feature: Feature,
-    /// Gained or lost.
-    pub change: ChangeKind,
 }
 
 /// What one other value of a knob would change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Alternative {
-    /// The value, as written in a snapshot.
-    pub value: Value,
+    /// How many devices have at least one changed decision.
+    pub devices: u64,
+    /// The first changes (at most [`EXAMPLES`]), by UPN, resource id, feature and change.
+    pub examples: Vec<Example>,
     /// How many (user, device, feature) decisions would turn from deny to allow.
     pub gained: u64,
     /// How many would turn from allow to deny.
     pub lost: u64,
     /// How many users have at least one changed decision.
     pub users: u64,
-    /// How many devices have at least one changed decision.
-    pub devices: u64,
-    /// The first changes (at most [`EXAMPLES`]), by UPN, resource id, feature and change.
-    pub examples: Vec<Example>,
+    /// The value, as written in a snapshot.
+    pub value: Value,
 }
 
 /// One knob: its value in the snapshot and what each other value would change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct KnobSensitivity {
+    /// Every other value.
+    pub alternatives: Vec<Alternative>,
+    /// The snapshot's value.
+    pub current: Value,
     /// The knob.
     pub knob: Knob,
     /// The rule whose reading it picks.
     pub rule: &'static str,
-    /// The snapshot's value.
-    pub current: Value,
-    /// Every other value.
-    pub alternatives: Vec<Alternative>,
 }
 
 impl KnobSensitivity {

@@ -133,20 +133,20 @@ impl Profile {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Offboard {
+    /// Whether the user may offboard the hierarchy from the admin center.
+    pub allowed: bool,
+    /// The longest the offboarding takes, in minutes.
+    pub eta_minutes_max: u32,
+    /// For an allow, what granted it.
+    pub grants: Vec<Grant>,
+    /// For a deny, why.
+    pub reasons: Vec<Reason>,
+    /// The wait before onboarding again, in minutes.
+    pub reonboard_wait_minutes: u32,
     /// The user's UPN.
     pub user: String,
     /// The user's Entra id.
     pub user_id: String,
-    /// Whether the user may offboard the hierarchy from the admin center.
-    pub allowed: bool,
-    /// For a deny, why.
-    pub reasons: Vec<Reason>,
-    /// For an allow, what granted it.
-    pub grants: Vec<Grant>,
-    /// The longest the offboarding takes, in minutes.
-    pub eta_minutes_max: u32,
-    /// The wait before onboarding again, in minutes.
-    pub reonboard_wait_minutes: u32,
 }
 
 /// The access side of an engine.
