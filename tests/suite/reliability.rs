@@ -130,3 +130,46 @@ fn paths_name_the_keys_of_maps() {
     assert_eq!(err.path(), "$.policy.features[\"a.b\"]", "{err}");
     assert!(!err.to_string().contains(".?"), "{err}");
 }
+
+#[test]
+fn the_streaming_check_never_refuses_what_the_parser_accepts() {
+    // Every corpus file, and many one-byte mutations of Fabrikam: `from_reader` (the check
+    // while reading, then the parse) agrees with `from_slice` (the parse alone), error or not,
+    // and on the error's position.
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for dir in ["tests/corpus/invalid", "tests/corpus/fabrikam"] {
+        for e in
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_owned() + dir).unwrap()
+        {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "json") {
+                inputs.push(std::fs::read(path).unwrap());
+            }
+        }
+    }
+    let base = fabrikam().into_bytes();
+    let mut state = 7u64;
+    for _ in 0..400 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let at = (state >> 33) as usize % base.len();
+        let byte = (state >> 13) as u8;
+        let mut m = base.clone();
+        m[at] = byte;
+        inputs.push(m);
+        inputs.push(base[..at].to_vec());
+    }
+    for input in &inputs {
+        let streamed = Snapshot::from_reader(input.as_slice());
+        let whole = Snapshot::from_slice(input);
+        match (&streamed, &whole) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!(
+                "disagree on {:?}: streamed {streamed:?}, whole {whole:?}",
+                String::from_utf8_lossy(input)
+            ),
+        }
+    }
+}

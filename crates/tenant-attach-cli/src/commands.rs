@@ -241,26 +241,49 @@ pub(crate) fn done(stdout: String, code: u8) -> Done {
     }
 }
 
-/// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and a
-/// reader. Nothing is read here: the library parses while it reads.
-fn read(cli: &Cli) -> Result<(String, Box<dyn std::io::Read>), Failure> {
+/// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and the
+/// input. Nothing is read here (see `parse`).
+fn read(cli: &Cli) -> Result<(String, Input), Failure> {
     let Some(path) = &cli.snapshot else {
         return Err(Failure::one(String::from(
             "error[usage]: this command needs --snapshot FILE (or --snapshot - for standard input)",
         )));
     };
     if path.as_os_str() == "-" {
-        return Ok((String::from("<stdin>"), Box::new(std::io::stdin().lock())));
+        return Ok((
+            String::from("<stdin>"),
+            Input::Stdin(std::io::stdin().lock()),
+        ));
     }
     let label = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Ok((label, Box::new(file)))
+    Ok((label, Input::File(file)))
 }
 
-/// Parses a snapshot while reading it; a failed read is a usage error naming the file.
-fn parse(label: &str, reader: impl std::io::Read) -> Result<Result<Snapshot, LoadError>, Failure> {
-    match Snapshot::from_reader(reader) {
+/// Where a snapshot comes from.
+enum Input {
+    File(std::fs::File),
+    Stdin(std::io::StdinLock<'static>),
+}
+
+/// Parses a snapshot; a failed read is a usage error naming the file. A regular file has a
+/// known, bounded size: it is read whole and parsed from memory (the fast path). Anything
+/// else (standard input, a pipe, a device such as `/dev/zero`) may never end: it is parsed
+/// while it is read, and the first bad byte stops the read.
+fn parse(label: &str, reader: Input) -> Result<Result<Snapshot, LoadError>, Failure> {
+    let parsed = match reader {
+        Input::File(mut file) if file.metadata().is_ok_and(|m| m.is_file()) => {
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)
+                .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
+            Snapshot::from_slice(&bytes)
+        }
+        Input::File(file) => Snapshot::from_reader(file),
+        Input::Stdin(stdin) => Snapshot::from_reader(stdin),
+    };
+    match parsed {
         Err(LoadError::Io(e)) => Err(Failure::one(format!(
             "error[usage]: cannot read `{label}`: {e}"
         ))),
@@ -272,7 +295,7 @@ fn load_path(path: &std::path::Path) -> Result<Engine, Failure> {
     let label = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    let snapshot = parse(&label, file)?.map_err(|e| refused(&label, &e.into()))?;
+    let snapshot = parse(&label, Input::File(file))?.map_err(|e| refused(&label, &e.into()))?;
     Engine::new(snapshot).map_err(|e| refused(&label, &e))
 }
 

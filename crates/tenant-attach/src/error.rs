@@ -190,6 +190,10 @@ pub(crate) fn path_at(text: &[u8], offset: usize) -> String {
                         _ => j += 1,
                     }
                 }
+                if j > end || text.get(j) != Some(&b'"') {
+                    // The offset is inside this string: a key being read is not named yet.
+                    break;
+                }
                 if let Some(Frame::Object { key, want_key }) = stack.last_mut()
                     && *want_key
                 {

@@ -106,40 +106,41 @@ impl Snapshot {
         }
     }
 
-    /// Parses a snapshot from a reader (a file, standard input), checking the JSON syntax and
-    /// the UTF-8 while it reads: the first bad byte stops the read with an error at its line
-    /// and column (`/dev/zero` fails at its first byte, not when memory runs out). What was
-    /// read is then parsed into the model as [`Snapshot::from_json`] does. The library itself
-    /// opens no file.
-    pub fn from_reader(reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
-        let mut recorder = Recorder {
-            inner: reader,
-            seen: Vec::new(),
-            pending: Vec::new(),
-            started: false,
-            ended: false,
-            bad: None,
-        };
-        {
-            let mut buffered = std::io::BufReader::with_capacity(1 << 16, &mut recorder);
-            let mut de = serde_json::Deserializer::from_reader(&mut buffered);
-            // Syntax only: nothing is built, and the read stops at the first bad byte.
-            let checked = serde::de::IgnoredAny::deserialize(&mut de).and_then(|_| de.end());
-            drop(de);
-            drop(buffered);
-            if let Err(e) = checked {
-                if let Some(at) = recorder.bad {
-                    let byte = recorder.pending.first().copied();
-                    return Err(LoadError::not_utf8(&recorder.seen, at, byte));
-                }
-                if e.is_io() {
-                    return Err(LoadError::Io(e.to_string()));
-                }
-                let path = crate::error::path_at_error(&recorder.seen, &e);
-                return Err(LoadError::from_json_error(e, path, &recorder.seen));
+    /// Parses a snapshot from a reader (a file, standard input), checking the bytes while it
+    /// reads: bytes that are not UTF-8, a byte that cannot appear in JSON where it stands
+    /// (a NUL, a letter outside a string and outside `true`/`false`/`null`, a control
+    /// character inside a string), an unbalanced bracket, or anything after the top-level
+    /// value stop the read there, with the error (line, column, path) of the text up to that
+    /// byte (`/dev/zero` fails at 1:1 after one buffer, not when memory runs out). What was
+    /// read is then parsed as [`Snapshot::from_slice`] does. The library itself opens no file.
+    pub fn from_reader(mut reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
+        let mut seen: Vec<u8> = Vec::new();
+        let mut scan = Scan::default();
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            let got = match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(LoadError::Io(e.to_string())),
+            };
+            let start = seen.len();
+            seen.extend_from_slice(chunk.get(..got).unwrap_or(&[]));
+            if let Some(bad) = scan.feed(&seen, start) {
+                // The text up to and including the first bad byte fails to parse there.
+                seen.truncate(bad + 1);
+                return match Snapshot::from_slice(&seen) {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(LoadError::Syntax {
+                        line: 1,
+                        column: 1,
+                        path: String::from("$"),
+                        message: String::from("not a snapshot"),
+                    }),
+                };
             }
         }
-        Snapshot::from_slice(&recorder.seen)
+        Snapshot::from_slice(&seen)
     }
     /// Writes the snapshot as pretty-printed JSON, every default spelt out.
     pub fn to_json(&self) -> String {
@@ -169,113 +170,85 @@ impl Snapshot {
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A reader that keeps what it hands out (the text to parse once the syntax is checked),
-/// skips a leading byte order mark, and refuses bytes that are not UTF-8: it hands out the
-/// valid bytes before a bad one, then fails, so the parser reports any earlier error first.
-struct Recorder<R> {
-    inner: R,
-    /// Every byte handed out.
-    seen: Vec<u8>,
-    /// Bytes read but not handed out yet (the start of the stream, or bytes after a valid
-    /// prefix).
-    pending: Vec<u8>,
-    started: bool,
-    /// The input has ended.
-    ended: bool,
-    /// The offset in `seen` of the first byte that is not UTF-8.
-    bad: Option<usize>,
+/// A lenient check of JSON bytes as they arrive: it never refuses what serde_json accepts,
+/// and catches early what can never be JSON, so an endless or binary input stops at its first
+/// bad byte. The exact error is then serde_json's (or the UTF-8 check's) on the text so far.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Offset of the first byte not yet checked for UTF-8 (a sequence cut by a read waits).
+    utf8_from: usize,
+    in_string: bool,
+    escaped: bool,
+    depth: usize,
+    /// A top-level container has closed: only whitespace may follow.
+    closed: bool,
 }
 
-impl<R: std::io::Read> Recorder<R> {
-    /// Reads into `pending` until it holds at least `n` bytes or the input ends.
-    fn fill(&mut self, n: usize) -> std::io::Result<()> {
-        let mut chunk = [0u8; 1 << 16];
-        while self.pending.len() < n {
-            let got = loop {
-                match self.inner.read(&mut chunk) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    other => break other?,
-                }
-            };
-            if got == 0 {
-                self.ended = true;
-                break;
-            }
-            self.pending
-                .extend_from_slice(chunk.get(..got).unwrap_or(&[]));
-        }
-        Ok(())
-    }
-}
-
-impl<R: std::io::Read> std::io::Read for Recorder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.bad.is_some() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "the snapshot is not UTF-8",
-            ));
-        }
-        if !self.started {
-            self.started = true;
-            self.fill(BOM.len())?;
-            if self.pending.starts_with(BOM) {
-                self.pending.drain(..BOM.len());
-            }
-        }
-        // At least 4 bytes, so a UTF-8 sequence cut by a read is whole.
-        self.fill(4)?;
-        if self.pending.is_empty() || buf.is_empty() {
-            return Ok(0);
-        }
-        let take = self.pending.len().min(buf.len());
-        let candidate = self.pending.get(..take).unwrap_or(&[]);
-        let valid = match std::str::from_utf8(candidate) {
-            Ok(_) => take,
-            // A sequence cut by `take` or by the last read: hand out what precedes it (with
-            // at least 4 bytes pending, something does).
-            Err(e) if e.error_len().is_none() && (take < self.pending.len() || !self.ended) => {
-                e.valid_up_to()
+impl Scan {
+    /// Checks `text[start..]` (the bytes just read); the offset of the first bad byte.
+    fn feed(&mut self, text: &[u8], start: usize) -> Option<usize> {
+        // UTF-8: a sequence cut at the end of the read is checked with the next read.
+        let from = self.utf8_from.min(start);
+        let fresh = text.get(from..).unwrap_or(&[]);
+        let utf8_bad = match std::str::from_utf8(fresh) {
+            Ok(_) => {
+                self.utf8_from = text.len();
+                None
             }
             Err(e) if e.error_len().is_none() => {
-                // The input ends inside a sequence.
-                self.bad = Some(self.seen.len() + e.valid_up_to());
-                e.valid_up_to()
+                self.utf8_from = from + e.valid_up_to();
+                None
             }
-            Err(e) => {
-                self.bad = Some(self.seen.len() + e.valid_up_to());
-                e.valid_up_to()
-            }
+            Err(e) => Some(from + e.valid_up_to()),
         };
-        if valid == 0 {
-            if self.bad.is_some() {
-                return self.read(buf);
+        let end = utf8_bad.unwrap_or(text.len());
+        // A leading byte order mark is skipped (see `from_json`).
+        let start = if start < BOM.len() && text.starts_with(BOM) {
+            BOM.len()
+        } else {
+            start
+        };
+        for (i, &b) in text.iter().enumerate().take(end).skip(start) {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                } else if b < 0x20 {
+                    return Some(i);
+                }
+                continue;
             }
-            // A sequence longer than `buf`: cannot happen with BufReader's 64 KiB buffer;
-            // hand out one byte and let the next read see the rest.
-            return self.read_one(buf);
-        }
-        let out = self.pending.drain(..valid);
-        for (slot, byte) in buf.iter_mut().zip(out) {
-            *slot = byte;
-        }
-        if let Some(b) = buf.get(..valid) {
-            self.seen.extend_from_slice(b);
-        }
-        Ok(valid)
-    }
-}
-
-impl<R: std::io::Read> Recorder<R> {
-    fn read_one(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match (buf.first_mut(), self.pending.first().copied()) {
-            (Some(slot), Some(b)) => {
-                *slot = b;
-                self.pending.remove(0);
-                self.seen.push(b);
-                Ok(1)
+            let ok = match b {
+                b' ' | b'\t' | b'\n' | b'\r' => true,
+                _ if self.closed => false,
+                b'"' => {
+                    self.in_string = true;
+                    true
+                }
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    true
+                }
+                b'}' | b']' => match self.depth.checked_sub(1) {
+                    Some(d) => {
+                        self.depth = d;
+                        self.closed = d == 0;
+                        true
+                    }
+                    None => false,
+                },
+                b':' | b',' => self.depth > 0,
+                b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' => true,
+                b't' | b'r' | b'u' | b'f' | b'a' | b'l' | b's' | b'n' => true,
+                _ => false,
+            };
+            if !ok {
+                return Some(i);
             }
-            _ => Ok(0),
         }
+        utf8_bad
     }
 }
