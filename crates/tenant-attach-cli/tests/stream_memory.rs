@@ -31,14 +31,33 @@ fn diff_with_millions_of_changes_streams_in_bounded_memory() {
     let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../tenant-attach/data/contoso.json");
     let made = Command::new(bin)
-        .args(["generate", "--devices", "8000", "--collections", "400", "--users", "150"])
+        .args([
+            "generate",
+            "--devices",
+            "8000",
+            "--collections",
+            "400",
+            "--users",
+            "150",
+        ])
         .args(["--seed", "3", "-o", world.to_str().unwrap()])
         .output()
         .unwrap();
-    assert_eq!(made.status.code(), Some(0), "{}", String::from_utf8_lossy(&made.stderr));
+    assert_eq!(
+        made.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     // The sample and the world share no user: every decision of either side changes.
     let mut child = Command::new(bin)
-        .args(["diff", sample.to_str().unwrap(), world.to_str().unwrap(), "--format", "json"])
+        .args([
+            "diff",
+            sample.to_str().unwrap(),
+            world.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -52,7 +71,10 @@ fn diff_with_millions_of_changes_streams_in_bounded_memory() {
             break;
         }
         bytes += n as u64;
-        changes += buf[..n].windows(10).filter(|w| w == b"\"feature\":").count() as u64;
+        changes += buf[..n]
+            .windows(10)
+            .filter(|w| w == b"\"feature\":")
+            .count() as u64;
         if let Some(kb) = peak_kb(pid) {
             peak = peak.max(kb);
         }
@@ -63,5 +85,8 @@ fn diff_with_millions_of_changes_streams_in_bounded_memory() {
     // Peak resident memory: the engines and one user's changes at a time, far below the
     // answer's size (a tree of a million changes alone takes several hundred MB).
     assert!(peak > 0, "the peak memory was never read");
-    assert!(peak < 96 * 1024, "peak {peak} kB while writing {bytes} bytes");
+    assert!(
+        peak < 96 * 1024,
+        "peak {peak} kB while writing {bytes} bytes"
+    );
 }

@@ -22,18 +22,44 @@ pub enum LoadError {
         message: String,
     },
     /// The `schema` field names another format.
-    #[error(
-        "$.schema: unsupported schema `{found}`, expected `{}`",
-        crate::snapshot::SCHEMA
-    )]
+    #[error("$.schema: unsupported schema `{found}`, expected `{expected}`")]
     Schema {
         /// The schema string found.
         found: String,
+        /// The schema this version reads ([`crate::snapshot::SCHEMA`]).
+        expected: &'static str,
     },
-    /// The reader failed.
+    /// The reader failed; the `io::Error` is kept as the source.
     #[error("cannot read the snapshot: {0}")]
-    Io(String),
+    Io(#[source] IoError),
 }
+
+/// An `std::io::Error` that a [`LoadError`] can carry while staying `Clone` and `Eq` (two are
+/// equal when their kind and message are).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct IoError(std::sync::Arc<std::io::Error>);
+
+impl IoError {
+    /// The underlying error.
+    pub fn get(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl From<std::io::Error> for IoError {
+    fn from(e: std::io::Error) -> IoError {
+        IoError(std::sync::Arc::new(e))
+    }
+}
+
+impl PartialEq for IoError {
+    fn eq(&self, other: &IoError) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for IoError {}
 
 impl LoadError {
     pub(crate) fn from_path_error(
@@ -121,11 +147,10 @@ impl LoadError {
                 message,
                 ..
             } => format!("line {line}, column {column}: {message}"),
-            LoadError::Schema { found } => format!(
-                "unsupported schema `{found}`, expected `{}`",
-                crate::snapshot::SCHEMA
-            ),
-            LoadError::Io(m) => format!("cannot read the snapshot: {m}"),
+            LoadError::Schema { found, expected } => {
+                format!("unsupported schema `{found}`, expected `{expected}`")
+            }
+            LoadError::Io(e) => format!("cannot read the snapshot: {e}"),
         };
         Diagnostic::new(Severity::InputError, SCHEMA_RULE, self.path(), message)
     }

@@ -27,7 +27,7 @@ pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, Reaso
 pub use devices::{DeviceIx, DeviceSet};
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;
-pub use error::{BuildError, Diagnostic, Diagnostics, LoadError, QueryError, Severity};
+pub use error::{BuildError, Diagnostic, Diagnostics, IoError, LoadError, QueryError, Severity};
 pub use features::{ClassOperation, Feature, Operation, SecuredClass};
 pub use findings::{Finding, FindingSeverity, findings};
 pub use report::Report;

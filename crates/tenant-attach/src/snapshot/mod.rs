@@ -122,7 +122,7 @@ impl Snapshot {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(LoadError::Io(e.to_string())),
+                Err(e) => return Err(LoadError::Io(e.into())),
             };
             let start = seen.len();
             seen.extend_from_slice(chunk.get(..got).unwrap_or(&[]));
@@ -162,6 +162,7 @@ impl Snapshot {
         } else {
             Err(LoadError::Schema {
                 found: self.schema.clone(),
+                expected: SCHEMA,
             })
         }
     }
