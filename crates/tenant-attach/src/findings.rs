@@ -49,6 +49,13 @@ pub struct Finding {
 }
 
 /// Every finding on the engine's snapshot, in a fixed order of checks.
+///
+/// ```
+/// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+/// let ids: Vec<&str> = tenant_attach::findings(&engine).iter().map(|f| f.id).collect();
+/// assert!(ids.contains(&"helpdesk_sees_servers")); // R-S3
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn findings(engine: &Engine) -> Vec<Finding> {
     let mut out = Vec::new();
     helpdesk_sees_servers(engine, &mut out);

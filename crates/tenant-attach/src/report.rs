@@ -161,6 +161,14 @@ pub struct Advice {
 
 impl Report {
     /// Builds the report: one `visible` per user and feature, plus the findings.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let report = tenant_attach::Report::build(&engine);
+    /// assert_eq!(report.upload.uploaded, 16);
+    /// assert!(report.findings.iter().any(|f| f.id == "knob_dependent_access"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(engine: &Engine) -> Report {
         let s = engine.snapshot();
         let upload = engine.upload();

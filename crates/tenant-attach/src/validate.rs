@@ -32,6 +32,13 @@ pub fn validate(snapshot: &Snapshot) -> Diagnostics {
 }
 
 /// Parses and validates snapshot text: a parse error becomes the one input error.
+///
+/// ```
+/// let text = tenant_attach::sample::CONTOSO.replace("snapshot/1", "snapshot/9");
+/// let d = tenant_attach::validate_json(&text);
+/// let first = d.errors().next().expect("an input error");
+/// assert_eq!((first.rule(), first.path()), ("schema", "$.schema"));
+/// ```
 pub fn validate_json(text: &str) -> Diagnostics {
     match Snapshot::from_json(text) {
         Ok(snapshot) => validate(&snapshot),

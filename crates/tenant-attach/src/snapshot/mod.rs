@@ -75,6 +75,20 @@ impl Snapshot {
     /// named). The schema string is checked here too; everything else is [`crate::validate`]'s
     /// job. A leading byte order mark (U+FEFF, as Windows PowerShell 5.1 writes) is skipped
     /// (RFC 8259 §8.1 allows it); anywhere else it is an error that says so.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Syntax`] (line, column, JSON path, serde's message) or
+    /// [`LoadError::Schema`].
+    ///
+    /// ```
+    /// use tenant_attach::{LoadError, Snapshot};
+    /// let text = tenant_attach::sample::CONTOSO.replace("\"client\": true", "\"client\": 1");
+    /// match Snapshot::from_json(&text) {
+    ///     Err(LoadError::Syntax { path, .. }) => assert_eq!(path, "$.devices[0].client"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn from_json(text: &str) -> Result<Snapshot, LoadError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // The fast path parses without tracking paths; only a failure is parsed again with
