@@ -75,9 +75,11 @@ impl Engine {
             .collect();
         let clients = DeviceSet::from_bits(clients, devices.stamp());
         let policy = Arc::new(snapshot.policy.clone());
+        let mode = crate::access::mode::mode(&snapshot);
         Ok(Engine::assemble(
             Arc::new(snapshot),
             policy,
+            mode,
             Arc::new(resolved.diagnostics),
             Arc::new(devices),
             Arc::new(graph),
@@ -89,6 +91,7 @@ impl Engine {
     fn assemble(
         snapshot: Arc<Snapshot>,
         policy: Arc<Policy>,
+        mode: Mode,
         diagnostics: Arc<Diagnostics>,
         devices: Arc<DeviceIndex>,
         graph: Arc<CollectionGraph>,
@@ -102,7 +105,7 @@ impl Engine {
             devices.len(),
             &graph,
         );
-        let access = Access::build(&snapshot, &policy, &devices, &graph);
+        let access = Access::build(&snapshot, &policy, mode, &devices, &graph);
         let users = access
             .users_sorted()
             .iter()
@@ -142,6 +145,30 @@ impl Engine {
         Engine::assemble(
             Arc::clone(&self.snapshot),
             Arc::new(policy),
+            self.mode(),
+            Arc::clone(&self.diagnostics),
+            Arc::clone(&self.devices),
+            Arc::clone(&self.graph),
+            Arc::clone(&self.clients),
+        )
+        .sharing_names(&self.names)
+    }
+
+    /// The same hierarchy with the *Enforce Configuration Manager RBAC* box set to `enforce`
+    /// (what-if, R-M1): the indexes are shared as by [`Engine::with_policy`], and handles of
+    /// either engine are valid in the other.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Mode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.with_enforce(false).mode(), Mode::IntuneOnly); // 2403, Use Intune RBAC on
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_enforce(&self, enforce: bool) -> Engine {
+        Engine::assemble(
+            Arc::clone(&self.snapshot),
+            Arc::clone(&self.policy),
+            crate::access::mode::mode_with(&self.snapshot, enforce),
             Arc::clone(&self.diagnostics),
             Arc::clone(&self.devices),
             Arc::clone(&self.graph),

@@ -384,18 +384,12 @@ fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
     {
         return; // clearing the box alone would not change the mode
     }
-    let mut cleared = s.clone();
-    cleared.hierarchy.attach.enforce_configmgr_rbac = false;
-    let Ok(other) = Engine::new(cleared) else {
-        return;
-    };
+    // The what-if engine shares the indexes (and the handles) with this one.
+    let other = engine.with_enforce(false);
     let mut objects = Vec::new();
     for u in engine.users() {
         let before = engine.visible(*u, Feature::View);
-        let Some(there) = other.user_from(engine, *u) else {
-            continue;
-        };
-        let after = other.visible(there, Feature::View);
+        let after = other.visible(*u, Feature::View);
         // Same devices, same numbering: compare the bitmaps.
         let gained = (&after.bits - &before.bits).len();
         if gained > 0

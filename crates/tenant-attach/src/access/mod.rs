@@ -173,10 +173,10 @@ impl Access {
     pub(crate) fn build(
         s: &Snapshot,
         policy: &Policy,
+        mode: Mode,
         devices: &DeviceIndex,
         graph: &CollectionGraph,
     ) -> Access {
-        let mode = mode::mode(s);
         let mut intune = IntuneIndex::build(s, policy, devices);
         let configmgr = ConfigMgrIndex::build(s, graph);
         let requirements = Feature::ALL
