@@ -285,3 +285,42 @@ fn check_fails_closed_on_foreign_handles() {
     assert!(e.user(ghost_user).is_none());
     assert!(e.device(dev_there).is_none());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `sensitivity` (with its shortcuts for knobs that cannot matter) counts exactly the
+    /// decisions a brute force finds: for every knob and other value, check every (user,
+    /// device, feature) under the alternative policy.
+    #[test]
+    fn sensitivity_counts_match_a_brute_force(s in worlds(SMALL)) {
+        let e = Engine::new(s).unwrap();
+        let result = tenant_attach::sensitivity(&e, None);
+        for k in &result.knobs {
+            let alternatives = k.knob.alternatives(e.policy());
+            prop_assert_eq!(alternatives.len(), k.alternatives.len());
+            for (p, a) in alternatives.into_iter().zip(&k.alternatives) {
+                let other = e.with_policy(p);
+                let (mut gained, mut lost) = (0u64, 0u64);
+                let mut users = BTreeSet::new();
+                let mut devices = BTreeSet::new();
+                for u in e.users() {
+                    for d in e.device_ixs() {
+                        for f in Feature::ALL {
+                            match (e.allows(*u, d, *f), other.allows(*u, d, *f)) {
+                                (false, true) => gained += 1,
+                                (true, false) => lost += 1,
+                                _ => continue,
+                            }
+                            users.insert(*u);
+                            devices.insert(d);
+                        }
+                    }
+                }
+                prop_assert_eq!((a.gained, a.lost), (gained, lost), "{} = {}", k.knob, a.value);
+                prop_assert_eq!(a.users, users.len() as u64);
+                prop_assert_eq!(a.devices, devices.len() as u64);
+            }
+        }
+    }
+}

@@ -305,8 +305,48 @@ pub fn sensitivity(engine: &Engine, knob: Option<Knob>) -> Sensitivity {
     }
 }
 
+/// Whether no value of `knob` can change a decision of `engine`, read off the rules: then no
+/// what-if engine is built. Each case is exact (the knob is not read on that path); a property
+/// test compares the counts with a brute force.
+fn cannot_matter(engine: &Engine, knob: Knob) -> bool {
+    use crate::decision::Mode;
+    let s = engine.snapshot();
+    match knob {
+        // R-U3 uploads every client whatever the children.
+        Knob::ChildRelations => s.hierarchy.attach.upload.collection.is_none(),
+        // R-I5: read only for assignments without scope tags.
+        Knob::UntaggedAssignment => s
+            .intune
+            .role_assignments
+            .iter()
+            .all(|a| !a.scope_tags.is_empty()),
+        // R-I6: an assignment scoped to all devices covers every device either way.
+        Knob::ScopeGroupsApplyToAttached => s
+            .intune
+            .role_assignments
+            .iter()
+            .all(|a| a.scope.covers_all_devices()),
+        // R-I7 is read in `intune_only` mode only.
+        Knob::IntuneOnlyIgnoresScopeTags => engine.mode() != Mode::IntuneOnly,
+        // The ConfigMgr side and the `combined` rows are read in `combined` mode only.
+        Knob::ConfigmgrGatesView | Knob::DiscoveryRequired | Knob::CombinedPagePermissions => {
+            engine.mode() != Mode::Combined
+        }
+    }
+}
+
 fn alternative(engine: &Engine, knob: Knob, policy: Policy) -> Alternative {
     let value = knob.value(&policy);
+    if cannot_matter(engine, knob) {
+        return Alternative {
+            value,
+            gained: 0,
+            lost: 0,
+            users: 0,
+            devices: 0,
+            examples: Vec::new(),
+        };
+    }
     let variant = engine.with_policy(policy);
     let d = diff(engine, &variant);
     let (gained, lost) = d.counts();
