@@ -111,9 +111,11 @@ pub fn import(
     text.push('\n');
     match output {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
+            // Written beside the target and renamed into place only when whole: a failed or
+            // interrupted import leaves an existing file as it was (exit 3).
+            crate::write::bytes(path, text.as_bytes()).map_err(|e| {
                 Failure::one(format!(
-                    "error[usage]: cannot write `{}`: {e}",
+                    "error[write]: cannot write `{}`: {e}",
                     path.display()
                 ))
             })?;

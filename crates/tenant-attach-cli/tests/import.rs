@@ -195,3 +195,54 @@ fn a_missing_directory_is_a_usage_error() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 11: `import -o` onto a device that cannot take the bytes is a write error (exit 3),
+/// and an existing output file is never truncated by a failed import.
+#[test]
+fn import_output_is_written_atomically() {
+    let dir = std::env::temp_dir().join(format!(
+        "tenant-attach-import-atomic-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("snapshot.json");
+    std::fs::write(&target, "the old snapshot").unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/import");
+    let broken = root.join("broken");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
+        .args(["import", "--configmgr"])
+        .arg(broken.join("configmgr"))
+        .arg("--graph")
+        .arg(broken.join("graph"))
+        .arg("--settings")
+        .arg(broken.join("settings.json"))
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "the old snapshot"
+    );
+    if std::path::Path::new("/dev/full").exists() {
+        let good = root.join("realsite");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
+            .args(["import", "--configmgr"])
+            .arg(good.join("configmgr"))
+            .arg("--graph")
+            .arg(good.join("graph"))
+            .arg("--settings")
+            .arg(good.join("settings.json"))
+            .args(["-o", "/dev/full"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error[write]"));
+    }
+}
