@@ -6,12 +6,10 @@ use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use serde_json::json;
 use tenant_attach::snapshot::ChildRelation;
 use tenant_attach::{CollectionIx, Engine};
 
 use crate::args::Format;
-use crate::output;
 
 /// The collections to draw: all, or those within `depth` edges of `around` (either direction).
 ///
@@ -168,22 +166,49 @@ pub fn render(
                 .map_err(|e| format!("error[usage]: `dot` wrote non-UTF-8: {e}"))
         }
         Format::Json => {
+            // Typed rows with their keys in sorted order, serialized without a Value tree.
+            #[derive(serde::Serialize)]
+            struct Node<'a> {
+                id: &'a str,
+                members: u64,
+                name: &'a str,
+                uploaded: bool,
+            }
+            #[derive(serde::Serialize)]
+            struct Edge<'a> {
+                from: &'a str,
+                relation: &'static str,
+                to: &'a str,
+            }
+            #[derive(serde::Serialize)]
+            struct Graph<'a> {
+                collections: Vec<Node<'a>>,
+                edges: Vec<Edge<'a>>,
+            }
             let upload: BTreeSet<CollectionIx> = engine.upload().collections().collect();
-            let nodes_json: Vec<_> = in_id_order(engine, nodes)
+            let collections: Vec<Node<'_>> = in_id_order(engine, nodes)
                 .iter()
                 .filter_map(|c| {
-                    engine.collection(*c).map(|col| {
-                        json!({"id": g.id(*c), "name": col.name, "members": g.members(*c).len(), "uploaded": upload.contains(c)})
+                    engine.collection(*c).map(|col| Node {
+                        id: g.id(*c),
+                        members: g.members(*c).len(),
+                        name: &col.name,
+                        uploaded: upload.contains(c),
                     })
                 })
                 .collect();
-            let edges: Vec<_> = edges_between(engine, nodes)
+            let edges: Vec<Edge<'_>> = edges_between(engine, nodes)
                 .into_iter()
-                .map(|(a, b, r)| json!({"from": g.id(a), "to": g.id(b), "relation": r.as_str()}))
+                .map(|(a, b, r)| Edge {
+                    from: g.id(a),
+                    relation: r.as_str(),
+                    to: g.id(b),
+                })
                 .collect();
-            Ok(output::json(
-                &json!({"collections": nodes_json, "edges": edges}),
-            ))
+            let mut text = serde_json::to_string_pretty(&Graph { collections, edges })
+                .map_err(|e| format!("error[usage]: cannot render the graph: {e}"))?;
+            text.push('\n');
+            Ok(text)
         }
         Format::Text => {
             let mut out = String::new();
