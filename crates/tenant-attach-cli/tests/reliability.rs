@@ -611,7 +611,7 @@ fn render_fuzz_seeds_and_regressions_replay() {
     inputs.extend(seed_files("fuzz/regressions/render"));
     assert!(inputs.len() >= 8, "the render seeds are missing");
     for input in inputs {
-        fuzz_render::render_names(&input);
+        fuzz_render::render_names_full(&input);
     }
 }
 
