@@ -128,16 +128,21 @@ fn render(data: &[u8], with_engine: bool) {
 
     let (base, base_engine) = base();
     let mut s = base.clone();
-    let mut next = names.iter().cycle();
     if names.is_empty() {
         return;
     }
+    // The stretched first name names the first device and the first user (one long cell in
+    // every table and line that shows them); the other names cycle through the rest, so an
+    // execution does not copy and scan tens of thousands of characters per field.
+    let rest_names: &[String] = names.get(1..).filter(|r| !r.is_empty()).unwrap_or(&names);
+    let mut next = rest_names.iter().cycle();
     let mut take = || next.next().cloned().unwrap_or_default();
-    for x in &mut s.devices {
-        x.name = take();
+    let long = names.first().cloned().unwrap_or_default();
+    for (i, x) in s.devices.iter_mut().enumerate() {
+        x.name = if i == 0 { long.clone() } else { take() };
     }
-    for x in &mut s.entra.users {
-        x.upn = take();
+    for (i, x) in s.entra.users.iter_mut().enumerate() {
+        x.upn = if i == 0 { long.clone() } else { take() };
     }
     for x in &mut s.collections {
         x.name = take();
