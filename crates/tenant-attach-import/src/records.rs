@@ -413,20 +413,7 @@ fn pages_of(file: &str, text: &str, bare: Bare<'_>) -> Result<Vec<Page>, Vec<Imp
                         }
                     }
                     Value::Object(o) => loose.objects.push(o),
-                    other => errors.push(
-                        Location {
-                            file: file.to_owned(),
-                            place: Place::Record {
-                                index: i,
-                                key: None,
-                            },
-                            field: None,
-                        }
-                        .error(format!(
-                            "expected a record (an object), found {}",
-                            kind(&other)
-                        )),
-                    ),
+                    other => errors.push(not_a_record(file, i, &other)),
                 }
             }
             if !loose.objects.is_empty() {
@@ -484,20 +471,7 @@ fn envelope(
             for (i, item) in items.into_iter().enumerate() {
                 match item {
                     Value::Object(r) => objects.push(r),
-                    other => {
-                        return Err(Location {
-                            file: file.to_owned(),
-                            place: Place::Record {
-                                index: i,
-                                key: None,
-                            },
-                            field: None,
-                        }
-                        .error(format!(
-                            "expected a record (an object), found {}",
-                            kind(&other)
-                        )));
-                    }
+                    other => return Err(not_a_record(file, i, &other)),
                 }
             }
             Ok(Page { objects, next_link })
@@ -689,4 +663,17 @@ mod tests {
             ]
         );
     }
+}
+
+/// The error for the `index`-th element of a record list that is not an object.
+fn not_a_record(file: &str, index: usize, found: &Value) -> ImportError {
+    Location {
+        file: file.to_owned(),
+        place: Place::Record { index, key: None },
+        field: None,
+    }
+    .error(format!(
+        "expected a record (an object), found {}",
+        kind(found)
+    ))
 }
