@@ -592,6 +592,19 @@ pub fn read(
     Some(out)
 }
 
+/// The error for the `index`-th element of a record list that is not an object.
+fn not_a_record(file: &str, index: usize, found: &Value) -> ImportError {
+    Location {
+        file: file.to_owned(),
+        place: Place::Record { index, key: None },
+        field: None,
+    }
+    .error(format!(
+        "expected a record (an object), found {}",
+        kind(found)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -663,17 +676,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The error for the `index`-th element of a record list that is not an object.
-fn not_a_record(file: &str, index: usize, found: &Value) -> ImportError {
-    Location {
-        file: file.to_owned(),
-        place: Place::Record { index, key: None },
-        field: None,
-    }
-    .error(format!(
-        "expected a record (an object), found {}",
-        kind(found)
-    ))
 }
