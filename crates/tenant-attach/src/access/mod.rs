@@ -461,7 +461,7 @@ impl Access {
             Option<DirectoryRole>,
             &'a [u32],
             (bool, bool),
-            Result<&'a Grants, Block>,
+            Result<(&'a [Vec<u32>], ClassSet, bool), Block>,
         );
         let mut seen: HashMap<Key<'_>, u32> = HashMap::new();
         self.profiles
@@ -472,7 +472,10 @@ impl Access {
                     p.directory_role,
                     p.assignments.as_slice(),
                     p.discovery,
-                    p.configmgr.as_ref().map_err(|b| *b),
+                    p.configmgr
+                        .as_ref()
+                        .map(|g| (g.by_op.as_slice(), g.classes, g.runnable_script))
+                        .map_err(|b| *b),
                 );
                 let next = seen.len() as u32;
                 *seen.entry(key).or_insert(next)
