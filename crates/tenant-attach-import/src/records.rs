@@ -193,6 +193,19 @@ impl Record {
         }
     }
 
+    /// The record's key (`key_field`) and one more required string (`field`, named by the key
+    /// in its error); every problem goes to `errors`, and `None` when either is missing.
+    pub fn key_and(
+        &self,
+        key_field: &str,
+        field: &str,
+        errors: &mut Vec<ImportError>,
+    ) -> Option<(String, String)> {
+        let id = self.str("", key_field, errors);
+        let other = self.str(id.as_deref().unwrap_or_default(), field, errors);
+        id.zip(other)
+    }
+
     /// A required string field.
     pub fn str(&self, key: &str, field: &str, errors: &mut Vec<ImportError>) -> Option<String> {
         match self.get(field) {

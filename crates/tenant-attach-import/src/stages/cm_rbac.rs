@@ -138,14 +138,10 @@ pub(crate) fn roles(records: &[Record], catalogue: &Catalogue, report: &mut Repo
     let collection_bits = catalogue.collection_bits();
     let mut out = Roles::default();
     for r in records {
-        let mut errors = Vec::new();
-        let id = r.str("", "RoleID", &mut errors);
-        let key = id.clone().unwrap_or_default();
-        let name = r.str(&key, "RoleName", &mut errors);
-        report.errors.extend(errors);
-        let (Some(id), Some(name)) = (id, name) else {
+        let Some((id, name)) = r.key_and("RoleID", "RoleName", &mut report.errors) else {
             continue;
         };
+        let key = id.clone();
         let full_administrator = id.eq_ignore_ascii_case(FULL_ADMINISTRATOR);
         let ops = match r.lazy_array(&key, "Operations") {
             // Full Administrator grants everything whatever it lists (R-G5).

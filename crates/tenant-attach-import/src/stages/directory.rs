@@ -29,12 +29,7 @@ pub(crate) fn directory(
 ) -> Directory {
     let mut users = Vec::new();
     for r in users_raw {
-        let mut errors = Vec::new();
-        let id = r.str("", "id", &mut errors);
-        let key = id.clone().unwrap_or_default();
-        let upn = r.str(&key, "userPrincipalName", &mut errors);
-        report.errors.extend(errors);
-        if let (Some(id), Some(upn)) = (id, upn) {
+        if let Some((id, upn)) = r.key_and("id", "userPrincipalName", &mut report.errors) {
             users.push(EntraUser {
                 id,
                 upn,
@@ -49,12 +44,7 @@ pub(crate) fn directory(
     let mut groups = Vec::new();
     let mut group_sids: BTreeMap<String, String> = BTreeMap::new();
     for r in groups_raw {
-        let mut errors = Vec::new();
-        let id = r.str("", "id", &mut errors);
-        let key = id.clone().unwrap_or_default();
-        let name = r.str(&key, "displayName", &mut errors);
-        report.errors.extend(errors);
-        let (Some(id), Some(name)) = (id, name) else {
+        let Some((id, name)) = r.key_and("id", "displayName", &mut report.errors) else {
             continue;
         };
         let list = r

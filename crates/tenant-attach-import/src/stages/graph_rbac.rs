@@ -31,12 +31,7 @@ pub(crate) fn scope_tags(records: &[Record], report: &mut Report) -> Vec<ScopeTa
 pub(crate) fn role_definitions(records: &[Record], report: &mut Report) -> Vec<RoleDefinition> {
     let mut out = Vec::new();
     for r in records {
-        let mut errors = Vec::new();
-        let id = r.str("", "id", &mut errors);
-        let key = id.clone().unwrap_or_default();
-        let name = r.str(&key, "displayName", &mut errors);
-        report.errors.extend(errors);
-        let (Some(id), Some(name)) = (id, name) else {
+        let Some((id, name)) = r.key_and("id", "displayName", &mut report.errors) else {
             continue;
         };
         let mut allowed = BTreeSet::new();
