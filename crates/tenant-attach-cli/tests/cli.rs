@@ -8,9 +8,12 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod support;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use support::{run, stderr};
 
 use serde_json::Value;
 
@@ -22,14 +25,6 @@ fn corpus(path: &str) -> String {
         .to_string()
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -37,10 +32,6 @@ fn json(out: &Output) -> Value {
             String::from_utf8_lossy(&out.stdout)
         )
     })
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn fabrikam() -> String {

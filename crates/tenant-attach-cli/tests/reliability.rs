@@ -9,46 +9,20 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::{bin, run, scratch, stderr, stdout};
 
 use serde_json::{Value, json};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tenant-attach"));
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 fn fabrikam() -> Value {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/fabrikam/snapshot.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// A scratch directory of its own per test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "tenant-attach-reliability-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn write_snapshot(dir: &Path, s: &Value) -> String {

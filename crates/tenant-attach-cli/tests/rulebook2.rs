@@ -9,21 +9,16 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+use support::run;
 
 use serde_json::{Value, json};
 
 fn sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tenant-attach/data/contoso.json")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tenant-attach"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 fn json_of(out: &Output) -> Value {
