@@ -22,7 +22,12 @@ use std::fmt::Write as _;
 
 /// Whether `c` is escaped: controls, format characters, other invisible code points, line and
 /// paragraph separators.
+#[inline]
 pub fn is_hostile(c: char) -> bool {
+    if c.is_ascii() {
+        // The common case, answered without the table below: C0 controls and DEL.
+        return c.is_ascii_control();
+    }
     c.is_control() || is_format_or_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
@@ -119,4 +124,19 @@ pub fn unescape(s: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_the_full_definition() {
+        for b in 0..=0x7f_u8 {
+            let c = char::from(b);
+            let full =
+                c.is_control() || is_format_or_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}');
+            assert_eq!(is_hostile(c), full, "U+{b:04X}");
+        }
+    }
 }
