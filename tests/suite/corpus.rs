@@ -172,7 +172,7 @@ fn corpus_cases_hold_on_engine_and_reference() {
                 .upload()
                 .via(d)
                 .iter()
-                .map(|c| engine.collections().id(*c))
+                .map(|c| engine.collections().id(*c).unwrap())
                 .collect();
             assert_eq!(&got, via, "{}: via of {name}", dir.display());
         }

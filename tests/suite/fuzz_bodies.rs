@@ -16,10 +16,10 @@ pub fn load_validate_upload(data: &[u8]) {
             for d in engine.device_ixs() {
                 let _ = engine.upload().via(d);
             }
-            if let Some(c) = engine.collections().in_id_order().first() {
+            if let Some(c) = engine.collections().in_id_order().next() {
                 let _ = engine
                     .collections()
-                    .dependents(*c, &tenant_attach::snapshot::ChildRelation::all());
+                    .dependents(c, &tenant_attach::snapshot::ChildRelation::all());
             }
         }
         Err(_) => assert!(diags.has_input_errors()),

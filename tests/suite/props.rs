@@ -120,7 +120,7 @@ proptest! {
         }
         prop_assert_eq!(ids(&a, a.upload().uploaded().iter()), ids(&b, b.upload().uploaded().iter()));
         for d in &s.devices {
-            let via = |e: &Engine| e.upload().via(e.device_by_resource_id(d.resource_id).unwrap()).iter().map(|c| e.collections().id(*c).to_owned()).collect::<Vec<_>>();
+            let via = |e: &Engine| e.upload().via(e.device_by_resource_id(d.resource_id).unwrap()).iter().map(|c| e.collections().id(*c).unwrap().to_owned()).collect::<Vec<_>>();
             prop_assert_eq!(via(&a), via(&b));
         }
         prop_assert_eq!(allowed(&a), allowed(&b));
@@ -398,6 +398,19 @@ proptest! {
                         prop_assert!(!ea.check(*u, d, *f).allowed);
                     }
                 }
+            }
+            // Collection handles: no id, no collection, no members, no edges, no dependents.
+            let g = ea.collections();
+            for c in other.collections().in_id_order() {
+                prop_assert!(g.id(c).is_none());
+                prop_assert!(ea.collection(c).is_none());
+                prop_assert!(g.members(c).is_empty());
+                prop_assert_eq!(g.edges_at(c).count(), 0);
+                prop_assert!(g.dependents(c, &tenant_attach::snapshot::ChildRelation::all()).is_empty());
+            }
+            for c in g.in_id_order() {
+                prop_assert!(other.collections().id(c).is_none());
+                prop_assert!(!g.edges().iter().any(|(x, y, _)| other.collections().id(*x).is_some() || other.collections().id(*y).is_some()));
             }
         }
     }

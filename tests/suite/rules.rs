@@ -215,7 +215,7 @@ fn r_c5_dependents_follow_all_three_relations_transitively() {
     let deps = |rels: &[ChildRelation]| -> Vec<&str> {
         g.dependents(g.find("PS100011").unwrap(), rels)
             .iter()
-            .map(|d| g.id(d.collection))
+            .map(|d| g.id(d.collection).unwrap())
             .collect()
     };
     // Desktops ← Production workstations (include) ← Upload (include) ← Pilot (limiting), Upload plus SQL (include)
@@ -290,7 +290,7 @@ fn r_u4_collection_and_its_children_with_the_path() {
         .upload()
         .via(sql)
         .iter()
-        .map(|c| e.collections().id(*c))
+        .map(|c| e.collections().id(*c).unwrap())
         .collect();
     assert_eq!(via, ["FB100020", "FB100022"]);
     let kiosk = e.find_device("FAB-KIOSK-01").unwrap();

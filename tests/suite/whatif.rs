@@ -284,6 +284,15 @@ fn check_fails_closed_on_foreign_handles() {
     assert!(e.who(dev_there, Feature::View).is_empty());
     assert!(e.user(ghost_user).is_none());
     assert!(e.device(dev_there).is_none());
+    // Collections too: the same position in another engine is not this engine's collection.
+    let here = e.find_collection("SMS00001").unwrap();
+    let there = other.find_collection("SMS00001").unwrap();
+    assert_eq!(here.index(), there.index());
+    assert_eq!(e.collections().id(here), Some("SMS00001"));
+    assert_eq!(e.collections().id(there), None);
+    assert!(e.collection(there).is_none());
+    assert!(e.collections().members(there).is_empty());
+    assert!(!e.collections().members(here).is_empty());
 }
 
 proptest! {

@@ -444,7 +444,7 @@ pub fn upload_text(engine: &Engine, style: &Style) -> String {
                 .iter()
                 .map(|c| {
                     let name = engine.collection(*c).map_or("", |c| c.name.as_str());
-                    format!("{} ({name})", ids.id(*c))
+                    format!("{} ({name})", ids.id(*c).unwrap_or_default())
                 })
                 .collect();
             let via = if via.is_empty() {
@@ -587,7 +587,7 @@ fn total_memory() -> Option<usize> {
 /// `stats`: how big the indexes are.
 fn stats(engine: &Engine, style: &Style) -> String {
     let g = engine.collections();
-    let memberships: u64 = g.in_id_order().iter().map(|c| g.members(*c).len()).sum();
+    let memberships: u64 = g.in_id_order().map(|c| g.members(c).len()).sum();
     let bytes = g.membership_bytes() as u64;
     let v = json!({
         "devices": engine.device_count(),

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use tenant_attach::snapshot::ChildRelation;
-use tenant_attach::{CollectionIx, Engine};
+use tenant_attach::{CollectionGraph, CollectionIx, Engine};
 
 use crate::args::Format;
 
@@ -23,7 +23,7 @@ pub fn neighbourhood(
 ) -> BTreeSet<CollectionIx> {
     let g = engine.collections();
     let Some(start) = around else {
-        return g.in_id_order().iter().copied().collect();
+        return g.in_id_order().collect();
     };
     let mut seen = BTreeSet::from([start]);
     let mut queue = VecDeque::from([(start, 0)]);
@@ -41,14 +41,19 @@ pub fn neighbourhood(
     seen
 }
 
+/// A drawn collection's id (every handle drawn comes from the engine's own graph).
+fn id(g: &CollectionGraph, c: CollectionIx) -> &str {
+    g.id(c).unwrap_or_default()
+}
+
 /// The drawn collections in id order.
 fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<CollectionIx> {
     let g = engine.collections();
     if nodes.len() == g.len() {
-        return g.in_id_order().to_vec();
+        return g.in_id_order().collect();
     }
     let mut v: Vec<CollectionIx> = nodes.iter().copied().collect();
-    v.sort_by(|a, b| g.id(*a).cmp(g.id(*b)));
+    v.sort_by(|a, b| id(g, *a).cmp(id(g, *b)));
     v
 }
 
@@ -68,9 +73,9 @@ fn edges_between(
         .filter(|(_, b, _)| nodes.contains(b))
         .collect();
     out.sort_by(|a, b| {
-        g.id(a.0)
-            .cmp(g.id(b.0))
-            .then(g.id(a.1).cmp(g.id(b.1)))
+        id(g, a.0)
+            .cmp(id(g, b.0))
+            .then(id(g, a.1).cmp(id(g, b.1)))
             .then(a.2.cmp(&b.2))
     });
     out.dedup();
@@ -104,7 +109,7 @@ pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
         };
         let mut attrs = format!(
             "label=\"{}\\n{}{}\\n{}\"",
-            escape(g.id(*c)),
+            escape(id(g, *c)),
             escape(&col.name),
             kind,
             crate::output::plural(members, "member", "members")
@@ -114,7 +119,7 @@ pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
         } else if in_scope.contains(c) {
             attrs.push_str(", fillcolor=\"#deebf7\", penwidth=1.5");
         }
-        out.push_str(&format!("  \"{}\" [{attrs}];\n", escape(g.id(*c))));
+        out.push_str(&format!("  \"{}\" [{attrs}];\n", escape(id(g, *c))));
     }
     for (a, b, rel) in edges_between(engine, nodes) {
         let style = match rel {
@@ -124,8 +129,8 @@ pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
         };
         out.push_str(&format!(
             "  \"{}\" -> \"{}\" [{style}];\n",
-            escape(g.id(a)),
-            escape(g.id(b))
+            escape(id(g, a)),
+            escape(id(g, b))
         ));
     }
     out.push_str("}\n");
@@ -190,7 +195,7 @@ pub fn render(
                 .iter()
                 .filter_map(|c| {
                     engine.collection(*c).map(|col| Node {
-                        id: g.id(*c),
+                        id: id(g, *c),
                         members: g.members(*c).len(),
                         name: &col.name,
                         uploaded: upload.contains(c),
@@ -200,9 +205,9 @@ pub fn render(
             let edges: Vec<Edge<'_>> = edges_between(engine, nodes)
                 .into_iter()
                 .map(|(a, b, r)| Edge {
-                    from: g.id(a),
+                    from: id(g, a),
                     relation: r.as_str(),
-                    to: g.id(b),
+                    to: id(g, b),
                 })
                 .collect();
             let mut text = serde_json::to_string_pretty(&Graph { collections, edges })
@@ -215,9 +220,9 @@ pub fn render(
             for (a, b, r) in edges_between(engine, nodes) {
                 out.push_str(&format!(
                     "{} --{}--> {}\n",
-                    crate::render::escape(g.id(a)),
+                    crate::render::escape(id(g, a)),
                     r.as_str(),
-                    crate::render::escape(g.id(b))
+                    crate::render::escape(id(g, b))
                 ));
             }
             Ok(out)

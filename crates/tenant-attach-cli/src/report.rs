@@ -348,16 +348,16 @@ fn name_devices(engine: &Engine, resource_ids: &[u32]) -> String {
     for c in engine.collections().in_id_order() {
         let m: std::collections::BTreeSet<tenant_attach::DeviceIx> = engine
             .collections()
-            .members(*c)
+            .members(c)
             .iter()
             .filter(|d| uploaded.contains(*d))
             .collect();
         if m == set {
-            let name = engine.collection(*c).map_or("", |c| c.name.as_str());
+            let name = engine.collection(c).map_or("", |c| c.name.as_str());
             return format!(
                 "{} devices of {name} ({})",
                 ixs.len(),
-                engine.collections().id(*c)
+                engine.collections().id(c).unwrap_or_default()
             );
         }
     }

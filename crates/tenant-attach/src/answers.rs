@@ -138,7 +138,7 @@ impl Serialize for Uploaded<'_> {
                 via: scope
                     .via(d)
                     .iter()
-                    .map(|c| e.collections().id(*c))
+                    .filter_map(|c| e.collections().id(*c))
                     .collect(),
             })
         }))

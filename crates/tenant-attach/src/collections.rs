@@ -9,12 +9,54 @@ use std::collections::{HashMap, VecDeque};
 use petgraph::graph::{DiGraph, NodeIndex};
 use roaring::RoaringBitmap;
 
-use crate::devices::{DeviceIndex, DeviceSet};
+use crate::devices::{DeviceIndex, DeviceSet, Stamp};
 use crate::error::Diagnostics;
 use crate::snapshot::{ChildRelation, Collection, CollectionRule, CollectionType};
 
-/// A collection's position in `$.collections`.
-pub type CollectionIx = u32;
+/// A collection's position in `$.collections`, inside the crate.
+pub(crate) type CollectionNo = u32;
+
+/// A collection of one engine: obtained from [`crate::Engine::find_collection`],
+/// [`CollectionGraph::find`] or [`CollectionGraph::in_id_order`], and only meaningful to the
+/// engine that issued it (and its what-if siblings), like [`crate::DeviceIx`]. A handle the
+/// graph does not hold has no id, no members, no edges and no dependents.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+/// let all_systems = engine.find_collection("SMS00001")?;
+/// assert_eq!(engine.collections().id(all_systems), Some("SMS00001"));
+///
+/// let other = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+/// assert_eq!(other.collections().id(all_systems), None); // another engine's handle
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CollectionIx {
+    ix: CollectionNo,
+    stamp: Stamp,
+}
+
+impl CollectionIx {
+    pub(crate) fn new(ix: CollectionNo, stamp: Stamp) -> CollectionIx {
+        CollectionIx { ix, stamp }
+    }
+
+    /// The collection's position in `$.collections`, for the caller's own tables.
+    pub fn index(self) -> u32 {
+        self.ix
+    }
+
+    /// The engine that issued the handle.
+    pub fn stamp(self) -> Stamp {
+        self.stamp
+    }
+
+    /// The raw number, if the handle belongs to `stamp`.
+    pub(crate) fn no(self, stamp: Stamp) -> Option<CollectionNo> {
+        (self.stamp == stamp).then_some(self.ix)
+    }
+}
 
 /// The collections as a DAG and their evaluated memberships.
 ///
@@ -25,13 +67,15 @@ pub type CollectionIx = u32;
 pub struct CollectionGraph {
     graph: DiGraph<(), ChildRelation, u32>,
     /// Collection positions sorted by id (for lookup and deterministic output).
-    by_id: Vec<CollectionIx>,
+    by_id: Vec<CollectionNo>,
     /// Id per position (cloned once so lookups need no snapshot).
     ids: Vec<Box<str>>,
     /// R-C1 membership per collection, filled by [`CollectionGraph::evaluate`].
     members: Vec<DeviceSet>,
     /// Returned for a collection without members of its own (out of range).
     empty: DeviceSet,
+    /// The stamp of the engine built on this graph (its device numbering's).
+    stamp: Stamp,
 }
 
 /// One step of a dependents walk (R-C5): `collection` depends on `parent` through `relation`.
@@ -57,9 +101,9 @@ impl CollectionGraph {
         for _ in 0..n {
             graph.add_node(());
         }
-        let mut by_id: Vec<CollectionIx> = (0..n as CollectionIx).collect();
+        let mut by_id: Vec<CollectionNo> = (0..n as CollectionNo).collect();
         by_id.sort_by(|a, b| id_at(collections, *a).cmp(id_at(collections, *b)));
-        let mut index: HashMap<&str, CollectionIx> = HashMap::with_capacity(n);
+        let mut index: HashMap<&str, CollectionNo> = HashMap::with_capacity(n);
         for (pos, c) in collections.iter().enumerate() {
             match index.entry(c.id.as_str()) {
                 // Keep the first occurrence: the rest of the file refers to it.
@@ -72,7 +116,7 @@ impl CollectionGraph {
                     ),
                 ),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(pos as CollectionIx);
+                    v.insert(pos as CollectionNo);
                 }
             }
         }
@@ -81,7 +125,7 @@ impl CollectionGraph {
         for (pos, c) in collections.iter().enumerate() {
             let here = format!("$.collections[{pos}]");
             // Resolves one reference of `c`; the error message when it cannot be an edge.
-            let resolve = |target: &str| -> Result<CollectionIx, String> {
+            let resolve = |target: &str| -> Result<CollectionNo, String> {
                 let Some(&t) = index.get(target) else {
                     return Err(format!(
                         "collection `{}` refers to collection `{target}`, which does not exist",
@@ -167,6 +211,7 @@ impl CollectionGraph {
             ids,
             members: Vec::new(),
             empty: DeviceSet::empty(devices.stamp()),
+            stamp: devices.stamp(),
         };
         built.check_acyclic(diags);
         built
@@ -178,22 +223,25 @@ impl CollectionGraph {
         if petgraph::algo::toposort(&self.graph, None).is_ok() {
             return;
         }
-        let mut cycles: Vec<Vec<CollectionIx>> = petgraph::algo::kosaraju_scc(&self.graph)
+        let mut cycles: Vec<Vec<CollectionNo>> = petgraph::algo::kosaraju_scc(&self.graph)
             .into_iter()
             .filter(|scc| match scc.as_slice() {
                 [one] => self.graph.contains_edge(*one, *one),
                 _ => true,
             })
             .map(|scc| {
-                let mut ixs: Vec<CollectionIx> =
-                    scc.iter().map(|n| n.index() as CollectionIx).collect();
+                let mut ixs: Vec<CollectionNo> =
+                    scc.iter().map(|n| n.index() as CollectionNo).collect();
                 ixs.sort_unstable();
                 ixs
             })
             .collect();
         cycles.sort();
         for cycle in cycles {
-            let names: Vec<String> = cycle.iter().map(|c| format!("`{}`", self.id(*c))).collect();
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|c| format!("`{}`", self.id_of(*c)))
+                .collect();
             let first = cycle.first().copied().unwrap_or_default();
             diags.input(
                 "R-C3",
@@ -288,51 +336,84 @@ impl CollectionGraph {
         self.ids.is_empty()
     }
 
-    /// The id of a collection.
-    pub fn id(&self, c: CollectionIx) -> &str {
+    /// The engine whose handles this graph holds.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
+    fn handle(&self, c: CollectionNo) -> CollectionIx {
+        CollectionIx::new(c, self.stamp)
+    }
+
+    /// The id of a collection; `None` for a handle this graph does not hold.
+    pub fn id(&self, c: CollectionIx) -> Option<&str> {
+        c.no(self.stamp)
+            .and_then(|c| self.ids.get(c as usize))
+            .map(|s| &**s)
+    }
+
+    /// The id at a position (empty out of range: positions come from the graph itself).
+    pub(crate) fn id_of(&self, c: CollectionNo) -> &str {
         self.ids.get(c as usize).map(|s| &**s).unwrap_or("")
     }
 
     /// The collection with this id.
     pub fn find(&self, id: &str) -> Option<CollectionIx> {
+        self.find_no(id).map(|c| self.handle(c))
+    }
+
+    /// The position of the collection with this id.
+    pub(crate) fn find_no(&self, id: &str) -> Option<CollectionNo> {
         self.by_id
-            .binary_search_by(|c| self.id(*c).cmp(id))
+            .binary_search_by(|c| self.id_of(*c).cmp(id))
             .ok()
             .and_then(|i| self.by_id.get(i).copied())
     }
 
     /// Every collection, in id order.
-    pub fn in_id_order(&self) -> &[CollectionIx] {
-        &self.by_id
+    pub fn in_id_order(&self) -> impl ExactSizeIterator<Item = CollectionIx> + '_ {
+        self.by_id.iter().map(|c| self.handle(*c))
     }
 
-    /// The members of a collection (R-C1); empty for user collections.
+    /// The members of a collection (R-C1); empty for user collections and for a handle this
+    /// graph does not hold.
     pub fn members(&self, c: CollectionIx) -> &DeviceSet {
+        c.no(self.stamp)
+            .and_then(|c| self.members.get(c as usize))
+            .unwrap_or(&self.empty)
+    }
+
+    /// The members at a position (empty out of range).
+    pub(crate) fn members_of(&self, c: CollectionNo) -> &DeviceSet {
         self.members.get(c as usize).unwrap_or(&self.empty)
     }
 
     /// The collections that depend on `root` through the given relations, transitively
-    /// (R-C5; with every relation, the console's *Dependent* view).
+    /// (R-C5; with every relation, the console's *Dependent* view); none for a handle this
+    /// graph does not hold.
     ///
     /// Breadth-first, each collection once, reached from the first parent found; parents'
     /// dependents are visited in id order, so the walk is deterministic.
     pub fn dependents(&self, root: CollectionIx, relations: &[ChildRelation]) -> Vec<Dependent> {
+        let mut out = Vec::new();
+        let Some(root) = root.no(self.stamp).filter(|r| (*r as usize) < self.len()) else {
+            return out;
+        };
         let mut seen = vec![false; self.len()];
         if let Some(s) = seen.get_mut(root as usize) {
             *s = true;
         }
-        let mut out = Vec::new();
         let mut queue = VecDeque::from([root]);
-        let mut next: Vec<(CollectionIx, ChildRelation)> = Vec::new();
+        let mut next: Vec<(CollectionNo, ChildRelation)> = Vec::new();
         while let Some(parent) = queue.pop_front() {
             next.clear();
             for edge in self.graph.edges(NodeIndex::new(parent as usize)) {
                 use petgraph::visit::EdgeRef;
                 if relations.contains(edge.weight()) {
-                    next.push((edge.target().index() as CollectionIx, *edge.weight()));
+                    next.push((edge.target().index() as CollectionNo, *edge.weight()));
                 }
             }
-            next.sort_by(|a, b| self.id(a.0).cmp(self.id(b.0)).then(a.1.cmp(&b.1)));
+            next.sort_by(|a, b| self.id_of(a.0).cmp(self.id_of(b.0)).then(a.1.cmp(&b.1)));
             for &(child, relation) in &next {
                 let Some(s) = seen.get_mut(child as usize) else {
                     continue;
@@ -342,8 +423,8 @@ impl CollectionGraph {
                 }
                 *s = true;
                 out.push(Dependent {
-                    collection: child,
-                    parent,
+                    collection: self.handle(child),
+                    parent: self.handle(parent),
                     relation,
                 });
                 queue.push_back(child);
@@ -361,39 +442,41 @@ impl CollectionGraph {
             .edge_references()
             .map(|e| {
                 (
-                    e.source().index() as CollectionIx,
-                    e.target().index() as CollectionIx,
+                    e.source().index() as CollectionNo,
+                    e.target().index() as CollectionNo,
                     *e.weight(),
                 )
             })
             .collect();
         out.sort_by(|a, b| {
-            self.id(a.0)
-                .cmp(self.id(b.0))
-                .then(self.id(a.1).cmp(self.id(b.1)))
+            self.id_of(a.0)
+                .cmp(self.id_of(b.0))
+                .then(self.id_of(a.1).cmp(self.id_of(b.1)))
                 .then(a.2.cmp(&b.2))
         });
-        out
+        out.into_iter()
+            .map(|(from, to, r)| (self.handle(from), self.handle(to), r))
+            .collect()
     }
 
     /// The edges at one collection, in both directions, as [`CollectionGraph::edges`] gives
-    /// them (from, to, relation); unsorted. Costs the collection's degree, not the graph's
-    /// size (for `graph --around`).
+    /// them (from, to, relation); unsorted; none for a handle this graph does not hold. Costs
+    /// the collection's degree, not the graph's size (for `graph --around`).
     pub fn edges_at(
         &self,
         c: CollectionIx,
     ) -> impl Iterator<Item = (CollectionIx, CollectionIx, ChildRelation)> + '_ {
         use petgraph::visit::EdgeRef;
-        let node = NodeIndex::new(c as usize);
-        let valid = (c as usize) < self.len();
+        let at = c.no(self.stamp).filter(|c| (*c as usize) < self.len());
+        let node = NodeIndex::new(at.unwrap_or(0) as usize);
         [petgraph::Direction::Outgoing, petgraph::Direction::Incoming]
             .into_iter()
-            .filter(move |_| valid)
+            .filter(move |_| at.is_some())
             .flat_map(move |dir| self.graph.edges_directed(node, dir))
             .map(|e| {
                 (
-                    e.source().index() as CollectionIx,
-                    e.target().index() as CollectionIx,
+                    self.handle(e.source().index() as CollectionNo),
+                    self.handle(e.target().index() as CollectionNo),
                     *e.weight(),
                 )
             })
@@ -418,7 +501,7 @@ pub fn evaluate(snapshot: &crate::snapshot::Snapshot) -> Result<CollectionGraph,
     Ok(graph)
 }
 
-fn id_at(collections: &[Collection], c: CollectionIx) -> &str {
+fn id_at(collections: &[Collection], c: CollectionNo) -> &str {
     collections
         .get(c as usize)
         .map(|c| c.id.as_str())

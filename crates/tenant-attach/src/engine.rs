@@ -327,9 +327,10 @@ impl Engine {
         &self.graph
     }
 
-    /// A collection by index.
+    /// A collection by handle; `None` for a handle this engine does not hold.
     pub fn collection(&self, c: CollectionIx) -> Option<&Collection> {
-        self.snapshot.collections.get(c as usize)
+        c.no(self.graph.stamp())
+            .and_then(|c| self.snapshot.collections.get(c as usize))
     }
 
     /// A collection by id.
@@ -557,7 +558,7 @@ impl Engine {
                     via: scope
                         .via(ix)
                         .iter()
-                        .map(|c| self.graph.id(*c).to_owned())
+                        .filter_map(|c| self.graph.id(*c).map(str::to_owned))
                         .collect(),
                 });
             } else if let Some(reason) = scope.reasons(ix, d.client).first() {

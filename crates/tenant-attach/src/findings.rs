@@ -344,7 +344,7 @@ fn upload_children_outside(engine: &Engine, out: &mut Vec<Finding>) {
         let via = upload.via(d);
         if via.len() > 1 {
             if let Some(c) = via.last() {
-                via_children.insert(engine.collections().id(*c).to_owned());
+                via_children.insert(engine.collections().id(*c).unwrap_or_default().to_owned());
             }
             if let Some(dev) = engine.device(d) {
                 objects.push(format!("device:{}", dev.name));
@@ -358,7 +358,8 @@ fn upload_children_outside(engine: &Engine, out: &mut Vec<Finding>) {
     let selected = upload
         .collections()
         .next()
-        .map(|c| engine.collections().id(c).to_owned())
+        .and_then(|c| engine.collections().id(c))
+        .map(str::to_owned)
         .unwrap_or_default();
     let mut all = vec![format!("collection:{selected}")];
     all.extend(via_children.iter().map(|c| format!("collection:{c}")));

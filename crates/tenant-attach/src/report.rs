@@ -184,7 +184,7 @@ impl Report {
                 let via = upload
                     .via(d)
                     .iter()
-                    .map(|c| ids.id(*c).to_owned())
+                    .filter_map(|c| ids.id(*c).map(str::to_owned))
                     .collect();
                 *paths.entry(via).or_default() += 1;
             } else if let Some(r) = upload.reasons(d, dev.client).first() {

@@ -177,11 +177,11 @@ impl UploadScope {
                     let parent = if i == 0 {
                         None
                     } else {
-                        slot.get(step.parent as usize)
+                        slot.get(step.parent.index() as usize)
                             .copied()
                             .filter(|s| *s != NO_ORIGIN)
                     };
-                    if let Some(s) = slot.get_mut(step.collection as usize) {
+                    if let Some(s) = slot.get_mut(step.collection.index() as usize) {
                         *s = i as u32;
                     }
                     scope.reached.push(Reached {

@@ -82,7 +82,7 @@ fn check_upload(s: &Snapshot, graph: &CollectionGraph, d: &mut Diagnostics) {
                 format!("the upload collection `{id}` does not exist"),
             ),
             Some(c) => {
-                let kind = s.collections.get(c as usize).map(|c| c.kind);
+                let kind = s.collections.get(c.index() as usize).map(|c| c.kind);
                 if kind != Some(CollectionType::Device) {
                     d.input(
                         "R-U5",

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::collections::{CollectionGraph, CollectionIx};
+use crate::collections::{CollectionGraph, CollectionNo};
 use crate::features::{
     ClassOperation, ClassPermission, Feature, Operation, OperationSet, SecuredClass,
 };
@@ -96,7 +96,7 @@ pub(crate) struct Pair {
     pub(crate) admin: u32,
     /// Position in `$.configmgr.roles`.
     pub(crate) role: u32,
-    pub(crate) collection: CollectionIx,
+    pub(crate) collection: CollectionNo,
     pub(crate) ops: OperationSet,
 }
 
@@ -143,7 +143,7 @@ pub(crate) struct Grants {
     /// Mapped administrative users (positions).
     pub(crate) admins: Vec<u32>,
     /// Per operation (by `Operation as usize`), sorted, deduplicated collections.
-    pub(crate) by_op: Vec<Vec<CollectionIx>>,
+    pub(crate) by_op: Vec<Vec<CollectionNo>>,
     /// Class operations granted by the mapped admins' roles (R-G6).
     pub(crate) classes: ClassSet,
     /// Whether some runnable script meets the scopes of a mapped admin with Scripts Read (R-G7).
@@ -151,7 +151,7 @@ pub(crate) struct Grants {
 }
 
 impl Grants {
-    pub(crate) fn collections(&self, op: Operation) -> &[CollectionIx] {
+    pub(crate) fn collections(&self, op: Operation) -> &[CollectionNo] {
         self.by_op.get(op as usize).map_or(&[], Vec::as_slice)
     }
 }
@@ -210,7 +210,7 @@ impl ConfigMgrIndex {
             map.entry(a.sid.to_uppercase()).or_default().push(ai as u32);
             let mut mine = Vec::new();
             let mut pair = |role: &str, collection: &str| {
-                if let (Some((r, ops)), Some(c)) = (roles.get(role), graph.find(collection)) {
+                if let (Some((r, ops)), Some(c)) = (roles.get(role), graph.find_no(collection)) {
                     mine.push(Pair {
                         admin: ai as u32,
                         role: *r,

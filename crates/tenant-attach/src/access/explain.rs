@@ -51,7 +51,7 @@ impl Explain<'_> {
             .collections
             .get(c as usize)
             .map_or("?", |c| c.name.as_str());
-        format!("`{name}` ({})", self.graph.id(c))
+        format!("`{name}` ({})", self.graph.id_of(c))
     }
 
     fn upn(&self, p: &Profile) -> &str {
@@ -138,7 +138,7 @@ impl Explain<'_> {
                 .upload
                 .via_no(d)
                 .iter()
-                .map(|c| self.graph.id(*c).to_owned())
+                .map(|c| self.graph.id(*c).unwrap_or_default().to_owned())
                 .collect();
             out.grants.push(Grant {
                 kind: GrantKind::Upload,
@@ -470,12 +470,12 @@ impl Explain<'_> {
                 .collections(op)
                 .iter()
                 .copied()
-                .filter(|c| self.graph.members(*c).has(d))
+                .filter(|c| self.graph.members_of(*c).has(d))
                 .collect();
             if holding.is_empty() {
                 collection_failed = true;
                 let mut elsewhere: Vec<u32> = g.collections(op).to_vec();
-                elsewhere.sort_by(|x, y| self.graph.id(*x).cmp(self.graph.id(*y)));
+                elsewhere.sort_by(|x, y| self.graph.id_of(*x).cmp(self.graph.id_of(*y)));
                 let detail = if elsewhere.is_empty() {
                     format!(
                         "no ConfigMgr role of `{}` grants {} on any collection",
@@ -513,7 +513,7 @@ impl Explain<'_> {
                         used.entry((
                             ad.id,
                             r.id.clone(),
-                            self.graph.id(pair.collection).to_owned(),
+                            self.graph.id_of(pair.collection).to_owned(),
                         ))
                         .or_default()
                         .push(op);
@@ -525,7 +525,7 @@ impl Explain<'_> {
             let (Some(ad), Some(r), Some(c)) = (
                 s.configmgr.admins.iter().find(|x| x.id == admin),
                 s.configmgr.roles.iter().find(|x| x.id == role),
-                self.graph.find(&collection),
+                self.graph.find_no(&collection),
             ) else {
                 continue;
             };

@@ -360,7 +360,7 @@ impl Access {
                 grants
                     .collections(op)
                     .iter()
-                    .any(|c| graph.members(*c).has(d))
+                    .any(|c| graph.members_of(*c).has(d))
             }) && self.configmgr_beyond_collections(grants, req);
         }
         true
@@ -445,7 +445,7 @@ impl Access {
             for op in req.ops.iter() {
                 let mut granted = RoaringBitmap::new();
                 for c in grants.collections(op) {
-                    granted |= &graph.members(*c).bits;
+                    granted |= &graph.members_of(*c).bits;
                 }
                 set &= granted;
             }
