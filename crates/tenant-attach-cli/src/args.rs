@@ -74,7 +74,13 @@ pub enum Command {
     },
     /// Everything: validation, upload, access per user and feature, offboarding, lifecycle
     /// advice and findings.
-    Report,
+    Report {
+        /// Also run `sensitivity` and add a `knob_dependent_access` finding per policy knob
+        /// whose other values would change some decision (one what-if access index per knob
+        /// value: on a large hierarchy several times the cost of the report).
+        #[arg(long)]
+        sensitivity: bool,
+    },
     /// Who gains or loses which feature on which device between two snapshots.
     Diff {
         /// The snapshot before the change.

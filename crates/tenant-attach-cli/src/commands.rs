@@ -115,13 +115,14 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let (_, engine) = load(cli)?;
             Ok(done(stats(&engine, style), 0))
         }
-        Command::Report => {
+        Command::Report { sensitivity } => {
             let (_, engine) = load(cli)?;
+            let knobs = report::Knobs::from(*sensitivity);
             if style.format == Format::Json {
-                let r = tenant_attach::Report::build(&engine);
+                let r = report::build(&engine, knobs);
                 return Ok(streamed(0, move |w| output::write_json(w, &r)));
             }
-            Ok(done(report::report(&engine, style), 0))
+            Ok(done(report::report(&engine, knobs, style), 0))
         }
         Command::Diff { old, new } => {
             let old = load_path(old)?;
@@ -489,8 +490,9 @@ pub fn upload_text(engine: &Engine, style: &Style) -> String {
 }
 
 fn demo(engine: &Engine, style: &Style) -> String {
-    // `demo` is `report` on the built-in sample, plus (in text) one decision explained.
-    let mut out = report::report(engine, style);
+    // `demo` is `report --sensitivity` on the built-in sample, plus (in text) one decision
+    // explained.
+    let mut out = report::report(engine, report::Knobs::Included, style);
     if style.format == Format::Text
         && let (Ok(u), Ok(d)) = (
             engine.find_user("bob@contoso.com"),

@@ -17,8 +17,35 @@ fn joined<S: AsRef<str>>(names: &[S], sep: &str) -> String {
         .join(sep)
 }
 
-pub fn report(engine: &Engine, style: &Style) -> String {
-    let r = canonical(Report::build(engine));
+/// Whether `report` adds the `knob_dependent_access` findings (`--sensitivity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knobs {
+    /// Without them (the default: the report stays within a load's cost).
+    Omitted,
+    /// With them (`demo`, `report --sensitivity`).
+    Included,
+}
+
+impl From<bool> for Knobs {
+    fn from(sensitivity: bool) -> Knobs {
+        if sensitivity {
+            Knobs::Included
+        } else {
+            Knobs::Omitted
+        }
+    }
+}
+
+/// The library's report, with the knob findings if asked.
+pub fn build(engine: &Engine, knobs: Knobs) -> Report {
+    match knobs {
+        Knobs::Omitted => Report::build(engine),
+        Knobs::Included => Report::build_with_sensitivity(engine),
+    }
+}
+
+pub fn report(engine: &Engine, knobs: Knobs, style: &Style) -> String {
+    let r = canonical(build(engine, knobs));
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&r).unwrap_or_default()),
         _ => report_text(&r, style),

@@ -38,6 +38,14 @@ fn fabrikam() -> String {
     corpus("fabrikam/snapshot.json")
 }
 
+/// The built-in Contoso sample as a file (what `demo` runs on).
+fn sample_file() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tenant-attach/data/contoso.json")
+        .display()
+        .to_string()
+}
+
 #[test]
 fn demo_runs_without_a_file() {
     let out = run(&["demo"]);
@@ -402,6 +410,39 @@ fn report_json_has_its_sections_and_findings() {
             assert!(f.get(key).is_some(), "finding without {key}");
         }
     }
+}
+
+/// `report` leaves the knob findings (a `sensitivity` run) to `--sensitivity`; `demo` has them.
+#[test]
+fn report_adds_knob_findings_only_with_sensitivity() {
+    let s = sample_file();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json(&out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let plain = ids(&["report", "--snapshot", &s, "--format", "json"]);
+    let with = ids(&[
+        "report",
+        "--snapshot",
+        &s,
+        "--format",
+        "json",
+        "--sensitivity",
+    ]);
+    let demo = ids(&["demo", "--format", "json"]);
+    let knob = String::from("knob_dependent_access");
+    assert!(!plain.contains(&knob), "{plain:?}");
+    assert!(with.contains(&knob) && demo.contains(&knob), "{with:?}");
+    // The rest is the same report.
+    let rest: Vec<&String> = with.iter().filter(|i| **i != knob).collect();
+    assert_eq!(rest, plain.iter().collect::<Vec<_>>());
+    assert_eq!(with, demo);
 }
 
 #[test]

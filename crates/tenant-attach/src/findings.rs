@@ -1,6 +1,8 @@
 //! Findings: settings that quietly expose or hide devices, each with a stable id, a severity,
 //! the rule behind it and the objects involved.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::decision::{Mode, ReasonCode};
@@ -48,7 +50,8 @@ pub struct Finding {
     pub severity: FindingSeverity,
 }
 
-/// Every finding on the engine's snapshot, in a fixed order of checks.
+/// Every finding on the engine's snapshot, in a fixed order of checks, except the
+/// `knob_dependent_access` ones ([`knob_findings`]: they cost a [`crate::sensitivity()`] run).
 ///
 /// ```
 /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
@@ -66,12 +69,27 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
     assignment_without_default(engine, &mut out);
     upload_children_outside(engine, &mut out);
     gain_if_enforce_cleared(engine, &mut out);
+    out
+}
+
+/// Answers that rest on a reading: one `knob_dependent_access` finding per policy knob whose
+/// other values would change some decision (rulebook 2; `tenant-attach sensitivity` gives the
+/// detail). Runs [`crate::sensitivity()`]: one what-if access index per knob value that can
+/// matter, so on a large hierarchy it costs several loads' worth; `report` adds these findings
+/// only when asked (`--sensitivity`).
+///
+/// ```
+/// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+/// let found = tenant_attach::knob_findings(&engine);
+/// assert!(found.iter().any(|f| f.objects.contains(&"knob:discovery_required".to_owned())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn knob_findings(engine: &Engine) -> Vec<Finding> {
+    let mut out = Vec::new();
     knob_dependent_access(engine, &mut out);
     out
 }
 
-/// Answers that rest on a reading: one finding per policy knob whose other values would change
-/// some decision (rulebook 2; `tenant-attach sensitivity` gives the detail).
 fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
     let value = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
@@ -387,12 +405,22 @@ fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
     }
     // The what-if engine shares the indexes (and the handles) with this one.
     let other = engine.with_enforce(false);
+    // Users of one class decide alike in each engine: one comparison per pair of classes.
+    let (before_classes, after_classes) = (engine.user_classes(), other.user_classes());
+    let mut gained_by_class: HashMap<(Option<u32>, Option<u32>), u64> = HashMap::new();
     let mut objects = Vec::new();
     for u in engine.users() {
-        let before = engine.visible(*u, Feature::View);
-        let after = other.visible(*u, Feature::View);
-        // Same devices, same numbering: compare the bitmaps.
-        let gained = (&after.bits - &before.bits).len();
+        let at = u.index() as usize;
+        let key = (
+            before_classes.get(at).copied(),
+            after_classes.get(at).copied(),
+        );
+        let gained = *gained_by_class.entry(key).or_insert_with(|| {
+            let before = engine.visible(*u, Feature::View);
+            let after = other.visible(*u, Feature::View);
+            // Same devices, same numbering: compare the bitmaps.
+            after.bits.difference_len(&before.bits)
+        });
         if gained > 0
             && let Some(user) = engine.user(*u)
         {

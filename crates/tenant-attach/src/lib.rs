@@ -29,7 +29,7 @@ pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;
 pub use error::{BuildError, Diagnostic, Diagnostics, IoError, LoadError, QueryError, Severity};
 pub use features::{ClassOperation, Feature, Operation, SecuredClass};
-pub use findings::{Finding, FindingSeverity, findings};
+pub use findings::{Finding, FindingSeverity, findings, knob_findings};
 pub use report::Report;
 pub use sensitivity::{Knob, Sensitivity, sensitivity};
 pub use snapshot::Snapshot;

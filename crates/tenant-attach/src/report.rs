@@ -160,16 +160,36 @@ pub struct Advice {
 }
 
 impl Report {
-    /// Builds the report: one `visible` per user and feature, plus the findings.
+    /// Builds the report: one `visible` per user class and feature class, plus the
+    /// [`findings`] (not the knob ones: see [`Report::build_with_sensitivity`]).
     ///
     /// ```
     /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
     /// let report = tenant_attach::Report::build(&engine);
     /// assert_eq!(report.upload.uploaded, 16);
-    /// assert!(report.findings.iter().any(|f| f.id == "knob_dependent_access"));
+    /// assert!(report.findings.iter().any(|f| f.id == "helpdesk_sees_servers"));
+    /// assert!(!report.findings.iter().any(|f| f.id == "knob_dependent_access"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(engine: &Engine) -> Report {
+        Report::build_inner(engine, false)
+    }
+
+    /// [`Report::build`] plus a `knob_dependent_access` finding per policy knob whose other
+    /// values would change some decision ([`crate::knob_findings`]; `report --sensitivity`).
+    /// Costs a [`crate::sensitivity()`] run on top of the report.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let report = tenant_attach::Report::build_with_sensitivity(&engine);
+    /// assert!(report.findings.iter().any(|f| f.id == "knob_dependent_access"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_with_sensitivity(engine: &Engine) -> Report {
+        Report::build_inner(engine, true)
+    }
+
+    fn build_inner(engine: &Engine, knobs: bool) -> Report {
         let s = engine.snapshot();
         let upload = engine.upload();
         let ids = engine.collections();
@@ -321,7 +341,13 @@ impl Report {
                 },
             },
             lifecycle: lifecycle(engine),
-            findings: findings(engine),
+            findings: if knobs {
+                let mut all = findings(engine);
+                all.extend(crate::findings::knob_findings(engine));
+                all
+            } else {
+                findings(engine)
+            },
         }
     }
 }

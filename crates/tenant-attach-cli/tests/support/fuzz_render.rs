@@ -225,7 +225,10 @@ fn render(data: &[u8], with_engine: bool) {
         return;
     };
     checked("upload", commands::upload_text(&engine, &style));
-    checked("report", report::report(&engine, &style));
+    checked(
+        "report",
+        report::report(&engine, report::Knobs::from(flags & 4 == 4), &style),
+    );
     checked("diff", report::diff(base_engine, &engine, &style));
     let all: BTreeSet<_> = graph::neighbourhood(&engine, None, 0);
     checked("graph", graph::dot(&engine, &all));
