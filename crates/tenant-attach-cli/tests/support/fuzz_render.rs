@@ -50,20 +50,33 @@ const COLOURS: [&str; 6] = [
 ];
 
 /// One pass over `text`: nothing hostile but line breaks and (with colour) our colour codes.
+/// ASCII bytes are checked as bytes (hostile: C0 controls and DEL); anything else is decoded.
 fn assert_safe(what: &str, text: &str, colour: bool) {
-    let mut chars = text.char_indices();
-    while let Some((at, c)) = chars.next() {
-        if c == '\n' || !render::is_hostile(c) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            at += 1;
+            if b == b'\n' || !b.is_ascii_control() {
+                continue;
+            }
+            let rest = text.get(at - 1..).unwrap_or("");
+            match COLOURS.iter().find(|k| colour && rest.starts_with(**k)) {
+                Some(code) => at += code.len() - 1,
+                None => panic!("{what}: raw U+{b:04X} in text output"),
+            }
             continue;
         }
-        let ours = COLOURS
-            .iter()
-            .find(|k| colour && text.get(at..).is_some_and(|r| r.starts_with(**k)));
-        match ours {
-            // The codes are ASCII: one character per byte, the escape already taken.
-            Some(code) => chars.nth(code.len() - 2).map_or((), |_| ()),
-            None => panic!("{what}: raw U+{:04X} in text output", u32::from(c)),
-        }
+        let c = text
+            .get(at..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        assert!(
+            !render::is_hostile(c),
+            "{what}: raw U+{:04X} in text output",
+            u32::from(c)
+        );
+        at += c.len_utf8();
     }
 }
 
@@ -152,18 +165,26 @@ fn render(data: &[u8], with_engine: bool) {
     if names.is_empty() {
         return;
     }
-    // The stretched first name names the first device and the first user (one long cell in
-    // every table and line that shows them); the other names cycle through the rest, so an
-    // execution does not copy and scan tens of thousands of characters per field.
+    // The first name names the first device and the first user; stretched, it names the
+    // device only, and only when an engine is built (one long cell in every table and line
+    // that shows the device). Lowercasing and indexing a stretched UPN, or validating a
+    // stretched name that no renderer then prints, reaches nothing the table and the
+    // decision below do not, at several passes over tens of thousands of characters. The
+    // other names cycle through the rest.
     let rest_names: &[String] = names.get(1..).filter(|r| !r.is_empty()).unwrap_or(&names);
     let mut next = rest_names.iter().cycle();
     let mut take = || next.next().cloned().unwrap_or_default();
-    let long = names.first().cloned().unwrap_or_default();
+    let first = given.first().map(|n| (*n).to_owned()).unwrap_or_default();
+    let device_name = if with_engine {
+        names.first().cloned().unwrap_or_default()
+    } else {
+        first.clone()
+    };
     for (i, x) in s.devices.iter_mut().enumerate() {
-        x.name = if i == 0 { long.clone() } else { take() };
+        x.name = if i == 0 { device_name.clone() } else { take() };
     }
     for (i, x) in s.entra.users.iter_mut().enumerate() {
-        x.upn = if i == 0 { long.clone() } else { take() };
+        x.upn = if i == 0 { first.clone() } else { take() };
     }
     for x in &mut s.collections {
         x.name = take();
@@ -258,5 +279,30 @@ fn render(data: &[u8], with_engine: bool) {
             "sensitivity",
             tenant_attach_cli::sensitivity::render(&engine, None, &style),
         );
+    }
+}
+
+/// The check itself must catch what it is there to catch.
+#[test]
+fn assert_safe_catches_raw_hostile_characters() {
+    let caught = |text: &'static str, colour: bool| {
+        std::panic::catch_unwind(|| assert_safe("t", text, colour)).is_err()
+    };
+    for raw in [
+        "a\rb",
+        "\u{1b}]0;x\u{7}",
+        "x\u{202e}y",
+        "\u{85}",
+        "\u{7f}",
+        "é\u{200b}",
+    ] {
+        assert!(caught(raw, false) && caught(raw, true), "{raw:?}");
+    }
+    assert!(
+        caught("\u{1b}[31mred", false),
+        "colour codes without colour"
+    );
+    for safe in ["plain\n", "\u{1b}[31mred\u{1b}[0m", "é ü \u{fffd}"] {
+        assert!(!caught(safe, true), "{safe:?}");
     }
 }
