@@ -362,7 +362,8 @@ pub fn rule_id_of(id: &str) -> Option<&'static str> {
     RULE_IDS.iter().copied().find(|r| *r == id)
 }
 
-fn known_rule(id: &str) -> Result<&'static str, String> {
+/// The static rule id for `id`, or an error naming it (reading results back from JSON).
+pub(crate) fn known_rule(id: &str) -> Result<&'static str, String> {
     rule_id_of(id).ok_or_else(|| format!("unknown rule id `{id}`"))
 }
 

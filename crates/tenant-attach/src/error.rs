@@ -394,6 +394,82 @@ impl serde::Serialize for Diagnostics {
     }
 }
 
+/// [`Diagnostic`] as read back from JSON.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosticWire {
+    kind: String,
+    message: String,
+    path: String,
+    rule: String,
+}
+
+/// [`Diagnostics`] as read back from JSON.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosticsWire {
+    errors: Vec<DiagnosticWire>,
+    warnings: Vec<DiagnosticWire>,
+}
+
+impl DiagnosticWire {
+    /// The diagnostic, if its kind is one of `allowed` and its rule a known id.
+    fn read(self, allowed: &[Severity]) -> Result<Diagnostic, String> {
+        let severity = allowed
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == self.kind)
+            .ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+                format!("kind `{}` is not one of {}", self.kind, names.join(", "))
+            })?;
+        Ok(Diagnostic {
+            severity,
+            rule: crate::decision::known_rule(&self.rule)?,
+            path: self.path,
+            message: self.message,
+        })
+    }
+}
+
+// Written by hand: a derive would see the `&'static str` rule and demand `'de: 'static`.
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    /// Reads the form [`Diagnostic`] serializes to; the rule must be one of
+    /// [`crate::RULE_IDS`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
+        DiagnosticWire::deserialize(d)?
+            .read(&[
+                Severity::InputError,
+                Severity::ConfigurationError,
+                Severity::Warning,
+            ])
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Diagnostics {
+    /// Reads `validate --format json`'s document back: the errors (kind `input` or
+    /// `configuration`), then the warnings (kind `warning`). Written again, it gives the same
+    /// JSON; the order in which errors and warnings were interleaved is not in the document.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostics, D::Error> {
+        let w = DiagnosticsWire::deserialize(d)?;
+        let mut items = Vec::with_capacity(w.errors.len() + w.warnings.len());
+        for e in w.errors {
+            items.push(
+                e.read(&[Severity::InputError, Severity::ConfigurationError])
+                    .map_err(serde::de::Error::custom)?,
+            );
+        }
+        for e in w.warnings {
+            items.push(
+                e.read(&[Severity::Warning])
+                    .map_err(serde::de::Error::custom)?,
+            );
+        }
+        Ok(Diagnostics { items })
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.items {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decision::{Mode, ReasonCode};
 use crate::engine::Engine;
@@ -13,8 +13,40 @@ use crate::snapshot::{DEFAULT_SCOPE_TAG, UntaggedAssignment};
 /// The built-in Help Desk Operator role definition id.
 pub const HELP_DESK_OPERATOR_ID: &str = "9e0cc482-82df-4ab2-a24c-0c23a3f52e1e";
 
+/// Finding id `helpdesk_sees_servers` (see the README's table of findings).
+pub const HELPDESK_SEES_SERVERS: &str = "helpdesk_sees_servers";
+/// Finding id `cloud_only_intune_admins` (see the README's table of findings).
+pub const CLOUD_ONLY_INTUNE_ADMINS: &str = "cloud_only_intune_admins";
+/// Finding id `undiscovered_admins` (see the README's table of findings).
+pub const UNDISCOVERED_ADMINS: &str = "undiscovered_admins";
+/// Finding id `half_configured_access` (see the README's table of findings).
+pub const HALF_CONFIGURED_ACCESS: &str = "half_configured_access";
+/// Finding id `attached_without_default` (see the README's table of findings).
+pub const ATTACHED_WITHOUT_DEFAULT: &str = "attached_without_default";
+/// Finding id `assignment_without_default` (see the README's table of findings).
+pub const ASSIGNMENT_WITHOUT_DEFAULT: &str = "assignment_without_default";
+/// Finding id `upload_children_outside` (see the README's table of findings).
+pub const UPLOAD_CHILDREN_OUTSIDE: &str = "upload_children_outside";
+/// Finding id `gain_if_enforce_cleared` (see the README's table of findings).
+pub const GAIN_IF_ENFORCE_CLEARED: &str = "gain_if_enforce_cleared";
+/// Finding id `knob_dependent_access` (see the README's table of findings).
+pub const KNOB_DEPENDENT_ACCESS: &str = "knob_dependent_access";
+
+/// Every finding id, in the order the checks run.
+pub const FINDING_IDS: &[&str] = &[
+    HELPDESK_SEES_SERVERS,
+    CLOUD_ONLY_INTUNE_ADMINS,
+    UNDISCOVERED_ADMINS,
+    HALF_CONFIGURED_ACCESS,
+    ATTACHED_WITHOUT_DEFAULT,
+    ASSIGNMENT_WITHOUT_DEFAULT,
+    UPLOAD_CHILDREN_OUTSIDE,
+    GAIN_IF_ENFORCE_CLEARED,
+    KNOB_DEPENDENT_ACCESS,
+];
+
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FindingSeverity {
@@ -124,7 +156,7 @@ fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
             }
         }
         out.push(Finding {
-            id: "knob_dependent_access",
+            id: KNOB_DEPENDENT_ACCESS,
             severity: FindingSeverity::Info,
             rule: k.rule,
             message: format!(
@@ -185,7 +217,7 @@ fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
             let mut objects = vec![format!("assignment:{}", a.name)];
             objects.extend(servers.iter().map(|n| format!("device:{n}")));
             out.push(Finding {
-                id: "helpdesk_sees_servers",
+                id: HELPDESK_SEES_SERVERS,
                 severity: FindingSeverity::Warning,
                 rule: "R-S3",
                 message: format!(
@@ -220,7 +252,7 @@ fn cloud_only_intune_admins(engine: &Engine, out: &mut Vec<Finding>) {
     let users = intune_admins_blocked(engine, ReasonCode::CloudOnlyAccount);
     if !users.is_empty() {
         out.push(Finding {
-            id: "cloud_only_intune_admins",
+            id: CLOUD_ONLY_INTUNE_ADMINS,
             severity: FindingSeverity::Warning,
             rule: "R-G1",
             message: format!(
@@ -237,7 +269,7 @@ fn undiscovered_admins(engine: &Engine, out: &mut Vec<Finding>) {
     let users = intune_admins_blocked(engine, ReasonCode::NotDiscovered);
     if !users.is_empty() {
         out.push(Finding {
-            id: "undiscovered_admins",
+            id: UNDISCOVERED_ADMINS,
             severity: FindingSeverity::Warning,
             rule: "R-G2",
             message: format!(
@@ -274,7 +306,7 @@ fn half_configured_access(engine: &Engine, out: &mut Vec<Finding>) {
     }
     if !intune_only.is_empty() {
         out.push(Finding {
-            id: "half_configured_access",
+            id: HALF_CONFIGURED_ACCESS,
             severity: FindingSeverity::Info,
             rule: "R-F1",
             message: format!(
@@ -286,7 +318,7 @@ fn half_configured_access(engine: &Engine, out: &mut Vec<Finding>) {
     }
     if !configmgr_only.is_empty() {
         out.push(Finding {
-            id: "half_configured_access",
+            id: HALF_CONFIGURED_ACCESS,
             severity: FindingSeverity::Info,
             rule: "R-F1",
             message: format!(
@@ -310,7 +342,7 @@ fn attached_without_default(engine: &Engine, out: &mut Vec<Finding>) {
         .collect();
     if !devices.is_empty() {
         out.push(Finding {
-            id: "attached_without_default",
+            id: ATTACHED_WITHOUT_DEFAULT,
             severity: FindingSeverity::Warning,
             rule: "R-S2",
             message: format!(
@@ -338,7 +370,7 @@ fn assignment_without_default(engine: &Engine, out: &mut Vec<Finding>) {
         .collect();
     if !names.is_empty() {
         out.push(Finding {
-            id: "assignment_without_default",
+            id: ASSIGNMENT_WITHOUT_DEFAULT,
             severity: FindingSeverity::Info,
             rule: "R-S3",
             message: format!(
@@ -383,7 +415,7 @@ fn upload_children_outside(engine: &Engine, out: &mut Vec<Finding>) {
     all.extend(via_children.iter().map(|c| format!("collection:{c}")));
     all.extend(objects);
     out.push(Finding {
-        id: "upload_children_outside",
+        id: UPLOAD_CHILDREN_OUTSIDE,
         severity: FindingSeverity::Warning,
         rule: "R-U4",
         message: format!(
@@ -429,7 +461,7 @@ fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
     }
     if !objects.is_empty() {
         out.push(Finding {
-            id: "gain_if_enforce_cleared",
+            id: GAIN_IF_ENFORCE_CLEARED,
             severity: FindingSeverity::Info,
             rule: "R-M1",
             message: format!(

@@ -13,6 +13,7 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod report;
+mod report_wire;
 pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;

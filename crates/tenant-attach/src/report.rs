@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::Diagnostic;
@@ -68,7 +68,8 @@ pub struct HierarchySummary {
 }
 
 /// Configuration errors and warnings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Validation {
     /// Configuration errors.
@@ -96,7 +97,8 @@ pub struct UploadSummary {
 }
 
 /// One upload path and how many devices came through it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PathCount {
     /// How many devices.
@@ -138,7 +140,8 @@ pub struct UserSummary {
 }
 
 /// Who may offboard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Offboarding {
     /// UPNs of the users who may offboard from the admin center.
@@ -157,6 +160,16 @@ pub struct Advice {
     pub message: String,
     /// The rule.
     pub rule: &'static str,
+}
+
+// Written by hand: the report's words are the engine's static strings (see `report_wire`).
+impl<'de> Deserialize<'de> for Report {
+    /// Reads the form [`Report`] serializes to (`report --format json`); every feature name,
+    /// reason code, rule id, finding id, mode and identity must be one the engine writes.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Report, D::Error> {
+        Report::try_from(crate::report_wire::ReportWire::deserialize(d)?)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl Report {
@@ -255,9 +268,9 @@ impl Report {
                 id: user.id.clone(),
                 upn: user.upn.clone(),
                 identity: if user.on_premises_sid.is_some() {
-                    "hybrid"
+                    crate::report_wire::HYBRID
                 } else {
-                    "cloud_only"
+                    crate::report_wire::CLOUD_ONLY
                 },
                 directory_roles: user.directory_roles.clone(),
                 assignments: engine

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use roaring::RoaringBitmap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::diff::diff;
@@ -23,7 +23,7 @@ use crate::snapshot::{
 pub const EXAMPLES: usize = 10;
 
 /// A policy knob of the rulebook (a field of the snapshot's `policy`, not `features`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Knob {
@@ -184,7 +184,7 @@ impl std::str::FromStr for Knob {
 }
 
 /// Whether a decision would be gained or lost under the alternative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ChangeKind {
@@ -205,7 +205,8 @@ impl ChangeKind {
 }
 
 /// One (user, device, feature) decision that the alternative changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Example {
     /// Gained or lost.
@@ -223,7 +224,8 @@ pub struct Example {
 }
 
 /// What one other value of a knob would change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Alternative {
     /// How many devices have at least one changed decision.
@@ -254,6 +256,37 @@ pub struct KnobSensitivity {
     pub rule: &'static str,
 }
 
+/// [`KnobSensitivity`] as read back from JSON: the rule id becomes the engine's static string.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnobSensitivityWire {
+    alternatives: Vec<Alternative>,
+    current: Value,
+    knob: Knob,
+    rule: String,
+}
+
+// Written by hand: a derive would see the `&'static str` field and demand `'de: 'static`.
+impl<'de> Deserialize<'de> for KnobSensitivity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KnobSensitivity, D::Error> {
+        KnobSensitivity::try_from(KnobSensitivityWire::deserialize(d)?)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<KnobSensitivityWire> for KnobSensitivity {
+    type Error = String;
+
+    fn try_from(w: KnobSensitivityWire) -> Result<KnobSensitivity, String> {
+        Ok(KnobSensitivity {
+            alternatives: w.alternatives,
+            current: w.current,
+            knob: w.knob,
+            rule: crate::decision::known_rule(&w.rule)?,
+        })
+    }
+}
+
 impl KnobSensitivity {
     /// Whether some other value changes at least one decision.
     pub fn matters(&self) -> bool {
@@ -262,7 +295,8 @@ impl KnobSensitivity {
 }
 
 /// The answer of `tenant-attach sensitivity`: per knob, what each other value would change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Sensitivity {
     /// The knobs asked for, in [`Knob::ALL`] order.

@@ -76,7 +76,7 @@ impl Explain<'_> {
         let user = s.entra.users.get(u as usize);
         let p = a.profiles.get(u as usize);
         let req = a.requirement(f);
-        let dev = self.device_name(d).to_owned();
+        let dev = self.device_name(d);
         let mut out = Outcome::default();
         for feature in [Feature::View, f] {
             if let Some(o) = self.policy.features.get(&feature) {
@@ -157,7 +157,7 @@ impl Explain<'_> {
                 out.reasons.push(Reason {
                     code: r.reason_code(),
                     rule: self.upload.rule(r),
-                    detail: upload_detail(r, &dev),
+                    detail: upload_detail(r, dev),
                 });
             }
         }
@@ -236,7 +236,7 @@ impl Explain<'_> {
     ) {
         let a = self.access;
         let s = self.s;
-        let dev = self.device_name(d).to_owned();
+        let dev = self.device_name(d);
         if let Some(role) = p.directory_role {
             out.grants.push(directory_role_grant(role));
             return;
@@ -278,14 +278,16 @@ impl Explain<'_> {
                 .collect::<Vec<_>>()
                 .join(", "),
         };
-        let device_tags = a
-            .intune
-            .device_tags
-            .row(d)
-            .iter()
-            .map(|t| format!("`{}`", a.intune.tag_name(*t)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // Written only into a scope-tag mismatch's explanation.
+        let device_tags = || {
+            a.intune
+                .device_tags
+                .row(d)
+                .iter()
+                .map(|t| format!("`{}`", a.intune.tag_name(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let mut used: Vec<usize> = Vec::new();
         let mut any_held = false;
         for q in &req.perms {
@@ -318,9 +320,10 @@ impl Explain<'_> {
                             code: ReasonCode::ScopeTagMismatch,
                             rule: "R-I4",
                             detail: format!(
-                                "the assignments that hold {} carry scope tags {} and `{dev}` carries {device_tags} (scoped permissions: the tag must be on the same assignment)",
+                                "the assignments that hold {} carry scope tags {} and `{dev}` carries {} (scoped permissions: the tag must be on the same assignment)",
                                 self.perm(*q),
                                 holders.iter().map(|x| tag_list(&x.tags)).collect::<Vec<_>>().join("; "),
+                                device_tags(),
                             ),
                         });
                     } else {
@@ -342,9 +345,10 @@ impl Explain<'_> {
                     code: ReasonCode::ScopeTagMismatch,
                     rule: "R-I5",
                     detail: format!(
-                        "the assignments of `{}` carry scope tags {} and `{dev}` carries {device_tags}",
+                        "the assignments of `{}` carry scope tags {} and `{dev}` carries {}",
                         self.upn(p),
-                        tag_list(&p.reach)
+                        tag_list(&p.reach),
+                        device_tags()
                     ),
                 });
             }
@@ -390,7 +394,8 @@ impl Explain<'_> {
             let Some(sa) = s.intune.role_assignments.get(pos) else {
                 continue;
             };
-            let Some(ca) = a.intune.assignments.iter().find(|x| x.position == pos) else {
+            // One of the user's own assignments (a few), not a search of the tenant's.
+            let Some(ca) = assignments.iter().find(|x| x.position == pos) else {
                 continue;
             };
             let held: Vec<String> = req
@@ -427,7 +432,7 @@ impl Explain<'_> {
     ) {
         let a = self.access;
         let s = self.s;
-        let dev = self.device_name(d).to_owned();
+        let dev = self.device_name(d);
         if user.on_premises_sid.is_some() {
             out.knobs.insert(
                 String::from("discovery_required"),
@@ -463,7 +468,12 @@ impl Explain<'_> {
         };
         // R-G4: per Collection operation; grants keyed by ids so the text follows the content,
         // not the file order.
-        let mut used: BTreeMap<(u32, String, String), Vec<Operation>> = BTreeMap::new();
+        type Holder<'s> = (
+            &'s crate::snapshot::ConfigMgrAdmin,
+            &'s crate::snapshot::ConfigMgrRole,
+            u32,
+        );
+        let mut used: BTreeMap<(u32, &str, &str), (Holder<'_>, Vec<Operation>)> = BTreeMap::new();
         let mut collection_failed = false;
         for op in req.ops.iter() {
             let holding: Vec<u32> = g
@@ -510,25 +520,15 @@ impl Explain<'_> {
                             s.configmgr.roles.get(pair.role as usize),
                         )
                     {
-                        used.entry((
-                            ad.id,
-                            r.id.clone(),
-                            self.graph.id_of(pair.collection).to_owned(),
-                        ))
-                        .or_default()
-                        .push(op);
+                        used.entry((ad.id, r.id.as_str(), self.graph.id_of(pair.collection)))
+                            .or_insert_with(|| ((ad, r, pair.collection), Vec::new()))
+                            .1
+                            .push(op);
                     }
                 }
             }
         }
-        for ((admin, role, collection), ops) in used {
-            let (Some(ad), Some(r), Some(c)) = (
-                s.configmgr.admins.iter().find(|x| x.id == admin),
-                s.configmgr.roles.iter().find(|x| x.id == role),
-                self.graph.find_no(&collection),
-            ) else {
-                continue;
-            };
+        for ((_, _, collection), ((ad, r, c), ops)) in used {
             out.grants.push(Grant {
                 kind: GrantKind::ConfigmgrAssociation,
                 id: format!("{}/{}/{}", ad.id, r.id, collection),
