@@ -5,8 +5,13 @@
 //! Input: `[repeat, user, device, feature, flags, names…]`. The names (the rest, split at NUL
 //! bytes, lossily UTF-8) replace the names of the built-in Contoso sample: devices, UPNs,
 //! collections, groups, role definitions and assignments, scripts, the hierarchy; `repeat`
-//! from 0xF0 up stretches the first name to 61,440-76,800 bytes (tables used to panic at
-//! 65,536);
+//! from 0xF0 up stretches the first name. In the seeds' replay ([`render_names_full`], run by
+//! `cargo test`) the stretch is 61,440-76,800 bytes, across the 65,536 at which tables used to
+//! panic; under libFuzzer ([`render_names`]) it is 256-4,096 bytes, far wider than any column
+//! the layout distinguishes (the panic came from a formatting width, which the layout no
+//! longer uses): libFuzzer's schedule favours the rare stretched inputs, and at full length
+//! their per-character passes under coverage instrumentation made an execution cost
+//! milliseconds.
 //! `flags` bit 0 turns colour on, bits 1-4 all set add `sensitivity`. Every input goes
 //! through escaping, the table layout, `validate`'s text and a decision's text (`Display`)
 //! carrying the names; one input in 16 (chosen by a hash of the whole input, so a corpus grown
@@ -25,8 +30,11 @@ use tenant_attach_cli::args::Format;
 use tenant_attach_cli::output::Style;
 use tenant_attach_cli::{access, commands, graph, render, report};
 
-/// The shortest stretched first name (bytes, before rounding up to whole repeats).
+/// The shortest stretched first name in the seeds' replay (bytes, before rounding up to
+/// whole repeats).
 const STRETCH_FROM: usize = 61_440;
+/// Bytes per step of `repeat` above 0xF0 under libFuzzer (0xFF reaches 4,096).
+const FUZZ_STRETCH_STEP: usize = 256;
 /// Bytes added per step of `repeat` above 0xF0 (0xF4 reaches 65,536).
 const STRETCH_STEP: usize = 1_024;
 
@@ -91,7 +99,7 @@ pub fn render_names(data: &[u8]) {
     let hash = data.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     });
-    render(data, hash % 16 == 0);
+    render(data, hash % 16 == 0, false);
 }
 
 /// Every text renderer for every input (the seeds' replay).
@@ -100,21 +108,24 @@ pub fn render_names(data: &[u8]) {
     reason = "the seeds' replay calls this entry point, the fuzz target the other"
 )]
 pub fn render_names_full(data: &[u8]) {
-    render(data, true);
+    render(data, true, true);
 }
 
-fn render(data: &[u8], with_engine: bool) {
+fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let [repeat, u, d, f, flags, rest @ ..] = data else {
         return;
     };
     let text = String::from_utf8_lossy(rest);
-    // The first name is stretched on one input in 16 (`repeat` from 0xF0 up): to 61,440 +
-    // 1,024 × (repeat − 0xF0) bytes or more, around the 65,536 at which tables used to
-    // panic. The other names keep their length: scanning a stretched name in every renderer is
-    // what makes an execution expensive.
-    let stretch = repeat
-        .checked_sub(0xF0)
-        .map_or(0, |k| STRETCH_FROM + usize::from(k) * STRETCH_STEP);
+    // The first name is stretched on one input in 16 (`repeat` from 0xF0 up; lengths in the
+    // module docs). The other names keep their length: scanning a stretched name in every
+    // renderer is what makes an execution expensive.
+    let stretch = repeat.checked_sub(0xF0).map_or(0, |k| {
+        if full_stretch {
+            STRETCH_FROM + usize::from(k) * STRETCH_STEP
+        } else {
+            (usize::from(k) + 1) * FUZZ_STRETCH_STEP
+        }
+    });
     let names: Vec<String> = text
         .split('\0')
         .enumerate()
