@@ -1,8 +1,11 @@
 //! `batch`: questions as JSON lines in, one answer line out for each, the engine loaded once.
 //! Answers are written as they are computed, through the caller's buffer, so memory stays the
-//! engine's.
+//! engine's plus a bounded number of chunks in flight.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use tenant_attach::Engine;
 use tenant_attach::batch::{ErrorLine, answer_line};
@@ -10,7 +13,7 @@ use tenant_attach::batch::{ErrorLine, answer_line};
 use crate::commands::Failure;
 
 /// Opens the questions: `--questions FILE`, else standard input.
-pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead>, Failure> {
+pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Send>, Failure> {
     Ok(match questions {
         Some(path) => Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
             |e| {
@@ -24,49 +27,107 @@ pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead>, Fai
     })
 }
 
-/// How many questions are answered together: read, answered across the cores, written in
-/// order. Memory stays this many answers, whatever the length of the input.
-const CHUNK: usize = 8192;
+/// How many questions travel together from the reader to a worker and from a worker to the
+/// writer.
+const CHUNK: usize = 2048;
+
+/// Chunks waiting in each queue per worker: with the chunks being answered, memory stays a few
+/// dozen chunks of answers, whatever the length of the input.
+const QUEUED_PER_WORKER: usize = 2;
+
+/// A chunk of questions: its sequence number, the line of its first question, the lines.
+type Job = (usize, usize, Vec<String>);
 
 /// Answers every line of `input` on `out`, in order. A question that cannot be answered is an
-/// error line for it; only a failure to read the input or to write stops the run. Questions
-/// are answered in chunks spread over the machine's cores (the engine is shared, read-only).
-pub fn run(engine: &Engine, input: Box<dyn BufRead>, out: &mut dyn Write) -> std::io::Result<()> {
+/// error line for it; only a failure to read the input or to write stops the run.
+///
+/// A pipeline: one thread reads chunks of lines, one worker per core answers them (the engine
+/// is shared, read-only), and this thread writes the answers back in input order, so reading,
+/// answering and writing overlap. The queues are bounded: a slow reader of the output holds
+/// the whole pipeline back instead of filling memory.
+pub fn run(
+    engine: &Engine,
+    input: Box<dyn BufRead + Send>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        let (job_tx, job_rx) = sync_channel::<Job>(workers * QUEUED_PER_WORKER);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (done_tx, done_rx) =
+            sync_channel::<(usize, std::io::Result<Vec<u8>>)>(workers * QUEUED_PER_WORKER);
+        let reader = scope.spawn(move || read_chunks(input, &job_tx));
+        for _ in 0..workers {
+            let jobs = Arc::clone(&job_rx);
+            let done = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    // Take the next chunk; the lock is held only while waiting for it.
+                    let next = match jobs.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, first, lines)) = next else {
+                        return; // the reader is done
+                    };
+                    if done
+                        .send((seq, answer_part(engine, &lines, first)))
+                        .is_err()
+                    {
+                        return; // the writer stopped
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Chunks finish out of order: hold each until those before it are written.
+        let mut pending: BTreeMap<usize, std::io::Result<Vec<u8>>> = BTreeMap::new();
+        let mut next = 0usize;
+        for (seq, part) in done_rx {
+            pending.insert(seq, part);
+            while let Some(part) = pending.remove(&next) {
+                out.write_all(&part?)?;
+                next += 1;
+            }
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(std::io::Error::other(
+                "the batch reader stopped unexpectedly",
+            ))
+        })
+    })
+}
+
+/// Reads `input` in chunks of [`CHUNK`] lines onto `jobs`, until the end, a read error (which
+/// is returned after the chunks before it) or the workers' end.
+fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::io::Result<()> {
     let mut lines = input.lines();
     let mut first = 1usize;
-    loop {
+    for seq in 0.. {
         let mut chunk: Vec<String> = Vec::with_capacity(CHUNK);
+        let mut failed = None;
         for line in lines.by_ref().take(CHUNK) {
-            chunk.push(line?);
+            match line {
+                Ok(l) => chunk.push(l),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
-        if chunk.is_empty() {
+        let len = chunk.len();
+        if len > 0 && jobs.send((seq, first, chunk)).is_err() {
+            return Ok(()); // the workers stopped: the writer has the error
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if len < CHUNK {
             return Ok(());
         }
-        let per = chunk.len().div_ceil(workers).max(1);
-        let parts: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .chunks(per)
-                .enumerate()
-                .map(|(k, part)| {
-                    let start = first + k * per;
-                    scope.spawn(move || answer_part(engine, part, start))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(std::io::Error::other("a batch worker stopped unexpectedly"))
-                    })
-                })
-                .collect()
-        });
-        for part in parts {
-            out.write_all(&part?)?;
-        }
-        first += chunk.len();
+        first += len;
     }
+    Ok(())
 }
 
 /// The answer lines of consecutive questions, the first on line `first`.
@@ -86,4 +147,82 @@ fn answer_part(engine: &Engine, lines: &[String], first: usize) -> std::io::Resu
         buf.push(b'\n');
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many chunks answered by several workers come back in input order, each line the
+    /// library's answer to that line, error lines numbered by their place in the input.
+    #[test]
+    fn answers_come_back_in_order_across_chunks() {
+        let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
+        let users = ["alice@contoso.com", "bob@contoso.com", "nobody@contoso.com"];
+        let devices = ["CON-WS-001", "CON-SRV-SQL01", "CON-WS-004"];
+        let lines: Vec<String> = (0..CHUNK * 3 + 17)
+            .map(|i| match i % 7 {
+                0 => String::from("not json"),
+                1 => String::new(),
+                _ => format!(
+                    r#"{{"check": {{"user": "{}", "device": "{}"}}}}"#,
+                    users[i % users.len()],
+                    devices[(i / 3) % devices.len()]
+                ),
+            })
+            .collect();
+        let input = lines.join("\n");
+        let mut out = Vec::new();
+        run(
+            &engine,
+            Box::new(std::io::Cursor::new(input.into_bytes())),
+            &mut out,
+        )
+        .unwrap();
+        let expected: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                answer_line(&engine, l, i + 1).map(|r| match r {
+                    Ok(a) => serde_json::to_string(&a).unwrap(),
+                    Err(error) => serde_json::to_string(&ErrorLine { error: &error }).unwrap(),
+                })
+            })
+            .collect();
+        let got: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            assert_eq!(g, e);
+        }
+    }
+
+    /// A failure to read stops the run after the answers before it.
+    #[test]
+    fn a_read_error_ends_the_run_with_it() {
+        struct Broken(usize);
+        impl std::io::Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("disk gone"));
+                }
+                self.0 -= 1;
+                let line = b"{\"offboard\": {\"user\": \"alice@contoso.com\"}}\n";
+                buf[..line.len()].copy_from_slice(line);
+                Ok(line.len())
+            }
+        }
+        let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
+        let mut out = Vec::new();
+        let err = run(
+            &engine,
+            Box::new(std::io::BufReader::with_capacity(64, Broken(CHUNK + 5))),
+            &mut out,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk gone");
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap().lines().count(),
+            CHUNK + 5
+        );
+    }
 }

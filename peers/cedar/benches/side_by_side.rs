@@ -1,5 +1,9 @@
 //! tenant-attach and Cedar on the same requests: decisions per second, and `visible` against
-//! Cedar deciding every device. `cargo bench --manifest-path peers/cedar/Cargo.toml`
+//! Cedar deciding every device. `cargo bench --manifest-path peers/cedar/Cargo.toml`; M with
+//! `TENANT_ATTACH_BENCH_M=1`, L with `TENANT_ATTACH_BENCH_L=1` (opt-in: Cedar's entity store
+//! takes minutes and gigabytes to build). Each size prints how long the engine and Cedar's
+//! store took to build on stderr. At L the `visible` pair is left out: Cedar deciding a million
+//! devices once takes longer than criterion's ten samples can wait for.
 
 use std::hint::black_box;
 
@@ -30,9 +34,31 @@ fn side_by_side(c: &mut Criterion) {
             },
         ));
     }
+    // L is opt-in too: 1,000,000 devices, a parent edge per membership.
+    if std::env::var_os("TENANT_ATTACH_BENCH_L").is_some() {
+        sizes.push((
+            "L",
+            Params {
+                devices: 1_000_000,
+                collections: 100_000,
+                users: 10_000,
+                seed: 1,
+            },
+        ));
+    }
     for (name, params) in sizes {
+        let started = std::time::Instant::now();
         let engine = Engine::new(tenant_attach_synth::generate(&params)).unwrap();
+        eprintln!(
+            "{name}: tenant-attach engine built in {:.2?}",
+            started.elapsed()
+        );
+        let started = std::time::Instant::now();
         let cedar = CedarWorld::translate(&engine);
+        eprintln!(
+            "{name}: Cedar entity store and policies built in {:.2?}",
+            started.elapsed()
+        );
         let mut rng = Rng::new(42);
         let users = engine.users().to_vec();
         let devices: Vec<tenant_attach::DeviceIx> = engine.device_ixs().collect();
@@ -75,6 +101,9 @@ fn side_by_side(c: &mut Criterion) {
             })
         });
         g.finish();
+        if name == "L" {
+            continue;
+        }
 
         let busiest = users
             .iter()
