@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end table for BENCHMARKS.md: each CLI command on one snapshot, wall time and peak
 # memory (GNU time), beside `stats` (load only). Usage:
-#   scripts/e2e-bench.sh BINARY SNAPSHOT SIZE_NAME
+#   scripts/e2e-bench.sh BINARY SNAPSHOT SIZE_NAME [QUESTIONS]
+# QUESTIONS, a JSON-lines file from scripts/batch-questions.py, adds a `batch` row.
 # BINARY is a release build (`cargo build --release -p tenant-attach-cli`); the snapshot comes
 # from `tenant-attach generate` (see BENCHMARKS.md for the sizes). Output goes to /dev/null;
 # the bytes written are counted through `wc -c`.
 set -euo pipefail
-bin=$1 snap=$2 size=$3
+bin=$1 snap=$2 size=$3 questions=${4:-}
 user=$("$bin" report --snapshot "$snap" --format json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(max(r["users"], key=lambda u: u["features"].get("view",0))["upn"])')
 device=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devices"][0]["resource_id"])' "$snap")
 run() {
@@ -31,3 +32,6 @@ run offboard offboard --user "$user"
 run report report
 run graph graph
 run sensitivity sensitivity
+if [ -n "$questions" ]; then
+  run "batch ($(wc -l <"$questions") checks)" batch --questions "$questions"
+fi

@@ -8,7 +8,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use tenant_attach::Engine;
-use tenant_attach::batch::{ErrorLine, answer_line};
+use tenant_attach::batch::{BatchError, ErrorLine, answer_line};
 
 use crate::commands::Failure;
 
@@ -35,8 +35,28 @@ const CHUNK: usize = 2048;
 /// dozen chunks of answers, whatever the length of the input.
 const QUEUED_PER_WORKER: usize = 2;
 
+/// One line of input: its text, or why it is not text (an error answer for that line).
+type Line = Result<String, String>;
+
 /// A chunk of questions: its sequence number, the line of its first question, the lines.
-type Job = (usize, usize, Vec<String>);
+type Job = (usize, usize, Vec<Line>);
+
+/// The questions could not be read (not a failure to write): `main` reports it as
+/// `error[input]`, exit 2, after the answers before it.
+#[derive(Debug)]
+pub struct ReadFailure(pub std::io::Error);
+
+impl std::fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read the questions: {}", self.0)
+    }
+}
+
+impl std::error::Error for ReadFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
 
 /// Answers every line of `input` on `out`, in order. A question that cannot be answered is an
 /// error line for it; only a failure to read the input or to write stops the run.
@@ -99,12 +119,25 @@ pub fn run(
 }
 
 /// Reads `input` in chunks of [`CHUNK`] lines onto `jobs`, until the end, a read error (which
-/// is returned after the chunks before it) or the workers' end.
+/// is returned, as a [`ReadFailure`], after the chunks before it) or the workers' end. A line
+/// that is not UTF-8 is a bad question, answered by an error line, not the end of the run.
 fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::io::Result<()> {
-    let mut lines = input.lines();
+    let mut lines = input.split(b'\n').map(|line| {
+        line.map(|mut bytes| {
+            if bytes.last() == Some(&b'\r') {
+                bytes.pop();
+            }
+            String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "not a question: invalid UTF-8 at byte {}",
+                    e.utf8_error().valid_up_to() + 1
+                )
+            })
+        })
+    });
     let mut first = 1usize;
     for seq in 0.. {
-        let mut chunk: Vec<String> = Vec::with_capacity(CHUNK);
+        let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
         let mut failed = None;
         for line in lines.by_ref().take(CHUNK) {
             match line {
@@ -120,7 +153,7 @@ fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::i
             return Ok(()); // the workers stopped: the writer has the error
         }
         if let Some(e) = failed {
-            return Err(e);
+            return Err(std::io::Error::other(ReadFailure(e)));
         }
         if len < CHUNK {
             return Ok(());
@@ -131,10 +164,14 @@ fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::i
 }
 
 /// The answer lines of consecutive questions, the first on line `first`.
-fn answer_part(engine: &Engine, lines: &[String], first: usize) -> std::io::Result<Vec<u8>> {
+fn answer_part(engine: &Engine, lines: &[Line], first: usize) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(lines.len() * 256);
     for (i, line) in lines.iter().enumerate() {
-        let Some(result) = answer_line(engine, line, first + i) else {
+        let result = match line {
+            Ok(text) => answer_line(engine, text, first + i),
+            Err(message) => Some(Err(BatchError::new(first + i, message.clone()))),
+        };
+        let Some(result) = result else {
             continue;
         };
         // Each answer type serializes its keys in sorted order: the same object, compact, as
@@ -196,6 +233,30 @@ mod tests {
         }
     }
 
+    /// A line that is not UTF-8 is answered by an error line; the lines after it are answered.
+    #[test]
+    fn a_line_that_is_not_utf8_is_a_bad_question() {
+        let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
+        let mut input = b"{\"offboard\": {\"user\": \"alice@contoso.com\"}}\r\n".to_vec();
+        input.extend_from_slice(b"{\"offboard\": {\"user\": \"al\xffce\"}}\n");
+        input.extend_from_slice(b"{\"offboard\": {\"user\": \"bob@contoso.com\"}}");
+        let mut out = Vec::new();
+        run(&engine, Box::new(std::io::Cursor::new(input)), &mut out).unwrap();
+        let lines: Vec<serde_json::Value> = std::str::from_utf8(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0]["user"], "alice@contoso.com");
+        assert_eq!(lines[1]["error"]["line"], 2);
+        assert_eq!(
+            lines[1]["error"]["message"],
+            "not a question: invalid UTF-8 at byte 26"
+        );
+        assert_eq!(lines[2]["user"], "bob@contoso.com");
+    }
+
     /// A failure to read stops the run after the answers before it.
     #[test]
     fn a_read_error_ends_the_run_with_it() {
@@ -219,7 +280,7 @@ mod tests {
             &mut out,
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "disk gone");
+        assert_eq!(err.to_string(), "cannot read the questions: disk gone");
         assert_eq!(
             std::str::from_utf8(&out).unwrap().lines().count(),
             CHUNK + 5

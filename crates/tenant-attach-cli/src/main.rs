@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tenant_attach_cli::args::{self, Command, Format};
-use tenant_attach_cli::{commands, output, render};
+use tenant_attach_cli::{batch, commands, output, render};
 
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
@@ -44,6 +44,19 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::from(done.code),
                 // A closed pipe (`| head`) is not an error worth a message.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                // `batch` could not read its questions: bad input, not a failed write.
+                Err(ref e)
+                    if let Some(read) = e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<batch::ReadFailure>()) =>
+                {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "{}",
+                        style.error_line(&format!("error[input]: {read}"))
+                    );
+                    ExitCode::from(2)
+                }
                 Err(e) => {
                     let _ = writeln!(
                         std::io::stderr().lock(),

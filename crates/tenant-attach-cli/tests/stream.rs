@@ -242,3 +242,28 @@ fn batch_lines_are_the_single_commands_objects() {
         );
     }
 }
+
+/// Questions that cannot be read (a directory) end `batch` with `error[input]`, exit 2, not a
+/// write error.
+#[test]
+fn batch_questions_that_cannot_be_read_are_an_input_error() {
+    let s = sample();
+    let dir = std::env::temp_dir();
+    let out = run(
+        &[
+            "batch",
+            "--snapshot",
+            &s,
+            "--questions",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error[input]: cannot read the questions"),
+        "{err}"
+    );
+    assert!(!err.contains("error[write]"), "{err}");
+}

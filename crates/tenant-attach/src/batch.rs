@@ -83,6 +83,22 @@ pub struct BatchError {
     pub message: String,
 }
 
+impl BatchError {
+    /// An error answer for line `line` (1-based), for a caller that finds a line unanswerable
+    /// before it reaches [`answer_line`] (the command line: a line that is not UTF-8).
+    ///
+    /// ```
+    /// let e = tenant_attach::batch::BatchError::new(7, "not a question: invalid UTF-8 at byte 3");
+    /// assert_eq!(e.to_string(), "line 7: not a question: invalid UTF-8 at byte 3");
+    /// ```
+    pub fn new(line: usize, message: impl Into<String>) -> BatchError {
+        BatchError {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
 /// The line written for an error: `{"error": {"line", "message"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorLine<'a> {
