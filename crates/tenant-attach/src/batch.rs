@@ -111,6 +111,17 @@ pub struct ErrorLine<'a> {
 /// # Errors
 ///
 /// A user or device the snapshot does not hold, or a device name several devices share.
+///
+/// ```
+/// use tenant_attach::{Engine, Feature, batch::{self, Answer, Question}, sample};
+/// let engine = Engine::from_json(sample::CONTOSO)?;
+/// let q = Question::Who { device: String::from("CON-SRV-SQL01"), feature: Feature::RunScript };
+/// let a = batch::answer(&engine, &q)?;
+/// assert!(matches!(a, Answer::Who(w) if w.users.len() == 1)); // carol
+/// let nobody = Question::Offboard { user: String::from("nobody@contoso.com") };
+/// assert!(batch::answer(&engine, &nobody).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn answer(engine: &Engine, q: &Question) -> Result<Answer, QueryError> {
     Ok(match q {
         Question::Check {

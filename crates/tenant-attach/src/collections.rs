@@ -346,6 +346,17 @@ impl CollectionGraph {
     }
 
     /// The id of a collection; `None` for a handle this graph does not hold.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let pilot = engine.find_collection("PS100021")?;
+    /// assert_eq!(g.id(pilot), Some("PS100021"));
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(other.collections().id(pilot), None); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self, c: CollectionIx) -> Option<&str> {
         c.no(self.stamp)
             .and_then(|c| self.ids.get(c as usize))
@@ -358,6 +369,15 @@ impl CollectionGraph {
     }
 
     /// The collection with this id.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let kiosks = g.find("PS100013").ok_or("no Kiosks")?;
+    /// assert_eq!(g.members(kiosks).len(), 2); // CON-KIOSK-01 and CON-KIOSK-02
+    /// assert!(g.find("ps100013").is_none()); // ids match exactly
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn find(&self, id: &str) -> Option<CollectionIx> {
         self.find_no(id).map(|c| self.handle(c))
     }
@@ -371,12 +391,36 @@ impl CollectionGraph {
     }
 
     /// Every collection, in id order.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let ids: Vec<&str> = g.in_id_order().filter_map(|c| g.id(c)).collect();
+    /// assert_eq!(ids.len(), 15);
+    /// assert_eq!(ids.first(), Some(&"PS100010"));
+    /// assert_eq!(ids.last(), Some(&"SMS00002")); // the built-in ids sort after PS1's
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn in_id_order(&self) -> impl ExactSizeIterator<Item = CollectionIx> + '_ {
         self.by_id.iter().map(|c| self.handle(*c))
     }
 
     /// The members of a collection (R-C1); empty for user collections and for a handle this
     /// graph does not hold.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let tier1 = g.find("PS100032").ok_or("no Tier-1 servers")?;
+    /// let names: Vec<&str> = g
+    ///     .members(tier1)
+    ///     .iter()
+    ///     .filter_map(|d| engine.device(d).map(|d| d.name.as_str()))
+    ///     .collect();
+    /// assert_eq!(names, ["CON-SRV-SQL01", "CON-SRV-FS01"]); // web servers and DCs excluded (R-C2)
+    /// assert!(g.members(g.find("SMS00002").ok_or("no All Users")?).is_empty()); // users
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn members(&self, c: CollectionIx) -> &DeviceSet {
         c.no(self.stamp)
             .and_then(|c| self.members.get(c as usize))
@@ -394,6 +438,19 @@ impl CollectionGraph {
     ///
     /// Breadth-first, each collection once, reached from the first parent found; parents'
     /// dependents are visited in id order, so the walk is deterministic.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let upload = engine.find_collection("PS100020")?;
+    /// let all = g.dependents(upload, &ChildRelation::all());
+    /// let ids: Vec<&str> = all.iter().filter_map(|d| g.id(d.collection)).collect();
+    /// // Pilot ring is limited by it; Upload plus SQL includes it.
+    /// assert_eq!(ids, ["PS100021", "PS100022"]);
+    /// assert!(g.dependents(upload, &[ChildRelation::Exclude]).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dependents(&self, root: CollectionIx, relations: &[ChildRelation]) -> Vec<Dependent> {
         let mut out = Vec::new();
         let Some(root) = root.no(self.stamp).filter(|r| (*r as usize) < self.len()) else {
@@ -435,6 +492,19 @@ impl CollectionGraph {
 
     /// Every edge as (from, to, relation): `to` is limited by, includes or excludes `from`.
     /// Sorted by the ids of `from`, then `to`, then the relation.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let edges = g.edges();
+    /// assert_eq!(edges.len(), 21);
+    /// let (from, to, relation) = edges.first().copied().ok_or("no edge")?;
+    /// // Desktops (PS100011) is limited to All Workstations (PS100010).
+    /// assert_eq!((g.id(from), g.id(to)), (Some("PS100010"), Some("PS100011")));
+    /// assert_eq!(relation, ChildRelation::Limiting);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn edges(&self) -> Vec<(CollectionIx, CollectionIx, ChildRelation)> {
         use petgraph::visit::EdgeRef;
         let mut out: Vec<_> = self
@@ -462,6 +532,18 @@ impl CollectionGraph {
     /// The edges at one collection, in both directions, as [`CollectionGraph::edges`] gives
     /// them (from, to, relation); unsorted; none for a handle this graph does not hold. Costs
     /// the collection's degree, not the graph's size (for `graph --around`).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let upload = engine.find_collection("PS100020")?;
+    /// let mut at: Vec<(&str, &str)> =
+    ///     g.edges_at(upload).filter_map(|(f, t, _)| Some((g.id(f)?, g.id(t)?))).collect();
+    /// at.sort_unstable();
+    /// assert_eq!(at, [("PS100013", "PS100020"), ("PS100015", "PS100020"),
+    ///     ("PS100020", "PS100021"), ("PS100020", "PS100022"), ("SMS00001", "PS100020")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn edges_at(
         &self,
         c: CollectionIx,
@@ -490,6 +572,18 @@ impl CollectionGraph {
 
 /// Evaluates every membership of a snapshot on its own (R-C1), without the rest of the engine:
 /// the benchmarks' "membership" step. Refuses a snapshot with input errors.
+///
+/// ```
+/// use tenant_attach::{Snapshot, collections::evaluate, sample};
+/// let snapshot = Snapshot::from_json(sample::CONTOSO)?;
+/// let graph = evaluate(&snapshot)?;
+/// let upload = graph.find("PS100020").ok_or("no upload collection")?;
+/// assert_eq!(graph.members(upload).len(), 17); // production workstations, kiosks, CON-LAB-02
+/// let mut cyclic = snapshot.clone();
+/// cyclic.collections[2].limiting = Some(String::from("PS100011")); // PS100010 <-> PS100011
+/// assert!(evaluate(&cyclic).is_err()); // R-C3
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn evaluate(snapshot: &crate::snapshot::Snapshot) -> Result<CollectionGraph, Diagnostics> {
     let mut diags = Diagnostics::default();
     let devices = DeviceIndex::build(&snapshot.devices, &mut diags);

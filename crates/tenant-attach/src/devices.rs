@@ -175,6 +175,17 @@ impl DeviceSet {
     }
 
     /// Whether the device is in the set (never for another engine's handle).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let uploaded = engine.upload().uploaded();
+    /// assert!(uploaded.contains(engine.find_device("CON-SRV-SQL01")?));
+    /// assert!(!uploaded.contains(engine.find_device("CON-SRV-DC01")?));
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(!uploaded.contains(other.find_device("CON-SRV-SQL01")?)); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contains(&self, device: DeviceIx) -> bool {
         device.no(self.stamp).is_some_and(|d| self.bits.contains(d))
     }
@@ -195,6 +206,15 @@ impl DeviceSet {
     }
 
     /// The devices in index order (which is resource-id order).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let laptops = engine.collections().members(engine.find_collection("PS100012")?);
+    /// let ids: Vec<u32> =
+    ///     laptops.iter().filter_map(|d| engine.device(d)).map(|d| d.resource_id).collect();
+    /// assert_eq!(ids, (16777309..=16777314).collect::<Vec<_>>()); // CON-LT-001 to CON-LT-006
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = DeviceIx> + '_ {
         let stamp = self.stamp;
         self.bits.iter().map(move |ix| DeviceIx::new(ix, stamp))
@@ -202,6 +222,17 @@ impl DeviceSet {
 
     /// Whether every device of `self` is in `other` (sets of different engines: only when
     /// `self` is empty).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let (uploaded, clients) = (engine.upload().uploaded(), engine.clients());
+    /// assert!(uploaded.is_subset(clients)); // only clients are uploaded (R-U4)
+    /// assert!(!clients.is_subset(uploaded));
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(!uploaded.is_subset(other.clients())); // another engine's set
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_subset(&self, other: &DeviceSet) -> bool {
         self.bits.is_empty() || (self.stamp == other.stamp && self.bits.is_subset(&other.bits))
     }

@@ -106,16 +106,55 @@ impl<'a> Diff<'a> {
     }
 
     /// The gained changes, expanded and sorted (devices named by the new engine).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, diff, sample, snapshot::DiscoveryRequired};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.discovery_required = DiscoveryRequired::ByVersion; // AD discovery alone suffices (2103+)
+    /// let by_version = engine.with_policy(p);
+    /// let gained = diff(&engine, &by_version).gained();
+    /// assert!(gained.iter().any(|c| c.user == "bob@contoso.com"
+    ///     && c.device == "CON-WS-004" && c.feature == Feature::ClientDetails));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn gained(&self) -> Vec<Change> {
         self.expand(true)
     }
 
     /// The lost changes, expanded and sorted (devices named by the old engine).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, diff, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.child_relations = vec![ChildRelation::Limiting]; // PS100022 is no longer uploaded
+    /// let limited = engine.with_policy(p);
+    /// let d = diff(&engine, &limited);
+    /// let lost = d.lost();
+    /// assert!(lost.iter().all(|c| c.device == "CON-SRV-SQL01"));
+    /// let run_script = tenant_attach::Feature::RunScript;
+    /// assert!(lost.iter().any(|c| c.user == "carol@contoso.com" && c.feature == run_script));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lost(&self) -> Vec<Change> {
         self.expand(false)
     }
 
     /// Both lists: `diff --format json`'s document.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, diff, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.child_relations = vec![ChildRelation::Limiting]; // PS100022 is no longer uploaded
+    /// let limited = engine.with_policy(p);
+    /// let d = diff(&engine, &limited);
+    /// let changes = d.changes();
+    /// assert!(changes.gained.is_empty());
+    /// assert_eq!(changes.lost.len(), 19); // carol and dave, on CON-SRV-SQL01
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn changes(&self) -> Changes {
         Changes {
             gained: self.gained(),
@@ -124,11 +163,31 @@ impl<'a> Diff<'a> {
     }
 
     /// Whether nothing changed.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, diff, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(diff(&engine, &engine.with_enforce(true)).is_empty()); // already enforced
+    /// assert!(!diff(&engine, &engine.with_enforce(false)).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// How many (user, device, feature) were gained and lost.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, diff, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.child_relations = vec![ChildRelation::Limiting]; // PS100022 is no longer uploaded
+    /// let limited = engine.with_policy(p);
+    /// let d = diff(&engine, &limited);
+    /// assert_eq!(d.counts(), (0, 19));
+    /// assert_eq!(d.counts().1, d.lost().len() as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn counts(&self) -> (u64, u64) {
         self.entries
             .iter()
@@ -187,6 +246,18 @@ impl<'a> Diff<'a> {
 
     /// `diff --format json`'s document written while it is walked: the same JSON as
     /// [`Diff::changes`], holding one user's changes at a time.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, diff, sample, snapshot::ChildRelation};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let mut p = engine.policy().clone();
+    /// p.child_relations = vec![ChildRelation::Limiting]; // PS100022 is no longer uploaded
+    /// let limited = engine.with_policy(p);
+    /// let d = diff(&engine, &limited);
+    /// let streamed = tenant_attach::serde_json::to_string(&d.stream())?;
+    /// assert_eq!(streamed, tenant_attach::serde_json::to_string(&d.changes())?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn stream(&self) -> DiffStream<'_, 'a> {
         DiffStream { diff: self }
     }

@@ -208,6 +208,18 @@ impl Engine {
 
     /// The policy in force: the snapshot's `policy`, unless this engine was made by
     /// [`Engine::with_policy`].
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::DiscoveryRequired};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.policy().discovery_required, DiscoveryRequired::ByFeature);
+    /// let mut p = engine.policy().clone();
+    /// p.discovery_required = DiscoveryRequired::Both;
+    /// let what_if = engine.with_policy(p);
+    /// assert_eq!(what_if.policy().discovery_required, DiscoveryRequired::Both);
+    /// assert_eq!(what_if.snapshot().policy.discovery_required, DiscoveryRequired::ByFeature);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
@@ -231,26 +243,76 @@ impl Engine {
     }
 
     /// The snapshot.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let s = engine.snapshot();
+    /// assert_eq!((s.hierarchy.site_code.as_str(), s.hierarchy.version), ("PS1", 2403));
+    /// assert_eq!(s.devices.len(), engine.device_count());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
 
     /// Configuration errors and warnings (an engine never holds input errors).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::Cloud};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(!engine.diagnostics().has_errors());
+    /// let mut s = engine.snapshot().clone();
+    /// s.hierarchy.cloud = Cloud::China; // a configuration error (R-U2): the engine still builds
+    /// let china = Engine::new(s)?;
+    /// assert_eq!(china.diagnostics().errors().next().map(|d| d.rule()), Some("R-U2"));
+    /// assert!(china.upload().uploaded().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn diagnostics(&self) -> &Diagnostics {
         &self.diagnostics
     }
 
     /// How many devices.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// assert_eq!(engine.device_count(), 24);
+    /// assert_eq!(engine.device_count(), engine.device_ixs().count());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device_count(&self) -> usize {
         self.devices.len()
     }
 
     /// Every device, in resource-id order.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let first = engine.device_ixs().next().ok_or("no device")?;
+    /// assert_eq!(engine.device(first).map(|d| d.name.as_str()), Some("CON-WS-001")); // 16777301
+    /// let servers = engine
+    ///     .device_ixs()
+    ///     .filter_map(|d| engine.device(d))
+    ///     .filter(|d| d.name.starts_with("CON-SRV-"))
+    ///     .count();
+    /// assert_eq!(servers, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device_ixs(&self) -> impl Iterator<Item = DeviceIx> + '_ {
         (0..self.devices.len() as DeviceNo).map(|d| self.handle(d))
     }
 
     /// A device by handle (`None` for a handle this engine did not issue).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let kiosk = engine.find_device("CON-KIOSK-02")?;
+    /// assert_eq!(engine.device(kiosk).map(|d| d.client), Some(false));
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(other.device(kiosk).is_none()); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device(&self, ix: DeviceIx) -> Option<&Device> {
         self.device_no(ix)
             .and_then(|d| self.devices.position(d))
@@ -258,6 +320,14 @@ impl Engine {
     }
 
     /// The device with this resource id.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let sql = engine.device_by_resource_id(16777316).ok_or("no such device")?;
+    /// assert_eq!(engine.device(sql).map(|d| d.name.as_str()), Some("CON-SRV-SQL01"));
+    /// assert!(engine.device_by_resource_id(16777216).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device_by_resource_id(&self, resource_id: u32) -> Option<DeviceIx> {
         self.devices.ix(resource_id).map(|d| self.handle(d))
     }
@@ -318,16 +388,45 @@ impl Engine {
     }
 
     /// Devices with a ConfigMgr client.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// // CON-LT-006, CON-SRV-WEB02 and CON-KIOSK-02 have no client.
+    /// assert_eq!(engine.clients().len(), 21);
+    /// assert!(!engine.clients().contains(engine.find_device("CON-KIOSK-02")?));
+    /// assert!(engine.clients().contains(engine.find_device("CON-KIOSK-01")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn clients(&self) -> &DeviceSet {
         &self.clients
     }
 
     /// The collection graph with every membership evaluated (R-C).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let graph = engine.collections();
+    /// assert_eq!(graph.len(), 15);
+    /// let desktops = graph.find("PS100011").ok_or("no Desktops")?;
+    /// assert_eq!(graph.members(desktops).len(), 8); // CON-WS-001 to CON-WS-008
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn collections(&self) -> &CollectionGraph {
         &self.graph
     }
 
     /// A collection by handle; `None` for a handle this engine does not hold.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let desktops = engine.find_collection("PS100011")?;
+    /// let c = engine.collection(desktops).ok_or("no collection")?;
+    /// assert_eq!((c.name.as_str(), c.limiting.as_deref()), ("Desktops", Some("PS100010")));
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(other.collection(desktops).is_none()); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn collection(&self, c: CollectionIx) -> Option<&Collection> {
         c.no(self.graph.stamp())
             .and_then(|c| self.snapshot.collections.get(c as usize))
@@ -338,6 +437,14 @@ impl Engine {
     /// # Errors
     ///
     /// [`QueryError::UnknownCollection`] when no collection has that id.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let all_systems = engine.find_collection("SMS00001")?;
+    /// assert_eq!(engine.collections().members(all_systems).len(), 24);
+    /// assert!(engine.find_collection("PS1NOPE").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn find_collection(&self, id: &str) -> Result<CollectionIx, QueryError> {
         self.graph
             .find(id)
@@ -345,12 +452,34 @@ impl Engine {
     }
 
     /// The upload scope of the snapshot's own setting (R-U).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let upload = engine.upload(); // PS100020 and its children, clients only
+    /// assert_eq!(upload.uploaded().len(), 16);
+    /// assert!(upload.is_uploaded(engine.find_device("CON-WS-004")?));
+    /// assert!(!upload.is_uploaded(engine.find_device("CON-SRV-DC01")?)); // out of scope
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upload(&self) -> &UploadScope {
         &self.upload
     }
 
     /// The upload scope another setting would give (what-if): `setting` with `children` as
     /// `policy.child_relations`. A collection that does not exist uploads nothing.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::{ChildRelation, Upload}};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let all = engine.upload_with(&Upload::all_devices(), &[]);
+    /// assert_eq!(all.uploaded(), engine.clients()); // R-U3: every client
+    /// // PS100022 includes PS100020: with limiting children only, CON-SRV-SQL01 drops out.
+    /// let limiting =
+    ///     engine.upload_with(&Upload::collection("PS100020"), &[ChildRelation::Limiting]);
+    /// assert!(!limiting.is_uploaded(engine.find_device("CON-SRV-SQL01")?));
+    /// assert!(engine.upload_with(&Upload::collection("PS1NOPE"), &[]).uploaded().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upload_with(&self, setting: &Upload, children: &[ChildRelation]) -> UploadScope {
         UploadScope::compute(
             &self.snapshot.hierarchy,
@@ -363,28 +492,86 @@ impl Engine {
     }
 
     /// Which RBAC applies (R-M1).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Mode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.mode(), Mode::Combined); // the enforce box is checked (R-M1)
+    /// assert_eq!(engine.with_enforce(false).mode(), Mode::IntuneOnly);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mode(&self) -> Mode {
         self.access.mode()
     }
 
     /// A user by handle (`None` for a handle this engine did not issue).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::DirectoryRole};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let dave = engine.find_user("dave@contoso.com")?;
+    /// let user = engine.user(dave).ok_or("no user")?;
+    /// assert_eq!(user.directory_roles, [DirectoryRole::GlobalAdministrator]);
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(other.user(dave).is_none()); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn user(&self, u: UserIx) -> Option<&EntraUser> {
         self.user_no(u)
             .and_then(|u| self.snapshot.entra.users.get(u as usize))
     }
 
     /// Every user, sorted by UPN (then id).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let upns: Vec<&str> = engine
+    ///     .users()
+    ///     .iter()
+    ///     .filter_map(|u| engine.user(*u).map(|u| u.upn.as_str()))
+    ///     .collect();
+    /// assert_eq!(upns.len(), 7);
+    /// assert_eq!(upns.first(), Some(&"alice@contoso.com"));
+    /// assert_eq!(upns.last(), Some(&"grace@contoso.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn users(&self) -> &[UserIx] {
         &self.users
     }
 
     /// This engine's handle for the user `u` of `other` (matched by Entra id): how to carry a
     /// question from one engine to another, e.g. before and after a change.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let old = Engine::from_json(sample::CONTOSO)?;
+    /// let mut s = old.snapshot().clone();
+    /// s.entra.users.reverse(); // the same users, in another order
+    /// let new = Engine::new(s)?;
+    /// let bob = old.find_user("bob@contoso.com")?;
+    /// assert!(new.user(bob).is_none()); // `old`'s handle means nothing to `new`
+    /// let bob_new = new.user_from(&old, bob).ok_or("bob is gone")?;
+    /// assert_eq!(new.user(bob_new).map(|u| u.upn.as_str()), Some("bob@contoso.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn user_from(&self, other: &Engine, u: UserIx) -> Option<UserIx> {
         self.find_user(&other.user(u)?.id).ok()
     }
 
     /// This engine's handle for the device `d` of `other` (matched by resource id).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let old = Engine::from_json(sample::CONTOSO)?;
+    /// let mut s = old.snapshot().clone();
+    /// s.remove_device(16777301).ok_or("no CON-WS-001")?;
+    /// let new = Engine::new(s)?;
+    /// let (ws1, ws4) = (old.find_device("CON-WS-001")?, old.find_device("CON-WS-004")?);
+    /// assert!(new.device_from(&old, ws1).is_none()); // removed
+    /// let ws4_new = new.device_from(&old, ws4).ok_or("CON-WS-004 is gone")?;
+    /// assert_eq!(new.device(ws4_new).map(|d| d.name.as_str()), Some("CON-WS-004"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device_from(&self, other: &Engine, d: DeviceIx) -> Option<DeviceIx> {
         self.device_by_resource_id(other.device(d)?.resource_id)
     }
@@ -479,6 +666,17 @@ impl Engine {
     }
 
     /// `visible` as a named answer: the devices with their names, the user, the mode.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, Mode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// let answer = engine.visible_devices(grace, Feature::View);
+    /// let names: Vec<&str> = answer.devices.iter().map(|d| d.name.as_str()).collect();
+    /// assert_eq!(names, ["CON-WS-001", "CON-WS-002", "CON-WS-003"]); // co-managed, tagged Paris
+    /// assert_eq!((answer.user.as_str(), answer.mode), ("grace@contoso.com", Mode::Combined));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn visible_devices(&self, user: UserIx, feature: Feature) -> crate::VisibleDevices {
         let u = self.user(user);
         crate::VisibleDevices {
@@ -500,6 +698,17 @@ impl Engine {
 
     /// `visible` as a document written while it is walked: the same JSON as
     /// [`Engine::visible_devices`], without a list of the size of the answer.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample, serde_json};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// let streamed = serde_json::to_string(&engine.visible_stream(grace, Feature::View))?;
+    /// let listed = serde_json::to_string(&engine.visible_devices(grace, Feature::View))?;
+    /// assert_eq!(streamed, listed);
+    /// assert!(streamed.contains(r#""name":"CON-WS-003""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn visible_stream(
         &self,
         user: UserIx,
@@ -517,11 +726,30 @@ impl Engine {
 
     /// The upload as a document written while it is walked: the same JSON as
     /// [`Engine::upload_answer`], holding nothing of the size of the answer.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, serde_json};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let streamed = serde_json::to_string(&engine.upload_stream())?;
+    /// assert_eq!(streamed, serde_json::to_string(&engine.upload_answer())?);
+    /// assert!(streamed.contains(r#""via":["PS100020","PS100022"]"#)); // CON-SRV-SQL01
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upload_stream(&self) -> crate::answers::UploadStream<'_> {
         crate::answers::UploadStream { engine: self }
     }
 
     /// `who` as a named answer: the users with their UPNs, the device, the mode.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let answer = engine.who_users(engine.find_device("CON-SRV-SQL01")?, Feature::View);
+    /// let upns: Vec<&str> = answer.users.iter().map(|u| u.upn.as_str()).collect();
+    /// assert_eq!(upns, ["carol@contoso.com", "dave@contoso.com"]);
+    /// assert_eq!((answer.device.as_str(), answer.resource_id), ("CON-SRV-SQL01", 16777316));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn who_users(&self, device: DeviceIx, feature: Feature) -> crate::WhoUsers {
         let d = self.device(device);
         crate::WhoUsers {
@@ -543,6 +771,18 @@ impl Engine {
 
     /// The upload as a named answer: every uploaded device with its collection path, every
     /// other device with its first reason (R-U).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, ReasonCode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let answer = engine.upload_answer();
+    /// assert_eq!((answer.devices.len(), answer.not_uploaded.len()), (16, 8));
+    /// let sql = answer.devices.iter().find(|d| d.name == "CON-SRV-SQL01").ok_or("not uploaded")?;
+    /// assert_eq!(sql.via, ["PS100020", "PS100022"]); // Upload plus SQL includes PS100020
+    /// let dc = answer.not_uploaded.iter().find(|d| d.name == "CON-SRV-DC01").ok_or("uploaded")?;
+    /// assert_eq!((dc.reason, dc.rule.as_str()), (ReasonCode::NotUploadedOutOfScope, "R-U4"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upload_answer(&self) -> crate::UploadAnswer {
         let scope = &self.upload;
         let mut out = crate::UploadAnswer {
@@ -606,23 +846,65 @@ impl Engine {
 
     /// The features grouped so that every feature of a group decides alike in this engine
     /// (same compiled requirement); set-wide queries compute one answer per group.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let classes = engine.feature_classes();
+    /// assert_eq!(classes.iter().map(Vec::len).sum::<usize>(), Feature::ALL.len());
+    /// let sync = classes.iter().find(|c| c.contains(&Feature::SyncMachinePolicy)).ok_or("none")?;
+    /// assert!(sync.contains(&Feature::SyncUserPolicy)); // the same row of the R-F1 table
+    /// assert!(!sync.contains(&Feature::View));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn feature_classes(&self) -> Vec<Vec<Feature>> {
         self.access.feature_classes()
     }
 
     /// For each user (by [`UserIx::index`]), a class number: users of one class decide alike
     /// on every device and feature (same directory role, assignments and ConfigMgr grants).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let classes = engine.user_classes();
+    /// assert_eq!(classes.len(), engine.users().len());
+    /// let alice = engine.find_user("alice@contoso.com")?;
+    /// let erin = engine.find_user("erin@contoso.com")?;
+    /// // Both get Helpdesk - all devices, but erin is cloud-only (R-G1): they decide differently.
+    /// assert_ne!(classes.get(alice.index() as usize), classes.get(erin.index() as usize));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn user_classes(&self) -> Vec<u32> {
         self.access.user_classes()
     }
 
     /// The resource ids of every device, in index order.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let ids = engine.resource_ids();
+    /// assert_eq!((ids.len(), ids.first()), (24, Some(&16777301))); // CON-WS-001 first
+    /// let sql = engine.find_device("CON-SRV-SQL01")?;
+    /// assert_eq!(ids.get(sql.index() as usize), Some(&16777316));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource_ids(&self) -> &[u32] {
         self.devices.resource_ids()
     }
 
     /// Whether the user holds every Intune permission `feature` needs in this mode, on some
     /// object (scope tags and groups aside); R-I1 users always do.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let carol = engine.find_user("carol@contoso.com")?;
+    /// let dave = engine.find_user("dave@contoso.com")?;
+    /// assert!(engine.intune_holds(carol, Feature::View));
+    /// assert!(!engine.intune_holds(carol, Feature::EnrollNow)); // not in her custom role
+    /// assert!(engine.intune_holds(dave, Feature::EnrollNow)); // Global Administrator (R-I1)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn intune_holds(&self, user: UserIx, feature: Feature) -> bool {
         self.user_no(user)
             .is_some_and(|u| self.access.intune_holds(u, feature))
@@ -631,6 +913,19 @@ impl Engine {
     /// In `combined` mode, whether the user's ConfigMgr associations grant every operation
     /// `feature` needs on some collection (`None` when R-G1..R-G3 stop the chain or in
     /// `intune_only` mode).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature::RunScript, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let carol = engine.find_user("carol@contoso.com")?;
+    /// let alice = engine.find_user("alice@contoso.com")?;
+    /// let erin = engine.find_user("erin@contoso.com")?;
+    /// assert_eq!(engine.configmgr_grants_somewhere(carol, RunScript), Some(true)); // Tier-1
+    /// assert_eq!(engine.configmgr_grants_somewhere(alice, RunScript), Some(false)); // Help Desk
+    /// assert_eq!(engine.configmgr_grants_somewhere(erin, RunScript), None); // cloud-only (R-G1)
+    /// assert_eq!(engine.with_enforce(false).configmgr_grants_somewhere(carol, RunScript), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn configmgr_grants_somewhere(&self, user: UserIx, feature: Feature) -> Option<bool> {
         self.access
             .configmgr_grants_somewhere(self.user_no(user)?, feature)
@@ -638,6 +933,20 @@ impl Engine {
 
     /// The Intune role assignments that apply to the user (positions in
     /// `$.intune.role_assignments`, R-I2).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let bob = engine.find_user("bob@contoso.com")?;
+    /// let names: Vec<&str> = engine
+    ///     .assignments_of(bob)
+    ///     .iter()
+    ///     .filter_map(|a| engine.snapshot().intune.role_assignments.get(*a))
+    ///     .map(|a| a.name.as_str())
+    ///     .collect();
+    /// // Through Helpdesk Tier 2, a group nested in Intune Helpdesk.
+    /// assert_eq!(names, ["Helpdesk - all devices"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn assignments_of(&self, user: UserIx) -> Vec<usize> {
         self.user_no(user)
             .map(|u| self.access.assignments_of(u))
@@ -646,6 +955,18 @@ impl Engine {
 
     /// Why R-G1..R-G3 stop the ConfigMgr side for this user and feature (R-G2 depends on the
     /// feature), as a reason code, if they do.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, ReasonCode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let bob = engine.find_user("bob@contoso.com")?; // found by AD user discovery only
+    /// assert_eq!(engine.configmgr_block(bob, Feature::View), None);
+    /// let block = engine.configmgr_block(bob, Feature::ClientDetails); // needs both (R-G2)
+    /// assert_eq!(block, Some(ReasonCode::NotDiscovered));
+    /// let erin = engine.find_user("erin@contoso.com")?;
+    /// assert_eq!(engine.configmgr_block(erin, Feature::View), Some(ReasonCode::CloudOnlyAccount));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn configmgr_block(
         &self,
         user: UserIx,

@@ -503,6 +503,16 @@ impl Diagnostics {
     }
 
     /// A load error as the one diagnostic of a snapshot that could not be read.
+    ///
+    /// ```
+    /// use tenant_attach::{Diagnostics, Snapshot, sample};
+    /// let text = sample::CONTOSO.replace("\"version\": 2403", "\"version\": \"2403\"");
+    /// let err = Snapshot::from_json(&text).err().ok_or("parsed")?;
+    /// let d = Diagnostics::from_load_error(&err);
+    /// assert!(d.has_input_errors());
+    /// assert_eq!(d.all().first().map(|x| x.path()), Some("$.hierarchy.version"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_load_error(e: &LoadError) -> Diagnostics {
         Diagnostics {
             items: vec![e.to_diagnostic()],
@@ -515,6 +525,16 @@ impl Diagnostics {
     }
 
     /// Input and configuration errors.
+    ///
+    /// ```
+    /// use tenant_attach::{Snapshot, sample, snapshot::Cloud, validate};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// assert_eq!(validate(&s).errors().count(), 0);
+    /// s.hierarchy.cloud = Cloud::China;
+    /// let rules: Vec<&str> = validate(&s).errors().map(|d| d.rule()).collect();
+    /// assert_eq!(rules, ["R-U2"]); // nothing can be uploaded
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items
             .iter()
@@ -522,6 +542,16 @@ impl Diagnostics {
     }
 
     /// Warnings.
+    ///
+    /// ```
+    /// use tenant_attach::{Snapshot, sample, validate};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// s.hierarchy.attach.endpoint_analytics = true;
+    /// let d = validate(&s);
+    /// assert_eq!(d.warnings().map(|w| w.rule()).collect::<Vec<_>>(), ["R-H5"]);
+    /// assert!(!d.has_errors()); // a warning is not an error
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items
             .iter()
@@ -529,6 +559,16 @@ impl Diagnostics {
     }
 
     /// Whether any input error was found (the snapshot is refused).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::Upload, validate};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// assert!(!validate(&s).has_input_errors());
+    /// s.hierarchy.attach.upload = Upload::collection("PS1NOPE"); // R-U5
+    /// assert!(validate(&s).has_input_errors());
+    /// assert!(Engine::new(s).is_err()); // refused
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_input_errors(&self) -> bool {
         self.items
             .iter()
@@ -536,6 +576,16 @@ impl Diagnostics {
     }
 
     /// Whether any error (input or configuration) was found: `validate` exits 1.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::Cloud, validate};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// s.hierarchy.cloud = Cloud::China; // a configuration error (R-U2)
+    /// let d = validate(&s);
+    /// assert!(d.has_errors() && !d.has_input_errors());
+    /// assert!(Engine::new(s)?.upload().uploaded().is_empty()); // built, uploading nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
     }

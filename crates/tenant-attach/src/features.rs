@@ -66,6 +66,17 @@ macro_rules! named_enum {
             }
 
             /// Parses the snake_case name.
+            ///
+            #[doc = concat!(
+                "```\n",
+                "use tenant_attach::features::", stringify!($name), ";\n",
+                "for v in ", stringify!($name), "::ALL {\n",
+                "    assert_eq!(", stringify!($name), "::from_name(v.as_str()), Some(*v));\n",
+                "    let rust_name = format!(\"{v:?}\"); // the variant, not its snake_case name\n",
+                "    assert_eq!(", stringify!($name), "::from_name(&rust_name), None);\n",
+                "}\n",
+                "```",
+            )]
             pub fn from_name(name: &str) -> Option<$name> {
                 match name {
                     $($text => Some($name::$variant),)+
@@ -338,6 +349,17 @@ impl FromIterator<Operation> for OperationSet {
 
 impl Feature {
     /// The acting features that scope groups limit (R-I6).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// assert!(Feature::SyncMachinePolicy.is_acting() && !Feature::View.is_acting());
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// // Her assignment's scope group (Paris devices) holds CON-WS-001 and 002, not 003.
+    /// assert_eq!(engine.visible(grace, Feature::View).len(), 3);
+    /// assert_eq!(engine.visible(grace, Feature::SyncMachinePolicy).len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_acting(self) -> bool {
         matches!(
             self,
@@ -415,6 +437,18 @@ impl Feature {
     }
 
     /// The default row of the R-F1 table.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, features::Operation, sample};
+    /// let row = Feature::RunScript.default_requirement();
+    /// assert_eq!(row.since, 2006);
+    /// assert_eq!(row.configmgr, [Operation::Read, Operation::ReadResource, Operation::RunScript]);
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let roles = &engine.snapshot().configmgr.roles;
+    /// let server_op = roles.iter().find(|r| r.id == "PS100002").ok_or("no role")?;
+    /// assert!(row.configmgr.iter().all(|op| server_op.collection_operations.contains(op)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn default_requirement(self) -> Requirement {
         use ClassOperation as C;
         use Operation as O;
@@ -529,6 +563,18 @@ impl Feature {
     /// The row of the R-F1 table in force under `policy`: the defaults, then the feature's
     /// override (each key on its own), then `combined_page_permissions = feature`, which makes
     /// the `combined` row equal to the `intune_only` row unless the override set it.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample, snapshot::CombinedPagePermissions};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let row = Feature::Timeline.requirement(engine.policy());
+    /// assert!(row.intune_combined.is_empty()); // `view`: nothing beyond view in combined mode
+    /// let mut p = engine.policy().clone();
+    /// p.combined_page_permissions = CombinedPagePermissions::Feature;
+    /// let row = Feature::Timeline.requirement(&p);
+    /// assert_eq!(row.intune_combined, ["Microsoft.Intune_CloudAttach_Timeline"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn requirement(self, policy: &Policy) -> Requirement {
         let mut row = self.default_requirement();
         let over = policy.features.get(&self);

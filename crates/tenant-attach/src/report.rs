@@ -366,6 +366,15 @@ impl Report {
 }
 
 /// R-H1..R-H6 and R-U6, as advice for this hierarchy.
+///
+/// ```
+/// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+/// let advice = tenant_attach::report::lifecycle(&engine);
+/// let rules: Vec<&str> = advice.iter().map(|a| a.rule).collect();
+/// assert_eq!(rules, ["R-H1", "R-H2", "R-H3", "R-H4", "R-U6"]); // no Endpoint analytics (R-H5)
+/// assert!(advice.first().is_some_and(|a| a.message.contains("dave@contoso.com"))); // the GA
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
     let s = engine.snapshot();
     let h = &s.hierarchy;

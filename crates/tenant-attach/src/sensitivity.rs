@@ -86,6 +86,15 @@ impl Knob {
     }
 
     /// The knob's value under `policy`, as it is written in a snapshot.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Knob, sample, serde_json::json};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(Knob::DiscoveryRequired.value(engine.policy()), "by_feature");
+    /// let children = Knob::ChildRelations.value(engine.policy());
+    /// assert_eq!(children, json!(["limiting", "include", "exclude"]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn value(self, policy: &Policy) -> Value {
         match self {
             Knob::ChildRelations => json!(
@@ -107,6 +116,17 @@ impl Knob {
     /// Every policy that differs from `policy` in this knob alone, one per other value.
     /// `child_relations` is tried as its three nested readings (`limiting`; `limiting`,
     /// `include`; `limiting`, `include`, `exclude`).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Knob, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let alternatives = Knob::DiscoveryRequired.alternatives(engine.policy());
+    /// let values: Vec<&str> =
+    ///     alternatives.iter().map(|p| p.discovery_required.as_str()).collect();
+    /// assert_eq!(values, ["by_version", "both"]); // every value but Contoso's `by_feature`
+    /// assert!(alternatives.iter().all(|p| p.child_relations == engine.policy().child_relations));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn alternatives(self, policy: &Policy) -> Vec<Policy> {
         let with = |f: &dyn Fn(&mut Policy)| {
             let mut p = policy.clone();
@@ -289,6 +309,17 @@ impl TryFrom<KnobSensitivityWire> for KnobSensitivity {
 
 impl KnobSensitivity {
     /// Whether some other value changes at least one decision.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, sensitivity::sensitivity};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let s = sensitivity(&engine, None);
+    /// let matter: Vec<&str> =
+    ///     s.knobs.iter().filter(|k| k.matters()).map(|k| k.knob.as_str()).collect();
+    /// assert_eq!(matter, ["child_relations", "configmgr_gates_view", "discovery_required",
+    ///     "combined_page_permissions"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn matters(&self) -> bool {
         self.alternatives.iter().any(|a| a.gained + a.lost > 0)
     }

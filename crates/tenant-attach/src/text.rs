@@ -22,6 +22,15 @@ use std::fmt::Write as _;
 
 /// Whether `c` is escaped: controls, format characters, other invisible code points, line and
 /// paragraph separators.
+///
+/// ```
+/// use tenant_attach::text::is_hostile;
+/// assert!(is_hostile('\u{1b}') && is_hostile('\u{202e}')); // ESC, right-to-left override
+/// assert!(!is_hostile('\\') && !is_hostile('é'));
+/// let s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
+/// assert!(!s.devices.iter().any(|d| d.name.chars().any(is_hostile)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[inline]
 pub fn is_hostile(c: char) -> bool {
     if c.is_ascii() {
@@ -66,6 +75,17 @@ fn is_format_or_invisible(c: char) -> bool {
 
 /// `s` with every hostile character escaped (see the module docs); borrowed when nothing
 /// needs escaping.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use tenant_attach::text::escape;
+/// let s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
+/// let admin = s.configmgr.admins.first().ok_or("no admin")?;
+/// assert!(matches!(escape(&admin.account), Cow::Borrowed("CONTOSO\\CM-Admins")));
+/// assert_eq!(escape("CON-WS-001\u{202e}"), "CON-WS-001\\u{202e}");
+/// assert_eq!(escape("C:\\"), "C:\\\\"); // a trailing backslash is doubled
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn escape(s: &str) -> Cow<'_, str> {
     let mut chars = s.chars().peekable();
     let mut needed = false;
@@ -101,6 +121,15 @@ fn backslash_needs_doubling(next: Option<char>) -> bool {
 }
 
 /// The inverse of [`escape`] (for tests and the fuzz target: escaping loses nothing).
+///
+/// ```
+/// use tenant_attach::text::{escape, unescape};
+/// let fake = "CON-WS-001\r\u{1b}[2KCON-WS-002 \\u";
+/// assert_eq!(unescape(&escape(fake)).as_deref(), Some(fake));
+/// // Any other backslash is itself: `CONTOSO\CM-Admins` reads back unchanged.
+/// assert_eq!(unescape("CONTOSO\\CM-Admins").as_deref(), Some("CONTOSO\\CM-Admins"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn unescape(s: &str) -> Option<String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;

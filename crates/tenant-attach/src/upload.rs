@@ -83,6 +83,15 @@ pub const PUBLIC_CLOUD_SINCE: u32 = crate::features::TENANT_ATTACH_SINCE;
 pub const US_GOVERNMENT_CLOUD_SINCE: u32 = 2107;
 
 /// R-H2 / R-U2: the first version that can upload on a cloud, `None` when it never can.
+///
+/// ```
+/// use tenant_attach::{Snapshot, sample, snapshot::Cloud, upload::first_version_for};
+/// let contoso = Snapshot::from_json(sample::CONTOSO)?;
+/// assert_eq!(first_version_for(contoso.hierarchy.cloud), Some(2002)); // public
+/// assert_eq!(first_version_for(Cloud::UsGovernment), Some(2107));
+/// assert_eq!(first_version_for(Cloud::China), None); // R-U2
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn first_version_for(cloud: Cloud) -> Option<u32> {
     match cloud {
         Cloud::Public => Some(PUBLIC_CLOUD_SINCE),
@@ -92,6 +101,15 @@ pub fn first_version_for(cloud: Cloud) -> Option<u32> {
 }
 
 /// What blocks every upload from this hierarchy (R-U1, R-U2, R-H2), in that order.
+///
+/// ```
+/// use tenant_attach::{Snapshot, sample, snapshot::Cloud, upload::{Blocked, blocked}};
+/// let mut h = Snapshot::from_json(sample::CONTOSO)?.hierarchy;
+/// assert_eq!(blocked(&h), None);
+/// (h.cloud, h.version) = (Cloud::UsGovernment, 2103);
+/// assert_eq!(blocked(&h), Some(Blocked::VersionTooOld { needs: 2107 })); // R-H2
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn blocked(hierarchy: &Hierarchy) -> Option<Blocked> {
     if hierarchy.attach.state != AttachState::Attached {
         return Some(Blocked::NotAttached);
@@ -207,16 +225,45 @@ impl UploadScope {
     }
 
     /// What blocks every upload, if anything.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::AttachState, upload::Blocked};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.upload().blocked(), None);
+    /// let mut s = engine.snapshot().clone();
+    /// s.hierarchy.attach.state = AttachState::Detached;
+    /// assert_eq!(Engine::new(s)?.upload().blocked(), Some(Blocked::NotAttached)); // R-U1
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn blocked(&self) -> Option<Blocked> {
         self.blocked
     }
 
     /// The uploaded devices.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let uploaded = engine.upload().uploaded();
+    /// assert_eq!(uploaded.len(), 16);
+    /// assert!(uploaded.is_subset(engine.clients()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn uploaded(&self) -> &DeviceSet {
         &self.uploaded
     }
 
     /// Whether the device is uploaded (never for another engine's handle).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let upload = engine.upload();
+    /// assert!(upload.is_uploaded(engine.find_device("CON-LAB-02")?)); // a direct rule of PS100020
+    /// assert!(!upload.is_uploaded(engine.find_device("CON-LAB-01")?)); // labs are excluded
+    /// let other = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(!upload.is_uploaded(other.find_device("CON-LAB-02")?)); // another engine's handle
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_uploaded(&self, ix: DeviceIx) -> bool {
         self.uploaded.contains(ix)
     }
@@ -229,6 +276,17 @@ impl UploadScope {
     /// Every reason the device is not uploaded, in evaluation order: the hierarchy's block
     /// (which stops the chain), then no client and out of scope (independent). Another
     /// engine's handle is out of scope.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, NotUploaded, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let web02 = engine.find_device("CON-SRV-WEB02")?;
+    /// let client = engine.device(web02).ok_or("no device")?.client;
+    /// let reasons = engine.upload().reasons(web02, client);
+    /// assert_eq!(reasons, [NotUploaded::NotUploadedNoClient, NotUploaded::NotUploadedOutOfScope]);
+    /// assert!(engine.upload().reasons(engine.find_device("CON-WS-004")?, true).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reasons(&self, ix: DeviceIx, client: bool) -> Vec<NotUploaded> {
         match ix.no(self.uploaded.stamp()) {
             Some(d) => self.reasons_no(d, client),
@@ -253,6 +311,16 @@ impl UploadScope {
     /// The collection path that brought an uploaded device in: the selected collection first,
     /// then each child down to the one whose members hold it. Empty when all devices are
     /// uploaded (R-U3) or the device is not in scope (or another engine's).
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let (upload, g) = (engine.upload(), engine.collections());
+    /// let sql = upload.via(engine.find_device("CON-SRV-SQL01")?);
+    /// let path: Vec<&str> = sql.iter().filter_map(|c| g.id(*c)).collect();
+    /// assert_eq!(path, ["PS100020", "PS100022"]); // Upload plus SQL, a child, holds it
+    /// assert!(upload.via(engine.find_device("CON-SRV-DC01")?).is_empty()); // not in scope
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn via(&self, ix: DeviceIx) -> Vec<CollectionIx> {
         ix.no(self.uploaded.stamp())
             .map_or_else(Vec::new, |d| self.via_no(d))
@@ -280,11 +348,28 @@ impl UploadScope {
     }
 
     /// The collections in scope (the selected one and its children), in walk order.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let g = engine.collections();
+    /// let ids: Vec<&str> = engine.upload().collections().filter_map(|c| g.id(c)).collect();
+    /// assert_eq!(ids, ["PS100020", "PS100021", "PS100022"]); // PS100020, then its children
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn collections(&self) -> impl Iterator<Item = CollectionIx> + '_ {
         self.reached.iter().map(|r| r.collection)
     }
 
     /// The rule behind a reason under this setting.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, NotUploaded, sample, snapshot::Upload};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.upload().rule(NotUploaded::NotUploadedNoClient), "R-U4"); // PS100020
+    /// let all = engine.upload_with(&Upload::all_devices(), &[]);
+    /// assert_eq!(all.rule(NotUploaded::NotUploadedNoClient), "R-U3");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rule(&self, reason: NotUploaded) -> &'static str {
         match reason {
             NotUploaded::NotAttached => "R-U1",
@@ -295,6 +380,14 @@ impl UploadScope {
     }
 
     /// Whether the setting is *all devices* (R-U3).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::Upload};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert!(!engine.upload().is_all_devices()); // Contoso uploads PS100020
+    /// assert!(engine.upload_with(&Upload::all_devices(), &[]).is_all_devices());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_all_devices(&self) -> bool {
         self.all_devices
     }

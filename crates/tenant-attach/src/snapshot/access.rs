@@ -277,6 +277,17 @@ pub struct AssignmentScope {
 
 impl AssignmentScope {
     /// Scope *All devices*.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, Snapshot, sample, snapshot::AssignmentScope};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// s.intune.role_assignments[2].scope = AssignmentScope::all_devices(); // Paris helpdesk
+    /// let engine = Engine::new(s)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// // CON-WS-003 is not in the Paris devices group; now the scope covers it (R-I6).
+    /// assert_eq!(engine.visible(grace, Feature::SyncMachinePolicy).len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn all_devices() -> AssignmentScope {
         AssignmentScope {
             all_devices: Some(true),
@@ -285,6 +296,14 @@ impl AssignmentScope {
     }
 
     /// Whether the scope covers every device.
+    ///
+    /// ```
+    /// let s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let all: Vec<bool> =
+    ///     s.intune.role_assignments.iter().map(|a| a.scope.covers_all_devices()).collect();
+    /// assert_eq!(all, [true, true, false, true]); // Paris helpdesk: the Paris devices group
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn covers_all_devices(&self) -> bool {
         self.all_devices == Some(true)
     }

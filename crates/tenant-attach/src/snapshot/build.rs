@@ -40,12 +40,34 @@ impl Snapshot {
     }
 
     /// The snapshot with one more device.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::Device};
+    /// let ws9 = Device::new(16777325, "CON-WS-009");
+    /// let s = Snapshot::from_json(sample::CONTOSO)?.with_device(ws9);
+    /// let engine = Engine::new(s)?;
+    /// assert_eq!(engine.device_count(), 25);
+    /// let ws9 = engine.find_device("CON-WS-009")?;
+    /// assert!(!engine.upload().is_uploaded(ws9)); // in no collection yet (R-U4)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_device(mut self, device: Device) -> Snapshot {
         self.devices.push(device);
         self
     }
 
     /// The snapshot with one more collection.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample};
+    /// use tenant_attach::snapshot::{Collection, CollectionRule};
+    /// let paris = Collection::device("PS100040", "Paris desktops", "PS100011")
+    ///     .with_rule(CollectionRule::Direct(vec![16777301, 16777302]));
+    /// let engine = Engine::new(Snapshot::from_json(sample::CONTOSO)?.with_collection(paris))?;
+    /// let c = engine.find_collection("PS100040")?;
+    /// assert_eq!(engine.collections().members(c).len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_collection(mut self, collection: Collection) -> Snapshot {
         self.collections.push(collection);
         self
@@ -83,6 +105,16 @@ impl Snapshot {
 impl Hierarchy {
     /// An attached hierarchy on the public cloud, online and healthy, uploading all devices
     /// with a client, *Enforce Configuration Manager RBAC* checked, both user discoveries on.
+    ///
+    /// ```
+    /// use tenant_attach::snapshot::{AttachState, Hierarchy, Upload};
+    /// let h = Hierarchy::new("PS1", 2403); // Contoso's site code and version
+    /// assert_eq!(h.attach.state, AttachState::Attached);
+    /// assert_eq!(h.attach.upload, Upload::all_devices());
+    /// assert!(h.online && h.healthy && h.attach.enforce_configmgr_rbac);
+    /// assert!(tenant_attach::upload::blocked(&h).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(site_code: impl Into<String>, version: u32) -> Hierarchy {
         Hierarchy {
             name: None,
@@ -106,6 +138,16 @@ impl Hierarchy {
 
 impl Device {
     /// A tenant-attached device with a ConfigMgr client and the Default scope tag.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::Device};
+    /// let d = Device::new(16777325, "CON-WS-009");
+    /// assert!(d.client && !d.co_managed);
+    /// assert_eq!(d.scope_tags, ["0"]); // Default (R-S1)
+    /// let engine = Engine::new(Snapshot::from_json(sample::CONTOSO)?.with_device(d))?;
+    /// assert!(engine.clients().contains(engine.find_device("CON-WS-009")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(resource_id: u32, name: impl Into<String>) -> Device {
         Device {
             resource_id,
@@ -120,12 +162,31 @@ impl Device {
     }
 
     /// The same device without a ConfigMgr client (never uploaded, R-U3).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::{Device, Upload}};
+    /// let d = Device::new(16777325, "CON-WS-009").without_client();
+    /// let engine = Engine::new(Snapshot::from_json(sample::CONTOSO)?.with_device(d))?;
+    /// let ws9 = engine.find_device("CON-WS-009")?;
+    /// assert!(!engine.clients().contains(ws9));
+    /// assert!(!engine.upload_with(&Upload::all_devices(), &[]).is_uploaded(ws9)); // R-U3
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn without_client(mut self) -> Device {
         self.client = false;
         self
     }
 
     /// The same device, co-managed (enrolled in Intune too) with these scope tags.
+    ///
+    /// ```
+    /// use tenant_attach::{Snapshot, sample, snapshot::Device};
+    /// let d = Device::new(16777325, "CON-WS-009").co_managed(&["0", "1"]); // Default and Paris
+    /// let contoso = Snapshot::from_json(sample::CONTOSO)?;
+    /// let ws1 = contoso.devices.first().ok_or("no device")?; // CON-WS-001
+    /// assert_eq!((d.co_managed, &d.scope_tags), (ws1.co_managed, &ws1.scope_tags));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn co_managed(mut self, scope_tags: &[&str]) -> Device {
         self.co_managed = true;
         self.scope_tags = scope_tags.iter().map(|t| (*t).to_owned()).collect();
@@ -135,6 +196,17 @@ impl Device {
 
 impl Collection {
     /// The built-in *All Systems* collection (`SMS00001`) holding these devices.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample, snapshot::Collection};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// let ids: Vec<u32> = s.devices.iter().map(|d| d.resource_id).collect();
+    /// s.collections[0] = Collection::all_systems(&ids); // Contoso's own, without the WQL text
+    /// let engine = Engine::new(s)?;
+    /// assert_eq!(engine.collections().members(engine.find_collection("SMS00001")?).len(), 24);
+    /// assert_eq!(engine.upload().uploaded().len(), 16); // the same answers
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn all_systems(members: &[u32]) -> Collection {
         Collection {
             id: String::from("SMS00001"),
@@ -150,6 +222,17 @@ impl Collection {
     }
 
     /// A device collection limited to `limiting`, with no rules yet.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample};
+    /// use tenant_attach::snapshot::{Collection, CollectionRule};
+    /// let mixed = Collection::device("PS100040", "Mixed", "PS100011") // limited to Desktops
+    ///     .with_rule(CollectionRule::Direct(vec![16777301, 16777316])); // WS-001, SRV-SQL01
+    /// let engine = Engine::new(Snapshot::from_json(sample::CONTOSO)?.with_collection(mixed))?;
+    /// let c = engine.find_collection("PS100040")?;
+    /// assert_eq!(engine.collections().members(c).len(), 1); // the server is not a desktop (R-C1)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn device(id: impl Into<String>, name: impl Into<String>, limiting: &str) -> Collection {
         Collection {
             id: id.into(),
@@ -161,6 +244,18 @@ impl Collection {
     }
 
     /// The same collection with one more rule.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample};
+    /// use tenant_attach::snapshot::{Collection, CollectionRule};
+    /// let c = Collection::device("PS100040", "Desktops outside the pilot", "PS100010")
+    ///     .with_rule(CollectionRule::Include(String::from("PS100011")))
+    ///     .with_rule(CollectionRule::Exclude(String::from("PS100021")));
+    /// let engine = Engine::new(Snapshot::from_json(sample::CONTOSO)?.with_collection(c))?;
+    /// let c = engine.find_collection("PS100040")?;
+    /// assert_eq!(engine.collections().members(c).len(), 6); // 8 desktops, CON-WS-001/002 piloted
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_rule(mut self, rule: CollectionRule) -> Collection {
         self.rules.push(rule);
         self

@@ -115,6 +115,15 @@ pub struct Upload {
 
 impl Upload {
     /// Upload every device with a client (R-U3).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::Upload};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let all = engine.upload_with(&Upload::all_devices(), &[]);
+    /// assert!(all.is_all_devices());
+    /// assert_eq!(all.uploaded().len(), 21); // every client (R-U3)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn all_devices() -> Upload {
         Upload {
             all_devices: Some(true),
@@ -123,6 +132,15 @@ impl Upload {
     }
 
     /// Upload one collection and its children (R-U4).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, snapshot::Upload};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// assert_eq!(engine.snapshot().hierarchy.attach.upload, Upload::collection("PS100020"));
+    /// let desktops = engine.upload_with(&Upload::collection("PS100011"), &[]); // no children
+    /// assert_eq!(desktops.uploaded().len(), 8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn collection(id: impl Into<String>) -> Upload {
         Upload {
             all_devices: None,

@@ -112,6 +112,15 @@ impl Snapshot {
 
     /// Parses a snapshot from bytes: as [`Snapshot::from_json`], and bytes that are not
     /// UTF-8 are an error at the line and column of the first bad byte.
+    ///
+    /// ```
+    /// use tenant_attach::{LoadError, Snapshot, sample};
+    /// let s = Snapshot::from_slice(sample::CONTOSO.as_bytes())?;
+    /// assert_eq!(s.devices.len(), 24);
+    /// let latin1 = Snapshot::from_slice(b"{\"schema\": \"\xe9\"}"); // not UTF-8
+    /// assert!(matches!(latin1, Err(LoadError::Syntax { line: 1, column: 13, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_slice(bytes: &[u8]) -> Result<Snapshot, LoadError> {
         let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
@@ -127,6 +136,15 @@ impl Snapshot {
     /// value stop the read there, with the error (line, column, path) of the text up to that
     /// byte (`/dev/zero` fails at 1:1 after one buffer, not when memory runs out). What was
     /// read is then parsed as [`Snapshot::from_slice`] does. The library itself opens no file.
+    ///
+    /// ```
+    /// use tenant_attach::{LoadError, Snapshot, sample};
+    /// let s = Snapshot::from_reader(sample::CONTOSO.as_bytes())?;
+    /// assert_eq!(s.hierarchy.attach.upload.collection.as_deref(), Some("PS100020"));
+    /// let endless = Snapshot::from_reader(std::io::repeat(0)); // stops at the first NUL
+    /// assert!(matches!(endless, Err(LoadError::Syntax { line: 1, column: 1, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_reader(mut reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
         let mut seen: Vec<u8> = Vec::new();
         let mut scan = Scan::default();
@@ -157,6 +175,17 @@ impl Snapshot {
         Snapshot::from_slice(&seen)
     }
     /// Writes the snapshot as pretty-printed JSON, every default spelt out.
+    ///
+    /// ```
+    /// use tenant_attach::{Snapshot, sample};
+    /// let s = Snapshot::from_json(sample::CONTOSO)?;
+    /// let text = s.to_json();
+    /// assert_eq!(Snapshot::from_json(&text)?, s);
+    /// // CON-WS-004 has no `co_managed` in the file; the default is written out.
+    /// assert!(!sample::CONTOSO.contains("\"co_managed\": false"));
+    /// assert!(text.contains("\"co_managed\": false"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> String {
         // Serializing plain data into a String cannot fail: every map key is a string.
         serde_json::to_string_pretty(self).unwrap_or_default()
