@@ -571,7 +571,9 @@ impl CollectionGraph {
 }
 
 /// Evaluates every membership of a snapshot on its own (R-C1), without the rest of the engine:
-/// the benchmarks' "membership" step. Refuses a snapshot with input errors.
+/// the benchmarks' "membership" step. Refuses a snapshot whose devices or collections have
+/// input errors (duplicate resource ids, unresolved references, cycles); the rest of
+/// validation (the upload collection, RBAC, …) is [`crate::Engine::new`]'s.
 ///
 /// ```
 /// use tenant_attach::{Snapshot, collections::evaluate, sample};

@@ -17,7 +17,8 @@ use crate::snapshot::Device;
 pub(crate) type DeviceNo = u32;
 
 /// Which engine issued a handle. Engines made from one another by
-/// [`crate::Engine::with_policy`] share it (same snapshot, same numbering).
+/// [`crate::Engine::with_policy`] or [`crate::Engine::with_enforce`] share it (same snapshot,
+/// same numbering).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp(u32);
 

@@ -435,7 +435,7 @@ impl DiagnosticWire {
 // Written by hand: a derive would see the `&'static str` rule and demand `'de: 'static`.
 impl<'de> serde::Deserialize<'de> for Diagnostic {
     /// Reads the form [`Diagnostic`] serializes to; the rule must be one of
-    /// [`crate::RULE_IDS`].
+    /// [`crate::decision::RULE_IDS`].
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
         DiagnosticWire::deserialize(d)?
             .read(&[

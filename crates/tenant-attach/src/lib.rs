@@ -42,7 +42,7 @@ pub use serde_json;
 
 /// Built-in sample snapshots.
 pub mod sample {
-    /// Contoso: a small but realistic hierarchy (24 devices, a dozen collections using all
+    /// Contoso: a small but realistic hierarchy (24 devices, 15 collections using all
     /// three edge kinds, servers and workstations, a few admins, roles and Intune
     /// assignments). `tenant-attach demo` runs on it; it is also a test fixture.
     pub const CONTOSO: &str = include_str!("../data/contoso.json");

@@ -53,7 +53,7 @@ pub struct HierarchySummary {
     pub cloud: crate::snapshot::Cloud,
     /// How many collections.
     pub collections: usize,
-    /// How many devices, collections and Entra users.
+    /// How many devices.
     pub devices: usize,
     /// `combined` or `intune_only` (R-M1).
     pub mode: &'static str,

@@ -308,9 +308,11 @@ impl UploadScope {
         out
     }
 
-    /// The collection path that brought an uploaded device in: the selected collection first,
-    /// then each child down to the one whose members hold it. Empty when all devices are
-    /// uploaded (R-U3) or the device is not in scope (or another engine's).
+    /// The collection path that brings a device into the upload scope: the selected collection
+    /// first, then each child down to the one whose members hold it. A device in scope
+    /// without a client has a path too (it is not uploaded: R-U4 uploads clients only). Empty
+    /// when all devices are uploaded (R-U3) or the device is not in scope (or another
+    /// engine's).
     ///
     /// ```
     /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
