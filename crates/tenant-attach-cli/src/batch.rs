@@ -165,7 +165,7 @@ fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::i
 
 /// The answer lines of consecutive questions, the first on line `first`.
 fn answer_part(engine: &Engine, lines: &[Line], first: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(lines.len() * 256);
+    let mut buf = Vec::with_capacity(lines.len() * 1024);
     for (i, line) in lines.iter().enumerate() {
         let result = match line {
             Ok(text) => answer_line(engine, text, first + i),

@@ -289,9 +289,10 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
     let graph = engine.collections();
     let mut parents: Vec<Vec<Value>> = vec![Vec::new(); engine.device_count()];
     for c in graph.in_id_order() {
-        for d in graph.members(*c).iter() {
+        let id = graph.id(c).expect("the engine's own collection");
+        for d in graph.members(c).iter() {
             if let Some(p) = parents.get_mut(d.index() as usize) {
-                p.push(json!({"type": "Collection", "id": graph.id(*c)}));
+                p.push(json!({"type": "Collection", "id": id}));
             }
         }
     }

@@ -54,6 +54,24 @@ impl Explain<'_> {
         format!("`{name}` ({})", self.graph.id_of(c))
     }
 
+    /// Collections as `` `name` (id), `name` (id) ``, in id order.
+    fn collection_list(&self, cols: &[u32]) -> String {
+        use std::fmt::Write as _;
+        let mut sorted = cols.to_vec();
+        sorted.sort_by(|x, y| self.graph.id_of(*x).cmp(self.graph.id_of(*y)));
+        let mut text = String::with_capacity(sorted.len() * 32);
+        for (i, c) in sorted.iter().enumerate() {
+            let name = self
+                .s
+                .collections
+                .get(*c as usize)
+                .map_or("?", |c| c.name.as_str());
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(text, "{sep}`{name}` ({})", self.graph.id_of(*c));
+        }
+        text
+    }
+
     fn upn(&self, p: &Profile) -> &str {
         self.s
             .entra
@@ -63,10 +81,14 @@ impl Explain<'_> {
     }
 
     fn perm(&self, q: u32) -> String {
+        self.perm_name(q).to_owned()
+    }
+
+    /// An Intune permission's name without the common prefix.
+    fn perm_name(&self, q: u32) -> &str {
         let name = self.access.intune.perms.name(q);
         name.strip_prefix(crate::features::INTUNE_PREFIX)
             .unwrap_or(name)
-            .to_owned()
     }
 
     /// The explained decision: every failed condition in evaluation order, or the grants.
@@ -134,22 +156,24 @@ impl Explain<'_> {
             );
         }
         if self.upload.has(d) {
-            let via: Vec<String> = self
-                .upload
-                .via_no(d)
-                .iter()
-                .map(|c| self.graph.id(*c).unwrap_or_default().to_owned())
-                .collect();
+            let via = self.upload.via_no(d);
+            let ids = via.iter().filter_map(|c| self.graph.id(*c));
             out.grants.push(Grant {
                 kind: GrantKind::Upload,
-                id: via
+                id: ids
+                    .clone()
                     .last()
-                    .cloned()
-                    .unwrap_or_else(|| String::from("all_devices")),
+                    .map_or_else(|| String::from("all_devices"), str::to_owned),
                 detail: if via.is_empty() {
                     format!("`{dev}` is uploaded: all devices with a client are (R-U3)")
                 } else {
-                    format!("`{dev}` is uploaded through {} (R-U4)", via.join(" → "))
+                    let mut detail = format!("`{dev}` is uploaded through ");
+                    for (i, id) in ids.enumerate() {
+                        detail.push_str(if i == 0 { "" } else { " → " });
+                        detail.push_str(id);
+                    }
+                    detail.push_str(" (R-U4)");
+                    detail
                 },
             });
         } else {
@@ -272,11 +296,15 @@ impl Explain<'_> {
         }
         let tag_list = |t: &TagReach| match t {
             TagReach::All => String::from("all tags (untagged)"),
-            TagReach::Tags(t) => t
-                .iter()
-                .map(|t| format!("`{}`", a.intune.tag_name(*t)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            TagReach::Tags(t) => {
+                let mut list = String::new();
+                for (i, t) in t.iter().enumerate() {
+                    list.push_str(if i == 0 { "`" } else { ", `" });
+                    list.push_str(a.intune.tag_name(*t));
+                    list.push('`');
+                }
+                list
+            }
         };
         // Written only into a scope-tag mismatch's explanation.
         let device_tags = || {
@@ -398,26 +426,30 @@ impl Explain<'_> {
             let Some(ca) = assignments.iter().find(|x| x.position == pos) else {
                 continue;
             };
-            let held: Vec<String> = req
+            let mut detail = format!(
+                "assignment `{}` (role `{}`, scope tags {})",
+                sa.name,
+                role_name(s, ca.definition),
+                tag_list(&ca.tags),
+            );
+            let mut held = req
                 .perms
                 .iter()
                 .filter(|q| ca.perms.contains(**q as usize))
-                .map(|q| self.perm(*q))
-                .collect();
+                .peekable();
+            if held.peek().is_none() {
+                detail.push_str(" reaches the device");
+            } else {
+                detail.push_str(" grants ");
+                for (i, q) in held.enumerate() {
+                    detail.push_str(if i == 0 { "" } else { ", " });
+                    detail.push_str(self.perm_name(*q));
+                }
+            }
             out.grants.push(Grant {
                 kind: GrantKind::IntuneAssignment,
                 id: sa.id.clone(),
-                detail: format!(
-                    "assignment `{}` (role `{}`, scope tags {}){}",
-                    sa.name,
-                    role_name(s, ca.definition),
-                    tag_list(&ca.tags),
-                    if held.is_empty() {
-                        String::from(" reaches the device")
-                    } else {
-                        format!(" grants {}", held.join(", "))
-                    }
-                ),
+                detail,
             });
         }
     }
@@ -475,6 +507,7 @@ impl Explain<'_> {
         );
         let mut used: BTreeMap<(u32, &str, &str), (Holder<'_>, Vec<Operation>)> = BTreeMap::new();
         let mut collection_failed = false;
+        let mut last_list: Option<(&[u32], String)> = None;
         for op in req.ops.iter() {
             let holding: Vec<u32> = g
                 .collections(op)
@@ -484,8 +517,7 @@ impl Explain<'_> {
                 .collect();
             if holding.is_empty() {
                 collection_failed = true;
-                let mut elsewhere: Vec<u32> = g.collections(op).to_vec();
-                elsewhere.sort_by(|x, y| self.graph.id_of(*x).cmp(self.graph.id_of(*y)));
+                let elsewhere = g.collections(op);
                 let detail = if elsewhere.is_empty() {
                     format!(
                         "no ConfigMgr role of `{}` grants {} on any collection",
@@ -493,15 +525,19 @@ impl Explain<'_> {
                         op.display_name()
                     )
                 } else {
+                    // Operations granted on the same collections share one list.
+                    let listed = match &last_list {
+                        Some((cols, text)) if *cols == elsewhere => text.clone(),
+                        _ => {
+                            let text = self.collection_list(elsewhere);
+                            last_list = Some((elsewhere, text.clone()));
+                            text
+                        }
+                    };
                     format!(
-                        "the ConfigMgr roles of `{}` grant {} only on {}, which do not contain `{dev}`",
+                        "the ConfigMgr roles of `{}` grant {} only on {listed}, which do not contain `{dev}`",
                         user.upn,
                         op.display_name(),
-                        elsewhere
-                            .iter()
-                            .map(|c| self.collection_label(*c))
-                            .collect::<Vec<_>>()
-                            .join(", ")
                     )
                 };
                 out.reasons.push(Reason {
