@@ -162,7 +162,7 @@ impl Explain<'_> {
                 kind: GrantKind::Upload,
                 id: ids
                     .clone()
-                    .last()
+                    .next_back()
                     .map_or_else(|| String::from("all_devices"), str::to_owned),
                 detail: if via.is_empty() {
                     format!("`{dev}` is uploaded: all devices with a client are (R-U3)")
