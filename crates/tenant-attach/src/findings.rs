@@ -188,6 +188,26 @@ fn reaches_default(engine: &Engine, tags: &[String]) -> bool {
 /// that reaches uploaded, tenant-attached servers through the Default tag.
 fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
     let s = engine.snapshot();
+    // The assignments first: without one, no device needs looking at.
+    let help_desk: Vec<&crate::snapshot::RoleAssignment> = s
+        .intune
+        .role_assignments
+        .iter()
+        .filter(|a| {
+            s.intune
+                .role_definitions
+                .iter()
+                .find(|d| d.id == a.role)
+                .is_some_and(|def| {
+                    (def.id == HELP_DESK_OPERATOR_ID || def.name == "Help Desk Operator")
+                        && def.permissions.iter().any(|p| p == MANAGED_DEVICES_READ)
+                })
+                && reaches_default(engine, &a.scope_tags)
+        })
+        .collect();
+    if help_desk.is_empty() {
+        return;
+    }
     let servers: Vec<String> = engine
         .upload()
         .uploaded()
@@ -196,39 +216,38 @@ fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
         .filter(|d| {
             !d.co_managed
                 && d.scope_tags.iter().any(|t| t == DEFAULT_SCOPE_TAG)
-                && d.os
-                    .as_deref()
-                    .is_some_and(|os| os.to_lowercase().contains("server"))
+                && d.os.as_deref().is_some_and(names_a_server)
         })
         .map(|d| d.name.clone())
         .collect();
     if servers.is_empty() {
         return;
     }
-    for a in &s.intune.role_assignments {
-        let Some(def) = s.intune.role_definitions.iter().find(|d| d.id == a.role) else {
-            continue;
-        };
-        let help_desk = def.id == HELP_DESK_OPERATOR_ID || def.name == "Help Desk Operator";
-        if help_desk
-            && def.permissions.iter().any(|p| p == MANAGED_DEVICES_READ)
-            && reaches_default(engine, &a.scope_tags)
-        {
-            let mut objects = vec![format!("assignment:{}", a.name)];
-            objects.extend(servers.iter().map(|n| format!("device:{n}")));
-            out.push(Finding {
-                id: HELPDESK_SEES_SERVERS,
-                severity: FindingSeverity::Warning,
-                rule: "R-S3",
-                message: format!(
-                    "Help Desk Operator assignment `{}` reaches {} uploaded server(s) through the Default scope tag; remove Default from the assignment (or scope it to a tag the servers lack) to hide them",
-                    a.name,
-                    servers.len()
-                ),
-                objects,
-            });
-        }
+    for a in help_desk {
+        let mut objects = vec![format!("assignment:{}", a.name)];
+        objects.extend(servers.iter().map(|n| format!("device:{n}")));
+        out.push(Finding {
+            id: HELPDESK_SEES_SERVERS,
+            severity: FindingSeverity::Warning,
+            rule: "R-S3",
+            message: format!(
+                "Help Desk Operator assignment `{}` reaches {} uploaded server(s) through the Default scope tag; remove Default from the assignment (or scope it to a tag the servers lack) to hide them",
+                a.name,
+                servers.len()
+            ),
+            objects,
+        });
     }
+}
+
+/// Whether an OS caption contains "server" in any case (without allocating: every uploaded
+/// device's caption is read). No non-ASCII character lowercases to one of its letters, so
+/// an ASCII comparison is the same test as lowercasing first.
+fn names_a_server(os: &str) -> bool {
+    const SERVER: &[u8] = b"server";
+    os.as_bytes()
+        .windows(SERVER.len())
+        .any(|w| w.eq_ignore_ascii_case(SERVER))
 }
 
 /// Users holding Intune roles whose ConfigMgr side stops at `reason` for at least one feature
@@ -470,5 +489,27 @@ fn gain_if_enforce_cleared(engine: &Engine, out: &mut Vec<Finding>) {
             ),
             objects,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_server;
+
+    #[test]
+    fn a_server_caption_is_found_in_any_case_as_lowercasing_would() {
+        for (os, server) in [
+            ("Microsoft Windows Server 2022 Datacenter", true),
+            ("WINDOWS SERVER 2019", true),
+            ("sErVeR", true),
+            ("Microsoft Windows 11 Enterprise", false),
+            ("Serve", false),
+            ("", false),
+            ("Śerver", false),
+            ("Windows Sérver", false),
+        ] {
+            assert_eq!(names_a_server(os), server, "{os}");
+            assert_eq!(os.to_lowercase().contains("server"), server, "{os}");
+        }
     }
 }
