@@ -586,6 +586,11 @@ impl CollectionGraph {
 /// assert!(evaluate(&cyclic).is_err()); // R-C3
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// The input errors found (duplicate resource ids, R-C4 references, R-C3 cycles), every one of
+/// them, as [`Diagnostics`].
 pub fn evaluate(snapshot: &crate::snapshot::Snapshot) -> Result<CollectionGraph, Diagnostics> {
     let mut diags = Diagnostics::default();
     let devices = DeviceIndex::build(&snapshot.devices, &mut diags);

@@ -121,6 +121,11 @@ impl Snapshot {
     /// assert!(matches!(latin1, Err(LoadError::Syntax { line: 1, column: 13, .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Snapshot::from_json`], and [`LoadError::Syntax`] at the first byte that is not
+    /// UTF-8.
     pub fn from_slice(bytes: &[u8]) -> Result<Snapshot, LoadError> {
         let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
@@ -145,6 +150,11 @@ impl Snapshot {
     /// assert!(matches!(endless, Err(LoadError::Syntax { line: 1, column: 1, .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Io`] when the reader fails; otherwise as [`Snapshot::from_slice`], at the
+    /// first byte that cannot stand where it is.
     pub fn from_reader(mut reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
         let mut seen: Vec<u8> = Vec::new();
         let mut scan = Scan::default();
