@@ -149,8 +149,26 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 Format::Text => Format::Dot,
                 other => other,
             };
-            let text = graph::render(&engine, &nodes, format).map_err(Failure::one)?;
-            Ok(done(text, 0))
+            if format == Format::Svg {
+                let text = graph::render(&engine, &nodes, format).map_err(Failure::one)?;
+                return Ok(done(text, 0));
+            }
+            // Written as it is walked; DOT and text through the terminal-safety net, a line at
+            // a time (JSON is data).
+            let colour = style.colour();
+            Ok(streamed(0, move |w| {
+                let written = if format == Format::Json {
+                    graph::write(&engine, &nodes, format, w)
+                } else {
+                    let mut net = crate::render::LineNet::new(w, colour);
+                    graph::write(&engine, &nodes, format, &mut net)
+                        .and_then(|()| net.finish().map_err(graph::GraphError::from))
+                };
+                written.map_err(|e| match e {
+                    graph::GraphError::Write(e) => e,
+                    graph::GraphError::Graphviz(m) => std::io::Error::other(m),
+                })
+            }))
         }
         Command::Upload => {
             let (_, engine) = load(cli)?;

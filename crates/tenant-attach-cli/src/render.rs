@@ -71,6 +71,70 @@ fn colour_sequence(s: &str) -> Option<&str> {
     s.get(..digits + 3)
 }
 
+/// [`finish`] for streamed text: bytes pass through a line at a time, each line checked as
+/// `finish` checks a whole text (our colour sequences never span a line break).
+pub struct LineNet<'w> {
+    out: &'w mut dyn std::io::Write,
+    colour: bool,
+    line: Vec<u8>,
+}
+
+impl std::fmt::Debug for LineNet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineNet")
+            .field("colour", &self.colour)
+            .field("pending", &self.line.len())
+            .finish()
+    }
+}
+
+impl<'w> LineNet<'w> {
+    /// A net in front of `out`.
+    pub fn new(out: &'w mut dyn std::io::Write, colour: bool) -> LineNet<'w> {
+        LineNet {
+            out,
+            colour,
+            line: Vec::new(),
+        }
+    }
+
+    fn pass(&mut self) -> std::io::Result<()> {
+        let line = String::from_utf8_lossy(&self.line).into_owned();
+        self.line.clear();
+        self.out.write_all(finish(line, self.colour).as_bytes())
+    }
+
+    /// Writes what is left of the last line (text without a final line break).
+    ///
+    /// # Errors
+    ///
+    /// A failed write.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            self.pass()?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for LineNet<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|b| *b == b'\n') {
+            let (line, after) = rest.split_at(at + 1);
+            self.line.extend_from_slice(line);
+            self.pass()?;
+            rest = after;
+        }
+        self.line.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Left-aligned columns, two spaces apart, every cell escaped. A column is as wide as its
 /// widest cell up to [`MAX_COLUMN_WIDTH`] characters; a longer cell is printed whole and
 /// pushes the rest of its own row right. No width is given to `format!` (whose widths stop
@@ -142,6 +206,25 @@ mod tests {
             "\u{1b}[31mDENIED\u{1b}[0m a\\u{d}b\\u{1b}]0;t\\u{7}\n"
         );
         assert!(!finish(text, false).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn the_line_net_checks_streamed_text_as_finish_checks_a_whole_one() {
+        use std::io::Write as _;
+        let text = "\u{1b}[31mDENIED\u{1b}[0m a\rb\n\u{1b}]0;t\u{7}\nlast \u{202e}";
+        for colour in [false, true] {
+            let mut out = Vec::new();
+            let mut net = LineNet::new(&mut out, colour);
+            // Written in pieces that split lines and characters' neighbours.
+            for piece in text.as_bytes().chunks(3) {
+                net.write_all(piece).unwrap();
+            }
+            net.finish().unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                finish(String::from(text), colour)
+            );
+        }
     }
 
     #[test]
