@@ -6,6 +6,8 @@
 //! A question that cannot be answered (bad JSON, an unknown user or device) gives an error
 //! answer for that line, `{"error": {"line", "message"}}`, and the batch goes on.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::access::Offboard;
@@ -123,8 +125,67 @@ pub struct ErrorLine<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn answer(engine: &Engine, q: &Question) -> Result<Answer, QueryError> {
+    answer_ref(
+        engine,
+        &match q {
+            Question::Check {
+                user,
+                device,
+                feature,
+            } => QuestionRef::Check {
+                user: Cow::Borrowed(user),
+                device: Cow::Borrowed(device),
+                feature: *feature,
+            },
+            Question::Visible { user, feature } => QuestionRef::Visible {
+                user: Cow::Borrowed(user),
+                feature: *feature,
+            },
+            Question::Who { device, feature } => QuestionRef::Who {
+                device: Cow::Borrowed(device),
+                feature: *feature,
+            },
+            Question::Offboard { user } => QuestionRef::Offboard {
+                user: Cow::Borrowed(user),
+            },
+        },
+    )
+}
+
+/// [`Question`] as read from a line: the names borrowed from it where they need no unescaping
+/// (the same JSON, the same errors: the variants and fields are [`Question`]'s).
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum QuestionRef<'a> {
+    Check {
+        #[serde(borrow)]
+        user: Cow<'a, str>,
+        #[serde(borrow)]
+        device: Cow<'a, str>,
+        #[serde(default = "view")]
+        feature: Feature,
+    },
+    Visible {
+        #[serde(borrow)]
+        user: Cow<'a, str>,
+        #[serde(default = "view")]
+        feature: Feature,
+    },
+    Who {
+        #[serde(borrow)]
+        device: Cow<'a, str>,
+        #[serde(default = "view")]
+        feature: Feature,
+    },
+    Offboard {
+        #[serde(borrow)]
+        user: Cow<'a, str>,
+    },
+}
+
+fn answer_ref(engine: &Engine, q: &QuestionRef<'_>) -> Result<Answer, QueryError> {
     Ok(match q {
-        Question::Check {
+        QuestionRef::Check {
             user,
             device,
             feature,
@@ -133,13 +194,15 @@ pub fn answer(engine: &Engine, q: &Question) -> Result<Answer, QueryError> {
             engine.find_device(device)?,
             *feature,
         ))),
-        Question::Visible { user, feature } => {
+        QuestionRef::Visible { user, feature } => {
             Answer::Visible(engine.visible_devices(engine.find_user(user)?, *feature))
         }
-        Question::Who { device, feature } => {
+        QuestionRef::Who { device, feature } => {
             Answer::Who(engine.who_users(engine.find_device(device)?, *feature))
         }
-        Question::Offboard { user } => Answer::Offboard(engine.offboard(engine.find_user(user)?)),
+        QuestionRef::Offboard { user } => {
+            Answer::Offboard(engine.offboard(engine.find_user(user)?))
+        }
     })
 }
 
@@ -167,7 +230,7 @@ pub fn answer_line(engine: &Engine, text: &str, line: usize) -> Option<Result<An
     if text.is_empty() {
         return None;
     }
-    let q: Question = match serde_json::from_str(text) {
+    let q: QuestionRef<'_> = match serde_json::from_str(text) {
         Ok(q) => q,
         Err(e) => {
             return Some(Err(BatchError {
@@ -176,7 +239,7 @@ pub fn answer_line(engine: &Engine, text: &str, line: usize) -> Option<Result<An
             }));
         }
     };
-    Some(answer(engine, &q).map_err(|e| BatchError {
+    Some(answer_ref(engine, &q).map_err(|e| BatchError {
         line,
         message: e.to_string(),
     }))

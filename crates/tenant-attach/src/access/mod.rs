@@ -265,7 +265,14 @@ impl Access {
     pub(crate) fn find_user(&self, upn_or_id: &str) -> Option<UserNo> {
         self.user_by_id
             .get(upn_or_id)
-            .or_else(|| self.user_by_upn.get(&upn_or_id.to_lowercase()))
+            .or_else(|| {
+                // UPNs are keyed lowercase; most questions already are (no copy then).
+                if is_own_lowercase(upn_or_id) {
+                    self.user_by_upn.get(upn_or_id)
+                } else {
+                    self.user_by_upn.get(&upn_or_id.to_lowercase())
+                }
+            })
             .copied()
     }
 
@@ -744,4 +751,43 @@ pub(crate) fn role_name(s: &Snapshot, definition: Option<usize>) -> &str {
     definition
         .and_then(|d| s.intune.role_definitions.get(d))
         .map_or("?", |d| d.name.as_str())
+}
+
+/// Whether `s.to_lowercase() == s`, without the copy: exactly when each character is its own
+/// lowercase (the one context-dependent mapping, final sigma, is of a character that is not).
+fn is_own_lowercase(s: &str) -> bool {
+    s.chars().all(|c| {
+        if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else {
+            let mut l = c.to_lowercase();
+            l.next() == Some(c) && l.next().is_none()
+        }
+    })
+}
+
+#[cfg(test)]
+mod lowercase_tests {
+    use super::is_own_lowercase;
+
+    #[test]
+    fn own_lowercase_agrees_with_lowercasing() {
+        for s in [
+            "alice@contoso.com",
+            "Alice@contoso.com",
+            "ǅemal@x",
+            "ǆemal@x",
+            "ΟΔΟΣ",
+            "οδος",
+            "İstanbul",
+            "straße",
+            "ⅰⅱ",
+            "Ⅰ",
+            "",
+            "ﬀ",
+            "\u{1e9e}",
+        ] {
+            assert_eq!(is_own_lowercase(s), s.to_lowercase() == s, "{s}");
+        }
+    }
 }
