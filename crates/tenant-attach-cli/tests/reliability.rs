@@ -627,6 +627,7 @@ fn every_json_output(path: &str, other: &str, s: &Value) -> Vec<(String, String)
     .iter()
     .map(|c| vec![(*c).to_owned()])
     .collect();
+    commands.push(vec!["report".into(), "--sensitivity".into()]);
     commands.push(vec!["diff".into(), other.into(), path.into()]);
     let upns: Vec<String> = s["entra"]["users"]
         .as_array()
