@@ -148,14 +148,6 @@ pub fn write_dot(
     out.write_all(b"}\n")
 }
 
-/// The graph as DOT text (for callers that want a string: the fuzz target, `svg`).
-pub fn dot(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> String {
-    let mut buf = Vec::new();
-    // Writing into memory cannot fail.
-    let _ = write_dot(engine, nodes, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
-}
-
 /// The graph as text: one `FROM --relation--> TO` line per edge, written line by line.
 ///
 /// # Errors

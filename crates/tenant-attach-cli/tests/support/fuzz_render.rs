@@ -263,7 +263,9 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     );
     checked("diff", report::diff(base_engine, &engine, &style));
     let all: BTreeSet<_> = graph::neighbourhood(&engine, None, 0);
-    checked("graph", graph::dot(&engine, &all));
+    if let Ok(dot) = graph::render(&engine, &all, Format::Dot) {
+        checked("graph", dot);
+    }
     if let Ok(text) = graph::render(&engine, &all, Format::Text) {
         checked("graph text", text);
     }

@@ -45,31 +45,47 @@ impl Explain<'_> {
             .map_or("?", |d| d.name.as_str())
     }
 
-    fn collection_label(&self, c: u32) -> String {
+    /// Appends a collection as `` `name` (id) ``.
+    fn push_collection_label(&self, text: &mut String, c: u32) {
         let name = self
             .s
             .collections
             .get(c as usize)
             .map_or("?", |c| c.name.as_str());
-        format!("`{name}` ({})", self.graph.id_of(c))
+        text.push('`');
+        text.push_str(name);
+        text.push_str("` (");
+        text.push_str(self.graph.id_of(c));
+        text.push(')');
+    }
+
+    fn collection_label(&self, c: u32) -> String {
+        let mut text = String::new();
+        self.push_collection_label(&mut text, c);
+        text
     }
 
     /// Collections as `` `name` (id), `name` (id) ``, in id order.
     fn collection_list(&self, cols: &[u32]) -> String {
-        use std::fmt::Write as _;
         let mut sorted = cols.to_vec();
         sorted.sort_by(|x, y| self.graph.id_of(*x).cmp(self.graph.id_of(*y)));
         let mut text = String::with_capacity(sorted.len() * 32);
         for (i, c) in sorted.iter().enumerate() {
-            let name = self
-                .s
-                .collections
-                .get(*c as usize)
-                .map_or("?", |c| c.name.as_str());
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(text, "{sep}`{name}` ({})", self.graph.id_of(*c));
+            text.push_str(if i == 0 { "" } else { ", " });
+            self.push_collection_label(&mut text, *c);
         }
         text
+    }
+
+    /// Scope tags as `` `a`, `b` ``.
+    fn tag_names(&self, tags: &[u32]) -> String {
+        let mut list = String::new();
+        for (i, t) in tags.iter().enumerate() {
+            list.push_str(if i == 0 { "`" } else { ", `" });
+            list.push_str(self.access.intune.tag_name(*t));
+            list.push('`');
+        }
+        list
     }
 
     fn upn(&self, p: &Profile) -> &str {
@@ -78,10 +94,6 @@ impl Explain<'_> {
             .users
             .get(p.user as usize)
             .map_or("?", |u| u.upn.as_str())
-    }
-
-    fn perm(&self, q: u32) -> String {
-        self.perm_name(q).to_owned()
     }
 
     /// An Intune permission's name without the common prefix.
@@ -296,26 +308,10 @@ impl Explain<'_> {
         }
         let tag_list = |t: &TagReach| match t {
             TagReach::All => String::from("all tags (untagged)"),
-            TagReach::Tags(t) => {
-                let mut list = String::new();
-                for (i, t) in t.iter().enumerate() {
-                    list.push_str(if i == 0 { "`" } else { ", `" });
-                    list.push_str(a.intune.tag_name(*t));
-                    list.push('`');
-                }
-                list
-            }
+            TagReach::Tags(t) => self.tag_names(t),
         };
         // Written only into a scope-tag mismatch's explanation.
-        let device_tags = || {
-            a.intune
-                .device_tags
-                .row(d)
-                .iter()
-                .map(|t| format!("`{}`", a.intune.tag_name(*t)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let device_tags = || self.tag_names(a.intune.device_tags.row(d));
         let mut used: Vec<usize> = Vec::new();
         let mut any_held = false;
         for q in &req.perms {
@@ -330,7 +326,7 @@ impl Explain<'_> {
                     detail: format!(
                         "none of the Intune roles of `{}` holds {}",
                         self.upn(p),
-                        self.perm(*q)
+                        self.perm_name(*q)
                     ),
                 });
                 continue;
@@ -349,7 +345,7 @@ impl Explain<'_> {
                             rule: "R-I4",
                             detail: format!(
                                 "the assignments that hold {} carry scope tags {} and `{dev}` carries {} (scoped permissions: the tag must be on the same assignment)",
-                                self.perm(*q),
+                                self.perm_name(*q),
                                 holders.iter().map(|x| tag_list(&x.tags)).collect::<Vec<_>>().join("; "),
                                 device_tags(),
                             ),
@@ -404,7 +400,7 @@ impl Explain<'_> {
                             rule: "R-I6",
                             detail: format!(
                                 "no assignment that holds {} has `{dev}` in its scope (groups)",
-                                self.perm(*q)
+                                self.perm_name(*q)
                             ),
                         });
                     }
