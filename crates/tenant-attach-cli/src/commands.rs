@@ -113,26 +113,26 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
         } => crate::import::import(configmgr, graph, settings, output.as_deref()),
         Command::Stats => {
             let (_, engine) = load(cli)?;
-            Ok(done(stats(&engine, style), 0))
+            Ok(done(stats(engine, style), 0))
         }
         Command::Report { sensitivity } => {
             let (_, engine) = load(cli)?;
             let knobs = report::Knobs::from(*sensitivity);
             if style.format == Format::Json {
-                let r = report::build(&engine, knobs);
+                let r = report::build(engine, knobs);
                 return Ok(streamed(0, move |w| output::write_json(w, &r)));
             }
-            Ok(done(report::report(&engine, knobs, style), 0))
+            Ok(done(report::report(engine, knobs, style), 0))
         }
         Command::Diff { old, new } => {
             let old = load_path(old)?;
             let new = load_path(new)?;
             if style.format == Format::Json {
                 return Ok(streamed(0, move |w| {
-                    output::write_json(w, &tenant_attach::diff(&old, &new).stream())
+                    output::write_json(w, &tenant_attach::diff(old, new).stream())
                 }));
             }
-            Ok(done(report::diff(&old, &new, style), 0))
+            Ok(done(report::diff(old, new, style), 0))
         }
         Command::Graph { around, depth } => {
             let (label, engine) = load(cli)?;
@@ -144,13 +144,13 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 ),
                 None => None,
             };
-            let nodes = graph::neighbourhood(&engine, center, *depth);
+            let nodes = graph::neighbourhood(engine, center, *depth);
             let format = match style.format {
                 Format::Text => Format::Dot,
                 other => other,
             };
             if format == Format::Svg {
-                let text = graph::render(&engine, &nodes, format).map_err(Failure::one)?;
+                let text = graph::render(engine, &nodes, format).map_err(Failure::one)?;
                 return Ok(done(text, 0));
             }
             // Written as it is walked; DOT and text through the terminal-safety net, a line at
@@ -158,10 +158,10 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             let colour = style.colour();
             Ok(streamed(0, move |w| {
                 let written = if format == Format::Json {
-                    graph::write(&engine, &nodes, format, w)
+                    graph::write(engine, &nodes, format, w)
                 } else {
                     let mut net = crate::render::LineNet::new(w, colour);
-                    graph::write(&engine, &nodes, format, &mut net)
+                    graph::write(engine, &nodes, format, &mut net)
                         .and_then(|()| net.finish().map_err(graph::GraphError::from))
                 };
                 written.map_err(|e| match e {
@@ -177,7 +177,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                     output::write_json(w, &engine.upload_stream())
                 }));
             }
-            Ok(done(upload(&engine, style), 0))
+            Ok(done(upload(engine, style), 0))
         }
         Command::Check {
             user,
@@ -195,7 +195,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             if style.format == Format::Json {
                 return Ok(streamed(0, move |w| output::write_json(w, &decision)));
             }
-            Ok(done(access::check(&engine, &decision, style), 0))
+            Ok(done(access::check(engine, &decision, style), 0))
         }
         Command::Visible { user, feature } => {
             let (label, engine) = load(cli)?;
@@ -208,7 +208,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                     output::write_json(w, &engine.visible_stream(u, f))
                 }));
             }
-            Ok(done(access::visible(&engine, u, *feature, style), 0))
+            Ok(done(access::visible(engine, u, *feature, style), 0))
         }
         Command::Who { device, feature } => {
             let (label, engine) = load(cli)?;
@@ -219,20 +219,20 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 let answer = engine.who_users(d, *feature);
                 return Ok(streamed(0, move |w| output::write_json(w, &answer)));
             }
-            Ok(done(access::who(&engine, d, *feature, style), 0))
+            Ok(done(access::who(engine, d, *feature, style), 0))
         }
         Command::Batch { questions } => {
             let (_, engine) = load(cli)?;
             let input = batch::open(questions.as_deref())?;
-            Ok(streamed(0, move |w| batch::run(&engine, input, w)))
+            Ok(streamed(0, move |w| batch::run(engine, input, w)))
         }
         Command::Sensitivity { knob } => {
             let (_, engine) = load(cli)?;
             if style.format == Format::Json {
-                let result = tenant_attach::sensitivity(&engine, *knob);
+                let result = tenant_attach::sensitivity(engine, *knob);
                 return Ok(streamed(0, move |w| output::write_json(w, &result)));
             }
-            Ok(done(sensitivity::render(&engine, *knob, style), 0))
+            Ok(done(sensitivity::render(engine, *knob, style), 0))
         }
         Command::Offboard { user } => {
             let (label, engine) = load(cli)?;
@@ -243,7 +243,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 let answer = engine.offboard(u);
                 return Ok(streamed(0, move |w| output::write_json(w, &answer)));
             }
-            Ok(done(access::offboard(&engine, u, style), 0))
+            Ok(done(access::offboard(engine, u, style), 0))
         }
     }
 }
@@ -310,19 +310,34 @@ fn parse(label: &str, reader: Input) -> Result<Result<Snapshot, LoadError>, Fail
     }
 }
 
-fn load_path(path: &std::path::Path) -> Result<Engine, Failure> {
+fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
     let label = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
     let snapshot = parse(&label, Input::File(file))?.map_err(|e| refused(&label, &e.into()))?;
-    Engine::new(snapshot).map_err(|e| refused(&label, &e))
+    Engine::new(snapshot)
+        .map(until_exit)
+        .map_err(|e| refused(&label, &e))
 }
 
-fn load(cli: &Cli) -> Result<(String, Engine), Failure> {
+fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
     let (label, reader) = read(cli)?;
     let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
     let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
-    Ok((label, engine))
+    Ok((label, until_exit(engine)))
+}
+
+/// The engine (or snapshot) a command loaded, kept until the process exits and never dropped.
+///
+/// A command loads its snapshot once and answers until it exits; dropping the engine would
+/// free its allocations one by one (a million devices' names, rule lists and indexes): about
+/// a tenth of `stats` at L, spent after the answer is written, for memory the process is
+/// about to return whole. So what a command loads is leaked on purpose: a process-lifetime
+/// allocation, which the operating system takes back at exit. What-if engines built during a
+/// command (`sensitivity`) are still dropped as they go. A caller of [`run`] in a long-lived
+/// process (the crate's own tests) keeps each snapshot it loads: they are small there.
+fn until_exit<T>(loaded: T) -> &'static T {
+    Box::leak(Box::new(loaded))
 }
 
 fn refused(label: &str, e: &BuildError) -> Failure {
@@ -369,7 +384,7 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let (label, reader) = read(cli)?;
     // A snapshot that cannot be parsed (bad JSON, not UTF-8) is listed, not refused.
     let diags = match parse(&label, reader)? {
-        Ok(snapshot) => tenant_attach::validate(&snapshot),
+        Ok(snapshot) => tenant_attach::validate(until_exit(snapshot)),
         Err(e) => Diagnostics::from_load_error(&e),
     };
     let code = u8::from(diags.has_errors());
