@@ -26,6 +26,14 @@ struct Outcome {
     knobs: BTreeMap<String, serde_json::Value>,
 }
 
+impl Outcome {
+    /// A condition has failed: the decision is a deny and its grants are not reported, so the
+    /// rest of the walk collects reasons and knobs only (the grants' texts are not written).
+    fn denied(&self) -> bool {
+        !self.reasons.is_empty()
+    }
+}
+
 /// The explanation path: slower, allocating, complete.
 pub(crate) struct Explain<'a> {
     pub(crate) access: &'a Access,
@@ -407,6 +415,9 @@ impl Explain<'_> {
                 }
             }
         }
+        if out.denied() {
+            return;
+        }
         // By assignment id, so the text follows the content, not the file order.
         used.sort_unstable();
         used.dedup();
@@ -543,6 +554,9 @@ impl Explain<'_> {
                 });
                 continue;
             }
+            if out.denied() {
+                continue; // the grants behind this operation would not be reported
+            }
             for admin in &g.admins {
                 for pair in a.configmgr.pairs.get(*admin as usize).into_iter().flatten() {
                     if pair.ops.contains(op)
@@ -559,6 +573,9 @@ impl Explain<'_> {
                     }
                 }
             }
+        }
+        if out.denied() {
+            used.clear(); // a deny reports no grants
         }
         for ((_, _, collection), ((ad, r, c), ops)) in used {
             out.grants.push(Grant {
@@ -600,6 +617,9 @@ impl Explain<'_> {
                         class.display_name()
                     ),
                 });
+                continue;
+            }
+            if out.denied() {
                 continue;
             }
             if let Some((ad, r)) = self.class_holder(g, (class, op)) {
