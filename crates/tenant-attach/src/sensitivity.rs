@@ -337,6 +337,10 @@ pub struct Sensitivity {
 /// For `knob` (or every knob) and each value other than the engine's: the decisions gained
 /// and lost, the users and devices affected, and up to [`EXAMPLES`] examples.
 ///
+/// The what-if engines are built and compared on up to one thread per core
+/// ([`std::thread::available_parallelism`]), each dropped when its counts are taken; where no
+/// thread can be started they run one after the other. The result is the same either way.
+///
 /// ```
 /// use tenant_attach::{Engine, sample, sensitivity::{Knob, sensitivity}};
 ///
@@ -353,6 +357,18 @@ pub fn sensitivity(engine: &Engine, knob: Option<Knob>) -> Sensitivity {
         Some(k) => vec![k],
         None => Knob::ALL.to_vec(),
     };
+    // Every (knob, other value) is an independent what-if: answered on up to one thread per
+    // core, then put back in knob and value order (the result does not depend on the threads).
+    let whatifs: Vec<(Knob, Policy)> = knobs
+        .iter()
+        .flat_map(|k| {
+            k.alternatives(engine.policy())
+                .into_iter()
+                .map(move |p| (*k, p))
+        })
+        .collect();
+    let mut answered =
+        crate::parallel::map(whatifs, |(k, p)| alternative(engine, k, p)).into_iter();
     Sensitivity {
         knobs: knobs
             .into_iter()
@@ -360,10 +376,9 @@ pub fn sensitivity(engine: &Engine, knob: Option<Knob>) -> Sensitivity {
                 knob: k,
                 rule: k.rule(),
                 current: k.value(engine.policy()),
-                alternatives: k
-                    .alternatives(engine.policy())
-                    .into_iter()
-                    .map(|p| alternative(engine, k, p))
+                alternatives: answered
+                    .by_ref()
+                    .take(k.alternatives(engine.policy()).len())
                     .collect(),
             })
             .collect(),
