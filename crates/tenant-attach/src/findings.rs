@@ -213,10 +213,11 @@ fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
         .uploaded()
         .iter()
         .filter_map(|d| engine.device(d))
+        // The caption first: most devices are not servers, and their tags are not read.
         .filter(|d| {
-            !d.co_managed
+            d.os.as_deref().is_some_and(names_a_server)
+                && !d.co_managed
                 && d.scope_tags.iter().any(|t| t == DEFAULT_SCOPE_TAG)
-                && d.os.as_deref().is_some_and(names_a_server)
         })
         .map(|d| d.name.clone())
         .collect();
@@ -245,9 +246,10 @@ fn helpdesk_sees_servers(engine: &Engine, out: &mut Vec<Finding>) {
 /// an ASCII comparison is the same test as lowercasing first.
 fn names_a_server(os: &str) -> bool {
     const SERVER: &[u8] = b"server";
+    // `c | 0x20` is `s` for `s` and `S` only: the whole word is compared only where it can start.
     os.as_bytes()
         .windows(SERVER.len())
-        .any(|w| w.eq_ignore_ascii_case(SERVER))
+        .any(|w| w.first().is_some_and(|c| c | 0x20 == b's') && w.eq_ignore_ascii_case(SERVER))
 }
 
 /// Users holding Intune roles whose ConfigMgr side stops at `reason` for at least one feature

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::collections::CollectionIx;
 use crate::engine::Engine;
 use crate::error::Diagnostic;
 use crate::findings::{Finding, findings};
@@ -207,19 +208,15 @@ impl Report {
         let upload = engine.upload();
         let ids = engine.collections();
 
-        let mut paths: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        // Paths counted by collection handles (no text per device), named once each below.
+        let mut by_path: BTreeMap<Vec<CollectionIx>, u64> = BTreeMap::new();
         let mut not_uploaded: BTreeMap<&'static str, LeftOut> = BTreeMap::new();
         for d in engine.device_ixs() {
             let Some(dev) = engine.device(d) else {
                 continue;
             };
             if upload.is_uploaded(d) {
-                let via = upload
-                    .via(d)
-                    .iter()
-                    .filter_map(|c| ids.id(*c).map(str::to_owned))
-                    .collect();
-                *paths.entry(via).or_default() += 1;
+                *by_path.entry(upload.via(d)).or_default() += 1;
             } else if let Some(r) = upload.reasons(d, dev.client).first() {
                 let e = not_uploaded.entry(r.code()).or_insert(LeftOut {
                     rule: upload.rule(*r),
@@ -231,6 +228,16 @@ impl Report {
                     e.examples.push(dev.name.clone());
                 }
             }
+        }
+
+        // In the order of the collection ids (distinct handles have distinct ids).
+        let mut paths: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        for (via, n) in by_path {
+            let named = via
+                .iter()
+                .filter_map(|c| ids.id(*c).map(str::to_owned))
+                .collect();
+            *paths.entry(named).or_default() += n;
         }
 
         let mut features: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
