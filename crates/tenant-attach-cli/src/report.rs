@@ -45,35 +45,11 @@ pub fn build(engine: &Engine, knobs: Knobs) -> Report {
 }
 
 pub fn report(engine: &Engine, knobs: Knobs, style: &Style) -> String {
-    let r = canonical(build(engine, knobs));
+    let r = build(engine, knobs);
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&r).unwrap_or_default()),
         _ => report_text(&r, style),
     }
-}
-
-/// The report with every list whose order is not meaningful sorted by its key, so the output
-/// is a function of the snapshot's content, not of its array order: each user's assignment
-/// names; the findings of one kind (kinds keep the library's order) and their objects.
-fn canonical(mut r: Report) -> Report {
-    for u in &mut r.users {
-        u.assignments.sort();
-    }
-    for f in &mut r.findings {
-        f.objects.sort();
-    }
-    // A stable sort on the position of each kind's first finding keeps the kinds in order.
-    let mut first: Vec<&'static str> = Vec::new();
-    for f in &r.findings {
-        if !first.contains(&f.id) {
-            first.push(f.id);
-        }
-    }
-    let rank = |id: &str| first.iter().position(|x| *x == id).unwrap_or(usize::MAX);
-    r.findings.sort_by(|a, b| {
-        (rank(a.id), &a.message, &a.objects).cmp(&(rank(b.id), &b.message, &b.objects))
-    });
-    r
 }
 
 fn heading(out: &mut String, style: &Style, text: &str) {

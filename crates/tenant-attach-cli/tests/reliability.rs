@@ -701,12 +701,44 @@ fn every_json_output(path: &str, other: &str, s: &Value) -> Vec<(String, String)
             ]);
             let cli = <Cli as clap::Parser>::try_parse_from(&full).unwrap();
             let out = match tenant_attach_cli::commands::run(&cli, &style) {
-                Ok(done) => done.stdout,
+                // What `main` writes: the text, then the streamed document.
+                Ok(done) => {
+                    let mut bytes = done.stdout.into_bytes();
+                    if let Some(stream) = done.stream {
+                        stream(&mut bytes).unwrap();
+                    }
+                    String::from_utf8(bytes).unwrap()
+                }
                 Err(f) => format!("error: {:?}", f.lines()),
             };
+            assert!(!out.is_empty(), "`{label}` printed nothing");
             (label, out)
         })
         .collect()
+}
+
+/// The sample with more than one item in every list `report` prints from the snapshot's
+/// arrays, so that a list kept in file order shows when shuffled: two Global Administrators,
+/// users with both directory roles, two Help Desk assignments reaching Default (two
+/// `helpdesk_sees_servers` findings), two assignments without Default.
+fn contoso_with_longer_lists() -> Value {
+    let mut s: Value = serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap();
+    for user in s["entra"]["users"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .skip(4)
+    {
+        user["directory_roles"] =
+            serde_json::json!(["intune_administrator", "global_administrator"]);
+    }
+    let assignments = s["intune"]["role_assignments"].as_array_mut().unwrap();
+    let mut second = assignments[0].clone();
+    second["id"] = Value::from("b7e2d7a4-0000-4000-8000-000000000000");
+    second["name"] = Value::from("Helpdesk - second line");
+    assignments.push(second);
+    assignments[1]["scope_tags"] = serde_json::json!(["1"]);
+    s
 }
 
 #[test]
@@ -725,6 +757,7 @@ fn shuffled_arrays_give_byte_identical_json_for_every_command() {
         .collect();
     worlds.push(fabrikam());
     worlds.push(serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap());
+    worlds.push(contoso_with_longer_lists());
     let mut rng = tenant_attach_synth::Rng::new(11);
     let mut failures = Vec::new();
     for (w, world) in worlds.iter().enumerate() {

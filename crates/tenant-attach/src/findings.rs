@@ -84,6 +84,8 @@ pub struct Finding {
 
 /// Every finding on the engine's snapshot, in a fixed order of checks, except the
 /// `knob_dependent_access` ones ([`knob_findings`]: they cost a [`crate::sensitivity()`] run).
+/// The order is a function of the snapshot's content, not of its array order: within a kind,
+/// by message, then objects; each finding's `objects` sorted by name.
 ///
 /// ```
 /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
@@ -101,7 +103,28 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
     assignment_without_default(engine, &mut out);
     upload_children_outside(engine, &mut out);
     gain_if_enforce_cleared(engine, &mut out);
-    out
+    canonical(out)
+}
+
+/// Findings in an order that is a function of the snapshot's content, not of its array order:
+/// the kinds keep the order they are produced in; within a kind, by message, then objects; each
+/// finding's `objects` by name.
+pub(crate) fn canonical(mut found: Vec<Finding>) -> Vec<Finding> {
+    for f in &mut found {
+        f.objects.sort();
+    }
+    // A stable sort on the position of each kind's first finding keeps the kinds in order.
+    let mut first: Vec<&'static str> = Vec::new();
+    for f in &found {
+        if !first.contains(&f.id) {
+            first.push(f.id);
+        }
+    }
+    let rank = |id: &str| first.iter().position(|x| *x == id).unwrap_or(usize::MAX);
+    found.sort_by(|a, b| {
+        (rank(a.id), &a.message, &a.objects).cmp(&(rank(b.id), &b.message, &b.objects))
+    });
+    found
 }
 
 /// Answers that rest on a reading: one `knob_dependent_access` finding per policy knob whose
@@ -119,7 +142,7 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
 pub fn knob_findings(engine: &Engine) -> Vec<Finding> {
     let mut out = Vec::new();
     knob_dependent_access(engine, &mut out);
-    out
+    canonical(out)
 }
 
 fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {

@@ -279,13 +279,23 @@ impl Report {
                 } else {
                     crate::report_wire::CLOUD_ONLY
                 },
-                directory_roles: user.directory_roles.clone(),
-                assignments: engine
-                    .assignments_of(*u)
-                    .iter()
-                    .filter_map(|a| s.intune.role_assignments.get(*a))
-                    .map(|a| a.name.clone())
-                    .collect(),
+                directory_roles: {
+                    let mut roles = user.directory_roles.clone();
+                    roles.sort_unstable();
+                    roles.dedup();
+                    roles
+                },
+                assignments: {
+                    // By name: the list follows the content, not the file order.
+                    let mut names: Vec<String> = engine
+                        .assignments_of(*u)
+                        .iter()
+                        .filter_map(|a| s.intune.role_assignments.get(*a))
+                        .map(|a| a.name.clone())
+                        .collect();
+                    names.sort();
+                    names
+                },
                 configmgr_blocked: engine
                     .configmgr_block(*u, crate::features::Feature::View)
                     .map(|r| r.as_str()),
@@ -361,6 +371,7 @@ impl Report {
                 },
             },
             lifecycle: lifecycle(engine),
+            // Each part is in canonical order; the knob findings are a kind of their own, last.
             findings: if knobs {
                 let mut all = findings(engine);
                 all.extend(crate::findings::knob_findings(engine));
@@ -386,7 +397,7 @@ pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
     let s = engine.snapshot();
     let h = &s.hierarchy;
     let mut out = Vec::new();
-    let gas: Vec<&str> = s
+    let mut gas: Vec<&str> = s
         .entra
         .users
         .iter()
@@ -396,6 +407,7 @@ pub fn lifecycle(engine: &Engine) -> Vec<Advice> {
         })
         .map(|u| u.upn.as_str())
         .collect();
+    gas.sort_unstable(); // by name, not by place in the file
     out.push(Advice {
         rule: "R-H1",
         message: format!(
