@@ -359,27 +359,23 @@ pub fn sensitivity(engine: &Engine, knob: Option<Knob>) -> Sensitivity {
     };
     // Every (knob, other value) is an independent what-if: answered on up to one thread per
     // core, then put back in knob and value order (the result does not depend on the threads).
-    let whatifs: Vec<(Knob, Policy)> = knobs
-        .iter()
-        .flat_map(|k| {
-            k.alternatives(engine.policy())
-                .into_iter()
-                .map(move |p| (*k, p))
-        })
-        .collect();
+    let mut whatifs: Vec<(Knob, Policy)> = Vec::new();
+    let mut counts: Vec<(Knob, usize)> = Vec::with_capacity(knobs.len());
+    for k in knobs {
+        let others = k.alternatives(engine.policy());
+        counts.push((k, others.len()));
+        whatifs.extend(others.into_iter().map(|p| (k, p)));
+    }
     let mut answered =
         crate::parallel::map(whatifs, |(k, p)| alternative(engine, k, p)).into_iter();
     Sensitivity {
-        knobs: knobs
+        knobs: counts
             .into_iter()
-            .map(|k| KnobSensitivity {
+            .map(|(k, n)| KnobSensitivity {
                 knob: k,
                 rule: k.rule(),
                 current: k.value(engine.policy()),
-                alternatives: answered
-                    .by_ref()
-                    .take(k.alternatives(engine.policy()).len())
-                    .collect(),
+                alternatives: answered.by_ref().take(n).collect(),
             })
             .collect(),
     }
