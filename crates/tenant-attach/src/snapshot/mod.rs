@@ -6,6 +6,7 @@
 
 mod access;
 mod build;
+mod build_access;
 mod collections;
 mod hierarchy;
 mod policy;
