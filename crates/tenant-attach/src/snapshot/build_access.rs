@@ -231,7 +231,8 @@ impl ConfigMgrAdmin {
     /// use tenant_attach::snapshot::ConfigMgrAdmin;
     /// let a = ConfigMgrAdmin::new(16777230, "CONTOSO\\frank", "S-1-5-21-1-2-3-2010")
     ///     .with_role("SMS0002R", &["PS100011"]);
-    /// assert_eq!((&a.roles[..], &a.collections[..]), (&["SMS0002R"][..], &["PS100011"][..]));
+    /// assert_eq!(a.roles, ["SMS0002R"]);
+    /// assert_eq!(a.collections, ["PS100011"]);
     /// ```
     pub fn with_role(mut self, role: &str, collections: &[&str]) -> ConfigMgrAdmin {
         if !self.roles.iter().any(|r| r == role) {
