@@ -6,7 +6,7 @@ use tenant_attach::{
 };
 
 use crate::args::{Cli, Command, Format};
-use crate::output::{self, Style, plural};
+use crate::output::{self, Style};
 use crate::render::escape;
 use crate::{access, batch, graph, report, sensitivity};
 
@@ -195,7 +195,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             if style.format == Format::Json {
                 return Ok(streamed(0, move |w| output::write_json(w, &decision)));
             }
-            Ok(done(access::check(engine, &decision, style), 0))
+            Ok(done(access::check(&decision, style), 0))
         }
         Command::Visible { user, feature } => {
             let (label, engine) = load(cli)?;
@@ -390,7 +390,7 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text | Format::Dot | Format::Svg => validation_text(&label, &diags, style),
+        Format::Text | Format::Dot | Format::Svg => validation_text(&label, &diags),
     };
     Ok(done(stdout, code))
 }
@@ -399,35 +399,9 @@ pub fn validation_json(diags: &Diagnostics) -> Value {
     serde_json::to_value(diags).unwrap_or_default()
 }
 
-pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
-    let errors = diags.errors().count() as u64;
-    let warnings = diags.warnings().count() as u64;
-    let mut out = String::new();
-    for d in diags.all() {
-        let kind = match d.severity() {
-            Severity::InputError => style.red("input error"),
-            Severity::ConfigurationError => style.red("configuration error"),
-            Severity::Warning => style.yellow("warning"),
-        };
-        out.push_str(&format!(
-            "{kind} [{}] {}: {}\n",
-            d.rule(),
-            escape(d.path()),
-            escape(d.message())
-        ));
-    }
-    let verdict = if errors == 0 {
-        style.green("valid")
-    } else {
-        style.red("not valid")
-    };
-    out.push_str(&format!(
-        "{}: {verdict}: {}, {}\n",
-        escape(label),
-        plural(errors, "error", "errors"),
-        plural(warnings, "warning", "warnings")
-    ));
-    out
+/// `validate`'s text: the library's (`Diagnostics::titled`), with a final line break.
+pub fn validation_text(label: &str, diags: &Diagnostics) -> String {
+    format!("{}\n", diags.titled(label))
 }
 
 pub fn upload_json(engine: &Engine) -> Value {
@@ -437,89 +411,13 @@ pub fn upload_json(engine: &Engine) -> Value {
 fn upload(engine: &Engine, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&upload_json(engine)),
-        Format::Text | Format::Dot | Format::Svg => upload_text(engine, style),
+        Format::Text | Format::Dot | Format::Svg => upload_text(engine),
     }
 }
 
-pub fn upload_text(engine: &Engine, style: &Style) -> String {
-    let scope = engine.upload();
-    let ids = engine.collections();
-    let setting = match &engine.snapshot().hierarchy.attach.upload.collection {
-        Some(id) => {
-            let name = engine
-                .find_collection(id)
-                .ok()
-                .and_then(|c| engine.collection(c))
-                .map_or("", |c| c.name.as_str());
-            format!(
-                "collection {} ({}) and its child collections (R-U4)",
-                escape(id),
-                escape(name)
-            )
-        }
-        None => String::from("all devices with a client (R-U3)"),
-    };
-    let mut out = format!("{} {setting}\n", style.bold("Upload setting:"));
-    if let Some(b) = scope.blocked() {
-        out.push_str(&format!(
-            "{} nothing is uploaded: {} ({})\n",
-            style.red("blocked:"),
-            b.reason().code(),
-            b.rule()
-        ));
-    }
-    let mut up = Vec::new();
-    let mut down = Vec::new();
-    for ix in engine.device_ixs() {
-        let Some(d) = engine.device(ix) else { continue };
-        if scope.is_uploaded(ix) {
-            let via: Vec<String> = scope
-                .via(ix)
-                .iter()
-                .map(|c| {
-                    let name = engine.collection(*c).map_or("", |c| c.name.as_str());
-                    format!("{} ({name})", ids.id(*c).unwrap_or_default())
-                })
-                .collect();
-            let via = if via.is_empty() {
-                String::from("all devices")
-            } else {
-                via.join(" → ")
-            };
-            up.push(vec![d.resource_id.to_string(), d.name.clone(), via]);
-        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
-            down.push(vec![
-                d.resource_id.to_string(),
-                d.name.clone(),
-                format!("{} ({})", reason.code(), scope.rule(*reason)),
-            ]);
-        }
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        style.bold(&format!(
-            "Uploaded: {}",
-            plural(up.len() as u64, "device", "devices")
-        ))
-    ));
-    if !up.is_empty() {
-        out.push_str(&output::table(&["RESOURCE ID", "NAME", "VIA"], &up));
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        style.bold(&format!(
-            "Not uploaded: {}",
-            plural(down.len() as u64, "device", "devices")
-        ))
-    ));
-    if !down.is_empty() {
-        out.push_str(&output::table(&["RESOURCE ID", "NAME", "REASON"], &down));
-    }
-    out.push_str(&style.dim(&format!(
-        "\nChanges reach the admin center within {} minutes (R-U6).\n",
-        tenant_attach::upload::UPLOAD_DELAY_MINUTES_MAX
-    )));
-    out
+/// `upload`'s text: the library's (`UploadStream`'s `Display`), with a final line break.
+pub fn upload_text(engine: &Engine) -> String {
+    format!("{}\n", engine.upload_stream())
 }
 
 fn demo(engine: &Engine, style: &Style) -> String {
@@ -532,12 +430,8 @@ fn demo(engine: &Engine, style: &Style) -> String {
             engine.find_device("CON-WS-004"),
         )
     {
-        out.push_str(&format!(
-            "\n{}\n",
-            style.bold("One decision, explained (tenant-attach check)")
-        ));
+        out.push_str("\nOne decision, explained (tenant-attach check)\n");
         out.push_str(&access::decision_text(
-            engine,
             &engine.check(u, d, tenant_attach::Feature::SyncMachinePolicy),
             style,
         ));

@@ -473,7 +473,7 @@ fn diff_reports_gains_and_losses() {
     assert_eq!(back["lost"], v["gained"]);
     let text = String::from_utf8(run(&["diff", &old, &new]).stdout).unwrap();
     assert!(
-        text.contains("li@fabrikam.com gain the right to run Sync Machine Policy on"),
+        text.contains("li@fabrikam.com gains the right to run Sync Machine Policy on"),
         "{text}"
     );
 }

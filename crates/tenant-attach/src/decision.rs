@@ -321,11 +321,33 @@ impl Decision {
 }
 
 impl fmt::Display for Decision {
-    /// The explanation as `tenant-attach check` prints it (without colour):
-    /// `ALLOWED …` with every grant, or `DENIED …` with every failed condition, then the knobs.
-    /// Every name and detail is escaped ([`crate::text::escape`]): one line per line.
+    /// The explanation as `tenant-attach check` prints it (without colour, and without a
+    /// final line break): `ALLOWED …` with every grant, or `DENIED …` with every failed
+    /// condition, then the knobs. Every name and detail is escaped ([`crate::text::escape`]):
+    /// one line per line.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let (bob, ws4) = (engine.find_user("bob@contoso.com")?, engine.find_device("CON-WS-004")?);
+    /// let text = engine.check(bob, ws4, Feature::SyncMachinePolicy).to_string();
+    /// assert!(text.starts_with("DENIED bob@contoso.com can't run Sync Machine Policy on CON-WS-004"));
+    /// assert!(text.lines().last().is_some_and(|l| l.starts_with("Policy knobs used: ")));
+    /// assert!(!text.ends_with('\n'));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_lines(&mut text)?;
+        f.write_str(text.strip_suffix('\n').unwrap_or(&text))
+    }
+}
+
+impl Decision {
+    /// The text of [`fmt::Display`], one line break after every line.
+    fn write_lines(&self, f: &mut String) -> fmt::Result {
         use crate::text::escape;
+        use std::fmt::Write as _;
         let (who, dev, what) = (
             escape(&self.user),
             escape(&self.device),

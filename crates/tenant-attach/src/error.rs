@@ -375,7 +375,8 @@ impl fmt::Display for Diagnostic {
 /// Everything [`crate::validate`] found, in the order it was found.
 ///
 /// Its JSON form is `validate --format json`'s document, `{"errors": [...], "warnings": [...]}`;
-/// its text ([`fmt::Display`]) one diagnostic a line. It is an [`std::error::Error`] so that a
+/// its text ([`fmt::Display`]) one diagnostic a line and a verdict (`Diagnostics::titled`
+/// names the file, as `validate` prints it). It is an [`std::error::Error`] so that a
 /// refused snapshot can travel with `?`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
@@ -467,15 +468,6 @@ impl<'de> serde::Deserialize<'de> for Diagnostics {
             );
         }
         Ok(Diagnostics { items })
-    }
-}
-
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.items {
-            writeln!(f, "{} {d}", d.severity.as_str())?;
-        }
-        Ok(())
     }
 }
 

@@ -222,7 +222,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let checked = |what: &str, out: String| assert_safe(what, &out, colour);
     checked(
         "validate",
-        commands::validation_text("snapshot.json", &diags, &style),
+        commands::validation_text("snapshot.json", &diags),
     );
     // Tables of any cell width, every name a cell.
     let rows: Vec<Vec<String>> = names.chunks(2).map(|pair| pair.to_vec()).collect();
@@ -256,7 +256,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let Ok(engine) = Engine::new(s) else {
         return;
     };
-    checked("upload", commands::upload_text(&engine, &style));
+    checked("upload", commands::upload_text(&engine));
     checked(
         "report",
         report::report(&engine, report::Knobs::from(flags & 4 == 4), &style),
@@ -281,7 +281,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let feature = Feature::ALL[usize::from(*f) % Feature::ALL.len()];
     checked(
         "check",
-        access::check(&engine, &engine.check(user, device, feature), &style),
+        access::check(&engine.check(user, device, feature), &style),
     );
     checked("visible", access::visible(&engine, user, feature, &style));
     checked("who", access::who(&engine, device, feature, &style));

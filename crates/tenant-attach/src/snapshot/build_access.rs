@@ -3,9 +3,9 @@
 //! [`Snapshot::with_device`].
 
 use super::{
-    AssignmentScope, Association, AssociationMode, ConfigMgrAdmin, ConfigMgrRole, DEFAULT_SCOPE_TAG,
-    DirectoryRole, DiscoveredUser, DiscoveryAgent, EntraGroup, EntraUser, RoleAssignment,
-    RoleDefinition, ScopeTag, Snapshot,
+    AssignmentScope, Association, AssociationMode, ConfigMgrAdmin, ConfigMgrRole,
+    DEFAULT_SCOPE_TAG, DirectoryRole, DiscoveredUser, DiscoveryAgent, EntraGroup, EntraUser,
+    RoleAssignment, RoleDefinition, ScopeTag, Snapshot,
 };
 use crate::features::{ClassOperation, Operation, SecuredClass};
 
