@@ -22,6 +22,8 @@ mod props;
 mod reference;
 mod reliability;
 mod rules;
+mod schema;
+mod standalone;
 mod synth;
 mod tidy;
 mod whatif;

@@ -132,6 +132,9 @@ pub enum Command {
     },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,
+    /// The snapshot's JSON Schema (docs/snapshot.schema.json): point an editor at it. Always
+    /// JSON; needs no file.
+    Schema,
     /// Which answers rest on a policy knob: per knob and other value, the decisions gained and
     /// lost, the users and devices affected, and examples.
     Sensitivity {

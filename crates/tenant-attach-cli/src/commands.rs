@@ -90,6 +90,10 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             Ok(done(demo(&engine, style), 0))
         }
         Command::Validate => validate(cli, style),
+        Command::Schema => Ok(done(
+            format!("{}\n", tenant_attach::snapshot::json_schema_text()),
+            0,
+        )),
         Command::Generate {
             devices,
             collections,
