@@ -23,7 +23,7 @@ pub struct Cli {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// For people: tables, colour on a terminal (`NO_COLOR` honoured).
+    /// For people: tables, colour on a terminal (`NO_COLOR` honoured); for `graph`, DOT.
     Text,
     /// One JSON document on stdout, keys sorted.
     Json,
@@ -88,7 +88,9 @@ pub enum Command {
         /// The snapshot after the change.
         new: PathBuf,
     },
-    /// The collection graph, with the uploaded collections highlighted (`--format dot|svg|json|text`).
+    /// The collection graph, with the uploaded collections highlighted: Graphviz DOT by default
+    /// (`--format text` and `--format dot` both print DOT), `--format svg` (needs Graphviz) or
+    /// `--format json`.
     Graph {
         /// Only the neighbourhood of this collection.
         #[arg(long, value_name = "ID")]

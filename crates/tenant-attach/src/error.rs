@@ -93,9 +93,10 @@ impl LoadError {
                 "a byte order mark (U+FEFF) is allowed only as the first character of the file",
             );
         }
+        let (line, column) = real_position(text, e.line(), e.column());
         LoadError::Syntax {
-            line: e.line(),
-            column: e.column(),
+            line,
+            column,
             path,
             message,
         }
@@ -184,6 +185,21 @@ fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
         }
     }
     (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The position to report for serde_json's `line` and `column`. serde_json says column 0
+/// when it stopped right after a line break (a file cut after its last line: "EOF while
+/// parsing"): no editor has a column 0, so the position is the end of the previous line, just
+/// after its last character.
+fn real_position(text: &[u8], line: usize, column: usize) -> (usize, usize) {
+    if column > 0 || line < 2 {
+        return (line, column.max(1));
+    }
+    let start = offset_of(text, line - 1, 1);
+    let rest = text.get(start..).unwrap_or(&[]);
+    let len = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+    let len = len - usize::from(rest.get(..len).is_some_and(|l| l.ends_with(b"\r")));
+    (line - 1, len + 1)
 }
 
 /// The path of the value where serde_json stopped.
