@@ -18,6 +18,7 @@ mod fuzz_replay;
 mod import;
 mod import_corpus;
 mod json_forms;
+mod layering;
 mod props;
 mod reference;
 mod reliability;

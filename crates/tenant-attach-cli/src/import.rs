@@ -9,7 +9,7 @@ use std::path::Path;
 
 use tenant_attach_import::{Inputs, Source};
 
-use crate::commands::{Done, Failure, done};
+use crate::outcome::{Done, Failure, done};
 
 /// Exports bigger than this show progress on a terminal.
 const PROGRESS_BYTES: u64 = 50_000_000;

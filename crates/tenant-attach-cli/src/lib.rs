@@ -8,6 +8,7 @@ pub mod batch;
 pub mod commands;
 pub mod graph;
 pub mod import;
+pub mod outcome;
 pub mod output;
 pub mod render;
 pub mod report;

@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-/// The rule id given to format errors: bad JSON, unknown fields, wrong types, wrong schema.
-pub const SCHEMA_RULE: &str = "schema";
+pub use crate::rule_ids::SCHEMA_RULE;
 
 /// A snapshot that could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -442,7 +441,7 @@ impl DiagnosticWire {
             })?;
         Ok(Diagnostic {
             severity,
-            rule: crate::decision::known_rule(&self.rule)?,
+            rule: crate::rule_ids::known_rule(&self.rule)?,
             path: self.path,
             message: self.message,
         })

@@ -16,6 +16,7 @@ mod parallel;
 mod render;
 pub mod report;
 mod report_wire;
+mod rule_ids;
 pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
