@@ -32,11 +32,8 @@ fn heading(out: &mut String, text: &str) {
 fn report_text(r: &Report) -> String {
     let h = &r.hierarchy;
     let mut out = format!(
-        "{}\nsite {} · version {} · {} devices, {} collections, {} Entra users · mode {} (R-M1)\n",
-        format!(
-            "Hierarchy {}",
-            escape(h.name.as_deref().unwrap_or("(unnamed)"))
-        ),
+        "Hierarchy {}\nsite {} · version {} · {} devices, {} collections, {} Entra users · mode {} (R-M1)\n",
+        escape(h.name.as_deref().unwrap_or("(unnamed)")),
         escape(&h.site_code),
         h.version,
         h.devices,
