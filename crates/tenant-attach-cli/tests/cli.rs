@@ -744,3 +744,18 @@ fn a_truncated_snapshot_is_placed_after_its_last_character() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("line 2, column 40: EOF"), "{text}");
 }
+
+/// `schema` prints the committed JSON Schema, needs no snapshot, and the Contoso sample has
+/// the shape it describes at the top level.
+#[test]
+fn schema_prints_the_committed_json_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = run(&["schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let committed = std::fs::read_to_string(root.join("docs/snapshot.schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+    let schema: Value = serde_json::from_str(&committed).unwrap();
+    let contoso: Value = serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap();
+    let known = schema["properties"].as_object().unwrap();
+    assert!(contoso.as_object().unwrap().keys().all(|k| known.contains_key(k)));
+}

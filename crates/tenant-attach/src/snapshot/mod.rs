@@ -7,6 +7,7 @@
 mod access;
 mod build;
 mod build_access;
+mod build_tenant;
 mod collections;
 mod hierarchy;
 mod policy;
