@@ -757,5 +757,11 @@ fn schema_prints_the_committed_json_schema() {
     let schema: Value = serde_json::from_str(&committed).unwrap();
     let contoso: Value = serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap();
     let known = schema["properties"].as_object().unwrap();
-    assert!(contoso.as_object().unwrap().keys().all(|k| known.contains_key(k)));
+    assert!(
+        contoso
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| known.contains_key(k))
+    );
 }
