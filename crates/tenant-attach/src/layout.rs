@@ -272,7 +272,7 @@ impl Virtual {
             }
         }
         for sweep in 0..SWEEPS * 2 {
-            let downward = sweep % 2 == 0;
+            let downward = sweep.is_multiple_of(2);
             let ls: Vec<usize> = if downward {
                 (1..depth).collect()
             } else {
@@ -337,7 +337,7 @@ impl Virtual {
         }
         let (up, down) = (std::mem::take(&mut self.up), std::mem::take(&mut self.down));
         for sweep in 0..SWEEPS * 2 {
-            let downward = sweep % 2 == 0;
+            let downward = sweep.is_multiple_of(2);
             let neighbours = if downward { &up } else { &down };
             for l in 0..self.rows.len() {
                 let l = if downward { l } else { self.rows.len() - 1 - l };
