@@ -10,8 +10,8 @@
 //!
 //! Deterministic: the same snapshot gives the same bytes (no clock, no randomness).
 
-mod matrix;
-mod sections;
+pub mod matrix;
+pub mod sections;
 
 use std::fmt::{self, Write as _};
 
