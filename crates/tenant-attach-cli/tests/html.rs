@@ -183,7 +183,7 @@ fn the_contoso_page_is_self_contained_and_has_the_librarys_numbers() {
     assert!(got.iter().any(|(_, c)| c.iter().any(|n| *n > 0)));
     // The knob table and findings with their rule ids.
     assert!(html.contains("knob_dependent_access") && html.contains("discovery_required"));
-    assert!(html.contains("<code>helpdesk_sees_servers</code></td><td>R-S3</td>"));
+    assert!(html.contains("<code>helpdesk_sees_servers</code></td><td class=\"nowrap\">R-S3</td>"));
     // The same snapshot, the same bytes; `demo` is the same page on the sample.
     assert_eq!(html_report(&contoso(), &out, true), html);
     let demo = run(&["demo", "--format", "html"]);

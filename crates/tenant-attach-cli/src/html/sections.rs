@@ -167,7 +167,7 @@ pub fn upload(out: &mut String, page: &Page) -> fmt::Result {
             };
             writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td><details><summary>{} device{}</summary><ul class=\"compact\">{names}</ul>{more}</details></td></tr>",
+                "<tr><td><code>{}</code></td><td class=\"nowrap\">{}</td><td class=\"num\">{}</td><td><details><summary>{} device{}</summary><ul class=\"compact\">{names}</ul>{more}</details></td></tr>",
                 h(reason),
                 h(left.rule),
                 n(left.count),
@@ -215,7 +215,7 @@ pub fn findings(out: &mut String, page: &Page) -> fmt::Result {
         }
         writeln!(
             out,
-            "<tr><td class=\"{class}\">{sev}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td><details><summary>{}</summary><ul class=\"compact\">{objects}</ul></details></td></tr>",
+            "<tr><td class=\"{class}\">{sev}</td><td><code>{}</code></td><td class=\"nowrap\">{}</td><td>{}</td><td><details><summary>{}</summary><ul class=\"compact\">{objects}</ul></details></td></tr>",
             h(f.id),
             h(f.rule),
             h(&f.message),
