@@ -97,10 +97,14 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             );
             let label = "crates/tenant-attach/data/contoso.json";
             match output {
-                Some(path) => to_file(
-                    path,
-                    &demo(engine, &Style::fixed(style.format, false), label),
-                ),
+                Some(path) => {
+                    let page = demo(engine, &Style::fixed(style.format, false), label);
+                    match style.format {
+                        // Text for people through the terminal-safety net, as on stdout.
+                        Format::Text => to_file(path, &crate::render::finish(page, false)),
+                        _ => to_file(path, &page),
+                    }
+                }
                 None => Ok(done(demo(engine, style, label), 0)),
             }
         }

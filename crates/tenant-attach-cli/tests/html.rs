@@ -22,6 +22,8 @@ use tenant_attach::{Engine, Feature, sample};
 
 const HOSTILE_DEVICE: &str = "<img src=x onerror=alert(1)>";
 const HOSTILE_UPN: &str = "mallory</script><script>alert(2)</script>@contoso.com";
+const HOSTILE_COLLECTION: &str =
+    "Pilot\" onload=\"alert(3)\" <svg/onload=alert(4)> &amp; \u{202e}ring";
 
 fn contoso() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -45,6 +47,12 @@ fn hostile_snapshot(dir: &Path) -> PathBuf {
         .find(|u| u["upn"] == "alice@contoso.com")
         .unwrap();
     alice["upn"] = HOSTILE_UPN.into();
+    let collections = v["collections"].as_array_mut().unwrap();
+    let pilot = collections
+        .iter_mut()
+        .find(|c| c["id"] == "PS100021")
+        .unwrap();
+    pilot["name"] = HOSTILE_COLLECTION.into();
     let path = dir.join("hostile.json");
     std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     path
@@ -212,6 +220,26 @@ fn hostile_names_are_text() {
     assert!(
         html.contains("mallory&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;@contoso.com")
     );
+    assert!(html.contains(
+        "Pilot&quot; onload=&quot;alert(3)&quot; &lt;svg/onload=alert(4)&gt; &amp;amp; \\u{202e}ring"
+    ));
+    assert_eq!(
+        html.matches("<svg").count(),
+        1,
+        "only the graph's own svg element"
+    );
+    assert!(!html.contains('\u{202e}'));
+    // The SVG file of the same graph is well-formed, the names text.
+    let svg = run(&[
+        "graph",
+        "--snapshot",
+        &snapshot.display().to_string(),
+        "--format",
+        "svg",
+    ]);
+    let svg = String::from_utf8(svg.stdout).unwrap();
+    well_formed(&svg);
+    assert!(svg.contains("&lt;svg/onload=alert(4)&gt;") && svg.matches("<svg").count() == 1);
     // The script holds no name.
     let script = html.split("<script>").nth(1).unwrap();
     assert!(!script.contains("mallory") && !script.contains("CON-"));
