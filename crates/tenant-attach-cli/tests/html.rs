@@ -204,6 +204,33 @@ fn the_contoso_page_is_self_contained_and_has_the_librarys_numbers() {
 }
 
 #[test]
+fn a_page_that_cannot_be_written_is_exit_3_and_the_old_file_stays() {
+    let dir = scratch("html-write");
+    let missing = dir.join("no/such/dir/report.html").display().to_string();
+    let o = run(&[
+        "report",
+        "--snapshot",
+        &contoso(),
+        "--format",
+        "html",
+        "-o",
+        &missing,
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error[write]"));
+    let old = dir.join("old.html");
+    std::fs::write(&old, "old").unwrap();
+    let o = run(&["demo", "--format", "json", "-o", &old.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&old).unwrap()).unwrap();
+    assert!(json["users"].is_array());
+    // HTML is for `report` and `demo` only.
+    let o = run(&["upload", "--snapshot", &contoso(), "--format", "html"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
 fn hostile_names_are_text() {
     let dir = scratch("html-hostile");
     let snapshot = hostile_snapshot(&dir);

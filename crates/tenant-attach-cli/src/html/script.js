@@ -1,7 +1,19 @@
-// Sorting and filtering of the access matrix. The page is complete without it; it reads the
+// Sorting and filtering of the access matrix; on printing, the closed lists outside the
+// matrix open (and close again after). The page is complete without it; it reads the
 // table from the DOM and never holds a name of its own.
 (function () {
   "use strict";
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("section:not(#access) details:not([open])"), function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
   var table = document.getElementById("matrix");
   var filter = document.getElementById("matrix-filter");
   if (!table || !filter) { return; }
