@@ -67,3 +67,17 @@ fn a_wide_fan_and_a_long_chain_stay_apart() {
     assert!(!overlaps(&l, &sizes));
     assert_eq!(l.layers.get(59), Some(&29));
 }
+
+#[test]
+fn a_long_chain_with_edges_across_it_stays_quick_and_apart() {
+    // 300 boxes in a chain, and the first linked to every other: about 45,000 virtual points.
+    let sizes = vec![B; 300];
+    let mut edges: Vec<(usize, usize)> = (0..299).map(|i| (i, i + 1)).collect();
+    edges.extend((2..300).map(|i| (0, i)));
+    let start = std::time::Instant::now();
+    let l = layered(&sizes, &edges);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(l.layers.get(299), Some(&299));
+    assert!(!overlaps(&l, &sizes));
+    assert_eq!(l.edges.last().map(Vec::len), Some(300));
+}
