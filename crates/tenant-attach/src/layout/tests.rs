@@ -81,3 +81,27 @@ fn a_long_chain_with_edges_across_it_stays_quick_and_apart() {
     assert!(!overlaps(&l, &sizes));
     assert_eq!(l.edges.last().map(Vec::len), Some(300));
 }
+
+#[test]
+fn crossings_are_undone() {
+    // 0 → 3 and 1 → 2: in index order they cross; the drawing puts 3 beside 0.
+    let l = layered(&[B; 4], &[(0, 3), (1, 2)]);
+    let y = |v: usize| l.nodes.get(v).map_or(0.0, |p| p.y);
+    assert_eq!(y(0) < y(1), y(3) < y(2));
+}
+
+#[test]
+fn the_crossing_count_counts() {
+    // Two layers in index order: 0 → 3 and 1 → 2 cross once; 0 → 2 and 1 → 3 do not.
+    let count = |edges: &[(usize, usize)]| {
+        let mut g = super::Virtual::new(&[B; 4], &[0, 0, 1, 1]);
+        for (a, b) in edges {
+            g.chain(*a, *b);
+        }
+        g.rows = vec![vec![0, 1], vec![2, 3]];
+        g.crossings()
+    };
+    assert_eq!(count(&[(0, 3), (1, 2)]), 1);
+    assert_eq!(count(&[(0, 2), (1, 3)]), 0);
+    assert_eq!(count(&[(0, 3), (1, 2), (0, 2), (1, 3)]), 1);
+}
