@@ -145,17 +145,31 @@ pub(crate) fn canonical(mut found: Vec<Finding>) -> Vec<Finding> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn knob_findings(engine: &Engine) -> Vec<Finding> {
+    knob_findings_from(&crate::sensitivity::sensitivity(engine, None))
+}
+
+/// [`knob_findings`] from a [`crate::sensitivity()`] run already made (the HTML report shows
+/// the run and its findings without paying for it twice).
+///
+/// ```
+/// use tenant_attach::{Engine, knob_findings, sample, sensitivity::sensitivity};
+/// let engine = Engine::from_json(sample::CONTOSO)?;
+/// let run = sensitivity(&engine, None);
+/// assert_eq!(tenant_attach::findings::knob_findings_from(&run), knob_findings(&engine));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn knob_findings_from(run: &crate::sensitivity::Sensitivity) -> Vec<Finding> {
     let mut out = Vec::new();
-    knob_dependent_access(engine, &mut out);
+    knob_dependent_access(run, &mut out);
     canonical(out)
 }
 
-fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
+fn knob_dependent_access(run: &crate::sensitivity::Sensitivity, out: &mut Vec<Finding>) {
     let value = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    for k in crate::sensitivity::sensitivity(engine, None).knobs {
+    for k in &run.knobs {
         if !k.matters() {
             continue;
         }
