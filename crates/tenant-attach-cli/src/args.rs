@@ -129,6 +129,10 @@ pub enum Command {
         /// Write the snapshot to this file instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Infer nothing: an admin exported without `Permissions` (a list call) is an error
+        /// naming it, instead of a cross product of its role and collection names.
+        #[arg(long)]
+        strict: bool,
     },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,

@@ -50,6 +50,10 @@ pub const ENTRA_DISCOVERY_AGENT_PREFIX: &str = "SMS_AZUREAD";
 /// The `managementAgent` prefix of co-managed devices (`configurationManagerClientMdm*`).
 pub const CO_MANAGED_AGENT_PREFIX: &str = "configurationmanagerclientmdm";
 
+/// The largest export file the import reads, in bytes (4 GiB): a larger file is an error
+/// naming it, never read whole into memory. [`crate::Options::max_file_bytes`] overrides it.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
 /// Graph caps `$expand=members` at this many items, without a next link.
 pub const GRAPH_EXPAND_CAP: usize = 20;
 

@@ -519,6 +519,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 } else {
                     vec![]
                 },
+                associations_inferred: false,
             }
         })
         .collect();
@@ -541,6 +542,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 .map(String::from)
                 .collect(),
             associations: vec![],
+            associations_inferred: false,
         });
     }
 
