@@ -274,6 +274,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             co_managed,
             scope_tags,
             entra_device_id: None,
+            client_version: None,
             scope_groups: x
                 .subset(DEVICE_GROUPS, 40)
                 .into_iter()
@@ -367,6 +368,8 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             defender_data: false,
         },
         discovery: Discovery::default(),
+        scripts_feature_enabled: None,
+        sms_provider_mfa: None,
     };
 
     // Entra: users and (possibly cyclic) nested groups.
@@ -401,6 +404,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             } else {
                 vec![]
             },
+            intune_licensed: None,
         });
     }
     let group_ids: Vec<String> = (0..1 + x.below(4)).map(|i| format!("g{i}")).collect();
@@ -572,6 +576,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             CombinedPagePermissions::View
         },
         features: Default::default(),
+        ..Policy::default()
     };
     for _ in 0..(if x.chance(40) { 1 + x.below(2) } else { 0 }) {
         // View's row joins every feature (R-F0): overridden more often than the others.
@@ -598,6 +603,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 configmgr: x.chance(50).then(|| x.subset(Operation::ALL, 20)),
                 classes: x.chance(50).then(|| class_operations(&mut x, 40)),
                 since: x.chance(40).then(|| x.pick(VERSIONS).copied()).flatten(),
+                client_since: None,
             },
         );
     }
@@ -628,6 +634,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             } else {
                 PermissionMerge::Merged
             },
+            unlicensed_admins: false,
         },
         hierarchy,
         devices,

@@ -25,7 +25,10 @@ mod validate;
 pub use access::{Offboard, UserIx};
 pub use answers::{DeviceRef, UploadAnswer, UserRef, VisibleDevices, WhoUsers};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
-pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode, Side};
+pub use decision::{
+    Advisory, AdvisoryCode, Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode,
+    Side,
+};
 pub use devices::{DeviceIx, DeviceSet};
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;

@@ -53,6 +53,7 @@ fn device(
     entra: Option<String>,
 ) -> Device {
     Device {
+        client_version: None,
         resource_id: id,
         name,
         client,

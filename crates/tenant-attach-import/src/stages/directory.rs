@@ -36,6 +36,7 @@ pub(crate) fn directory(
                 on_premises_sid: r.opt_str("onPremisesSecurityIdentifier"),
                 on_premises_group_sids: Vec::new(),
                 directory_roles: Vec::new(),
+                intune_licensed: None,
             });
         }
     }

@@ -265,6 +265,7 @@ impl Explain<'_> {
             allowed,
             reasons,
             grants,
+            advisories: Vec::new(),
             not_evaluated,
             policy: knobs,
         }
