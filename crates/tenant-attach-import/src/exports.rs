@@ -131,6 +131,16 @@ pub const TENANT_ATTACH_RBAC: Export = Export {
 };
 /// Co-managed devices (optional).
 pub const MANAGED_DEVICES: Export = graph("managedDevices", false);
+/// The Intune tenant settings (`GET /beta/deviceManagement`, optional, a single object):
+/// `unlicensedAdminstratorsEnabled` (R-I8, rulebook 3).
+pub const DEVICE_MANAGEMENT: Export = Export {
+    name: "deviceManagement",
+    side: Side::Graph,
+    required: false,
+    key: None,
+    unique: &[],
+    duplicates: Duplicates::Error,
+};
 
 /// Every export, in the order the README lists them.
 pub const ALL: &[Export] = &[
@@ -153,6 +163,7 @@ pub const ALL: &[Export] = &[
     DIRECTORY_ROLES,
     TENANT_ATTACH_RBAC,
     MANAGED_DEVICES,
+    DEVICE_MANAGEMENT,
 ];
 
 /// Whether a file of this name, in the directory of `side`, is one the importer reads (`NAME.json`

@@ -108,6 +108,7 @@ struct Files {
     directory_roles: Vec<Record>,
     attach: Vec<Record>,
     managed_devices: Option<Vec<Record>>,
+    device_management: Option<Vec<Record>>,
 }
 
 /// Reads exports from the inputs, noting the required ones that are missing.
@@ -253,6 +254,7 @@ impl Files {
             directory_roles: r.required(&DIRECTORY_ROLES),
             attach: r.required(&TENANT_ATTACH_RBAC),
             managed_devices: r.optional(&MANAGED_DEVICES),
+            device_management: r.optional(&DEVICE_MANAGEMENT),
         };
         for e in r.missing {
             let side = match e.side {
@@ -287,12 +289,19 @@ pub fn import_with(inputs: &Inputs, options: &Options) -> Result<Imported, Vec<I
     let (mut devices, collections, configmgr) = configmgr(&files, options, &mut report);
     let (entra, intune) = graph(&files, &mut devices, &mut report);
     let use_intune_rbac = stages::attach::use_intune_rbac(&files.attach, &mut report);
+    let unlicensed_admins = stages::device_management::unlicensed_admins(
+        files.device_management.as_deref(),
+        &mut report,
+    );
     let Some(mut settings) = settings else {
         return Err(report.errors);
     };
     merge_settings(
         &mut settings,
-        use_intune_rbac,
+        Exported {
+            use_intune_rbac,
+            unlicensed_admins,
+        },
         &mut devices,
         &inputs.settings.name,
         &mut report,
@@ -390,16 +399,33 @@ fn graph(
     (entra, intune)
 }
 
-/// Stage: the settings merged in. Partial device records apply by resource id; the export's
-/// word on the *Use Intune RBAC* toggle wins, with a warning when they disagree.
+/// The tenant settings an export carries (they win over the settings file).
+struct Exported {
+    use_intune_rbac: Option<bool>,
+    unlicensed_admins: Option<bool>,
+}
+
+/// Stage: the settings merged in. Partial device records apply by resource id; the exports'
+/// word on the *Use Intune RBAC* toggle and on unlicensed admins wins, with a warning when they
+/// disagree.
 fn merge_settings(
     settings: &mut Settings,
-    use_intune_rbac: Option<bool>,
+    exported: Exported,
     devices: &mut stages::cm_devices::Devices,
     settings_file: &str,
     report: &mut Report,
 ) {
-    if let Some(e) = use_intune_rbac {
+    if let Some(e) = exported.unlicensed_admins {
+        if settings.tenant.unlicensed_admins != e {
+            report.warn(format!(
+                "deviceManagement says *Allow access to unlicensed admins* is {}; the settings file said {}: the export wins",
+                if e { "on" } else { "off" },
+                if settings.tenant.unlicensed_admins { "on" } else { "off" }
+            ));
+        }
+        settings.tenant.unlicensed_admins = e;
+    }
+    if let Some(e) = exported.use_intune_rbac {
         if settings.tenant.use_intune_rbac != e {
             report.warn(format!(
                 "tenantAttachRBAC says the *Use Intune RBAC* toggle is {}; the settings file said {}: the export wins",

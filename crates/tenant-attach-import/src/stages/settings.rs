@@ -33,6 +33,7 @@ pub(crate) struct PartialDevice {
     scope_tags: Option<Vec<String>>,
     entra_device_id: Option<String>,
     scope_groups: Option<Vec<String>>,
+    client_version: Option<u32>,
 }
 
 impl PartialDevice {
@@ -58,6 +59,9 @@ impl PartialDevice {
         }
         if let Some(v) = &self.scope_groups {
             d.scope_groups.clone_from(v);
+        }
+        if let Some(v) = self.client_version {
+            d.client_version = Some(v);
         }
     }
 }
