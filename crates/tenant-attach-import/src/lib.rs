@@ -158,16 +158,13 @@ fn unique(records: Vec<Record>, export: &Export, report: &mut Report) -> Vec<Rec
     let mut repeated: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(records.len());
     for r in records {
-        let key: Option<Vec<String>> = export
-            .unique
-            .iter()
-            .map(|f| r.opt_str(f).map(|v| v.to_lowercase()))
-            .collect();
-        let Some(key) = key else {
+        let values: Option<Vec<String>> = export.unique.iter().map(|f| r.opt_str(f)).collect();
+        let Some(values) = values else {
             out.push(r); // a missing key field: the stage reports it
             continue;
         };
-        let shown = key.join(", ");
+        let shown = values.join(", ");
+        let key: Vec<String> = values.iter().map(|v| v.to_lowercase()).collect();
         match first.get(&key) {
             None => {
                 first.insert(key, (r.file.clone(), r.index));
