@@ -82,7 +82,7 @@ impl Source {
     }
 
     /// The size of the body in bytes, when it was read.
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match &self.body {
             Body::Bytes(b) => Some(u64::try_from(b.len()).unwrap_or(u64::MAX)),
             _ => None,
@@ -92,7 +92,7 @@ impl Source {
     /// An error when the body is larger than `limit` bytes (the per-file cap,
     /// [`crate::MAX_FILE_BYTES`] unless [`crate::Options::max_file_bytes`] says otherwise).
     pub fn check_size(&self, limit: u64) -> Result<(), ImportError> {
-        match self.len() {
+        match self.size() {
             Some(n) if n > limit => Err(Location::file(&self.name).error(format!(
                 "{n} bytes: larger than the {limit} bytes an export file may have (the cap, `Options::max_file_bytes`)"
             ))),

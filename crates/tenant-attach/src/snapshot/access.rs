@@ -95,7 +95,6 @@ pub struct ConfigMgrAdmin {
 }
 
 /// For `skip_serializing_if`: leave a `false` flag out.
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
 fn is_false(b: &bool) -> bool {
     !*b
 }
