@@ -143,7 +143,6 @@ fn duplicate_records_are_errors_in_every_export() {
         ("SMS_R_User.json", "ResourceID"),
         ("SMS_Admin.json", "AdminID"),
         ("SMS_Role.json", "RoleID"),
-        ("SMS_Operation.json", "ObjectTypeID, BitFlag"),
         ("SMS_SecuredCategory.json", "CategoryID"),
         ("SMS_Scripts.json", "ScriptGuid"),
         ("roleDefinitions.1.json", "id"),
@@ -209,6 +208,21 @@ fn repeated_membership_rows_are_kept_once_with_a_warning() {
             "repeats record 0 of SMS_FullCollectionMembership.json (`SMS00001, 16777301`)"
         ),
         "{w:?}"
+    );
+    // A catalogue row repeated (same class, bit and name): the same.
+    let mut inputs = contoso();
+    edit(&mut inputs, "SMS_Operation.json", |v| {
+        let list = records(v);
+        let first = list[0].clone();
+        list.push(first);
+    });
+    let i = imported(&inputs);
+    assert!(
+        i.warnings.iter().any(|w| w.starts_with(
+            "SMS_Operation: 1 rows repeat the (ObjectTypeID, BitFlag, OperationName)"
+        )),
+        "{:#?}",
+        i.warnings
     );
 }
 

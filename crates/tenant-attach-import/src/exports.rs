@@ -35,8 +35,9 @@ pub struct Export {
 pub enum Duplicates {
     /// An error: the export is broken (which of the two is right cannot be known).
     Error,
-    /// The same fact listed twice (e.g. `SMS_FullCollectionMembership` lists a resource once per
-    /// site in a hierarchy): the first row is kept, with one warning.
+    /// The same fact listed twice (`SMS_FullCollectionMembership` lists a resource once per site
+    /// in a hierarchy; an `SMS_Operation` row names the same bit the same way): the first row is
+    /// kept, with one warning.
     KeepFirst,
 }
 
@@ -92,10 +93,13 @@ pub const SMS_ADMIN: Export = unique(cm("SMS_Admin", true, "AdminID"), &["AdminI
 /// `SMS_Role`: security roles.
 pub const SMS_ROLE: Export = unique(cm("SMS_Role", true, "RoleID"), &["RoleID"]);
 /// `SMS_Operation`: the site's operation catalogue (optional).
-pub const SMS_OPERATION: Export = unique(
-    cm("SMS_Operation", false, "ObjectTypeID"),
-    &["ObjectTypeID", "BitFlag"],
-);
+pub const SMS_OPERATION: Export = Export {
+    duplicates: Duplicates::KeepFirst,
+    ..unique(
+        cm("SMS_Operation", false, "ObjectTypeID"),
+        &["ObjectTypeID", "BitFlag", "OperationName"],
+    )
+};
 /// `SMS_RbacSecuredObject`: the catalogue per secured class (optional).
 pub const SMS_RBAC_SECURED_OBJECT: Export = unique(
     cm("SMS_RbacSecuredObject", false, "ObjectTypeID"),

@@ -190,7 +190,7 @@ fn unique(records: Vec<Record>, export: &Export, report: &mut Report) -> Vec<Rec
     }
     if let Some(example) = repeated.first() {
         report.warn(format!(
-            "{}: {} rows repeat a ({}) pair already listed (a hierarchy lists a resource once per site): each is kept once; {example}",
+            "{}: {} rows repeat the ({}) of a row already listed (the same fact twice, as a hierarchy lists a resource once per site): each is kept once; {example}",
             export.name,
             repeated.len(),
             export.unique.join(", ")
