@@ -110,8 +110,9 @@ fn contoso_bundle() -> Inputs {
     bundle("contoso")
 }
 
-/// The Contoso sample with rulebook 3's facts (R-I1 reader roles, R-I8 licences, R-F5 client
-/// versions, R-F3/R-F6 site settings), chosen not to change the decisions checked below.
+/// The Contoso sample (it has rulebook 3's licences, a Global Reader and client versions) with
+/// the rest of rulebook 3's facts: every reader role, a user whose licence is not known, the two
+/// site settings (R-F3, R-F6); chosen not to change the decisions checked below.
 pub fn contoso_r3() -> Snapshot {
     use tenant_attach::snapshot::DirectoryRole as R;
     let mut s = Engine::from_json(tenant_attach::sample::CONTOSO)
@@ -119,16 +120,9 @@ pub fn contoso_r3() -> Snapshot {
         .snapshot()
         .clone();
     for u in &mut s.entra.users {
-        let name = u.upn.split('@').next().unwrap_or_default().to_owned();
-        u.intune_licensed = match name.as_str() {
-            "erin" => None,
-            "frank" => Some(false),
-            _ => Some(true),
-        };
-        match name.as_str() {
-            "alice" => u
-                .directory_roles
-                .extend([R::GlobalReader, R::SecurityReader]),
+        match u.upn.split('@').next().unwrap_or_default() {
+            "erin" => u.intune_licensed = None,
+            "alice" => u.directory_roles.push(R::SecurityReader),
             "carol" => u.directory_roles.extend([
                 R::HelpdeskAdministrator,
                 R::SecurityOperator,
@@ -136,14 +130,6 @@ pub fn contoso_r3() -> Snapshot {
             ]),
             _ => {}
         }
-    }
-    for d in &mut s.devices {
-        d.client_version = match d.name.as_str() {
-            "CON-WS-001" => Some(2010),
-            "CON-WS-002" => Some(2303),
-            "CON-SRV-SQL01" => Some(2002),
-            _ => None,
-        };
     }
     s.hierarchy.sms_provider_mfa = Some(false);
     s.hierarchy.scripts_feature_enabled = Some(true);
@@ -260,9 +246,9 @@ fn import_contoso_bundle_end_to_end() {
             .unwrap()
             .client_version
     };
-    assert_eq!(version("CON-WS-001"), Some(2010));
-    assert_eq!(version("CON-SRV-SQL01"), Some(2002));
-    assert_eq!(version("CON-WS-003"), None);
+    assert_eq!(version("CON-WS-001"), Some(2403));
+    assert_eq!(version("CON-WS-008"), Some(2006));
+    assert_eq!(version("CON-LT-006"), None);
     assert_eq!(engine.snapshot().hierarchy.sms_provider_mfa, Some(false));
     assert_eq!(
         engine.snapshot().hierarchy.scripts_feature_enabled,

@@ -525,14 +525,14 @@ fn inferred_associations_are_marked_and_strict_refuses_them() {
 fn unlicensed_admins_from_device_management() {
     let mut inputs = contoso();
     edit(&mut inputs, "deviceManagement.json", |v| {
-        v["unlicensedAdminstratorsEnabled"] = json!(true);
+        v["unlicensedAdminstratorsEnabled"] = json!(false);
     });
     let i = imported(&inputs);
-    assert!(i.snapshot.tenant.unlicensed_admins);
+    assert!(!i.snapshot.tenant.unlicensed_admins);
     assert!(
         i.warnings
             .iter()
-            .any(|w| w.contains("unlicensed admins* is on; the settings file said off")),
+            .any(|w| w.contains("unlicensed admins* is off; the settings file said on")),
         "{:#?}",
         i.warnings
     );
@@ -554,7 +554,7 @@ fn unlicensed_admins_from_device_management() {
     );
     let mut inputs = contoso();
     inputs.graph.retain(|s| s.name != "deviceManagement.json");
-    assert!(!imported(&inputs).snapshot.tenant.unlicensed_admins);
+    assert!(imported(&inputs).snapshot.tenant.unlicensed_admins);
 }
 
 /// Rulebook 3: licences from `assignedPlans` (INTUNE_O365 and plans not `Enabled` do not count;

@@ -28,7 +28,7 @@ pub const PLAN_ENABLED: &str = "Enabled";
 pub const INTUNE_O365_PLAN: &str = "882e1d05-acd1-4ccb-8708-6ee03664b117";
 
 /// ConfigMgr client builds (`SMS_R_System.ClientVersion` `5.00.BUILD.N`) and their `YYMM`
-/// versions (R-F5, exports.md G4), ascending. A build between two maps to the older, a build
+/// versions (R-F5, exports.md G4, and the two later releases), ascending. A build between two maps to the older, a build
 /// after the last to the last; a build before the first (older than 2002) leaves
 /// `client_version` absent with a warning: no version it could be mapped to is known.
 pub const CLIENT_BUILDS: &[(u32, u32)] = &[
@@ -43,6 +43,10 @@ pub const CLIENT_BUILDS: &[(u32, u32)] = &[
     (9096, 2211),
     (9106, 2303),
     (9122, 2309),
+    // Later builds (R-F5: "later builds from Microsoft's supported-versions page"; not in
+    // exports.md G4): 2403's client is 5.00.9128, 2409's 5.00.9132.
+    (9128, 2403),
+    (9132, 2409),
 ];
 
 /// `ObjectTypeID` of the Collection class in `SMS_ARoleOperation`.

@@ -181,7 +181,8 @@ mod tests {
         assert_eq!(client_version("5.00.9040.1044"), Ok(Some(2010)));
         assert_eq!(client_version("5.00.9041.1000"), Ok(Some(2010)));
         assert_eq!(client_version("5.00.8968.1000"), Ok(Some(2002)));
-        assert_eq!(client_version("5.00.9128.1007"), Ok(Some(2309)));
+        assert_eq!(client_version("5.00.9128.1007"), Ok(Some(2403)));
+        assert_eq!(client_version("5.00.9150.1000"), Ok(Some(2409)));
         assert_eq!(client_version("5.00.8913.1000"), Ok(None));
         assert!(client_version("five").is_err());
         let mut report = Report::default();
