@@ -428,8 +428,9 @@ pub fn no_more_allowed(a: &Engine, b: &Engine) -> Result<(), String> {
     Ok(())
 }
 
-/// An admin fetched by key (`AdminSid` present) with `Permissions: []` has no association: it
-/// used to be read as a list call and given the cross product of its names (an over-grant).
+/// An admin fetched by key (`AdminSid` present) with `Permissions: []` pairs no collection (its
+/// roles are held without one): it used to be read as a list call and given the cross product of
+/// its names (an over-grant).
 #[test]
 fn an_empty_permissions_list_fetched_by_key_is_no_association() {
     let mut inputs = contoso();
@@ -449,7 +450,14 @@ fn an_empty_permissions_list_fetched_by_key_is_no_association() {
         a.association_mode,
         tenant_attach::snapshot::AssociationMode::Specific
     );
-    assert!(a.associations.is_empty() && a.roles.is_empty() && !a.associations_inferred);
+    // Its role (in `RoleNames`) is held without a collection: no collection is inferred.
+    assert!(!a.associations_inferred);
+    assert!(a.collections.is_empty(), "{a:?}");
+    assert!(!a.roles.is_empty(), "{a:?}");
+    assert!(
+        a.associations.iter().all(|x| x.collections.is_empty()),
+        "{a:?}"
+    );
     assert!(
         !i.warnings.iter().any(|w| w.contains("CM-Helpdesk")),
         "{:#?}",

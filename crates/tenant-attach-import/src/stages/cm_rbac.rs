@@ -288,9 +288,9 @@ pub(crate) struct Context<'a> {
 }
 
 /// `SMS_Admin` rows → administrative users. `Permissions` gives specific associations (an
-/// empty list on a record fetched by key, with `AdminSid`, is *no* association); without it (a
-/// list call) the names give a cross product marked `associations_inferred`, with a warning, or
-/// an error when `strict`.
+/// empty list on a record fetched by key, with `AdminSid`, pairs *no* collection: its roles in
+/// `RoleNames` are held without one); without it (a list call) the names give a cross product
+/// marked `associations_inferred`, with a warning, or an error when `strict`.
 pub(crate) fn admins(
     records: &[Record],
     cx: &Context<'_>,
@@ -464,6 +464,37 @@ fn specific(
                 g.scopes.insert(cat);
             }
             _ => {}
+        }
+    }
+    // A role in `RoleNames` that no row names is held without a collection or scope (a GET by
+    // key carries the names beside `Permissions`): an association without collections, as for
+    // scope rows, so that its operations on other classes (R-G6) are kept; no collection is
+    // inferred.
+    for (i, name) in r.strings("RoleNames").iter().enumerate() {
+        let ids = roles
+            .by_name
+            .get(&name.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        match ids {
+            [] => report.refer(
+                &exports::SMS_ROLE,
+                r.fail(
+                    key,
+                    &format!("RoleNames[{i}]"),
+                    format!("role `{name}` is not in SMS_Role (by `RoleName`)"),
+                ),
+            ),
+            _ if ids.iter().any(|id| g.assoc.contains_key(id)) => {}
+            [id] => {
+                g.roles.insert(id.clone());
+                g.assoc.entry(id.clone()).or_default();
+            }
+            _ => report.error(r.fail(
+                key,
+                &format!("RoleNames[{i}]"),
+                format!("several roles are named `{name}` and no `Permissions` row says which one the admin holds"),
+            )),
         }
     }
     g
