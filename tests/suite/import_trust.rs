@@ -522,6 +522,33 @@ fn inferred_associations_are_marked_and_strict_refuses_them() {
             && e[0].contains("`--strict` does not infer"),
         "{e:#?}"
     );
+    // Nor does it take a SID from discovery.
+    let mut inputs = contoso();
+    edit(&mut inputs, "SMS_Admin.json", |v| {
+        records(v)[3].as_object_mut().unwrap().remove("AdminSid");
+    });
+    edit(&mut inputs, "SMS_R_User.json", |v| {
+        for u in records(v) {
+            if u["SID"] == "S-1-5-21-1004336348-1177238915-682003330-2002" {
+                u["UniqueUserName"] = json!("CONTOSO\\bob");
+            }
+        }
+    });
+    assert!(import(&inputs).is_ok());
+    let e: Vec<String> = match import_with(&inputs, &strict) {
+        Ok(_) => panic!("--strict took the SID from discovery"),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    };
+    assert!(
+        contains(
+            &e,
+            &[
+                "field `AdminSid`",
+                "`--strict` does not take the SID from discovery"
+            ]
+        ),
+        "{e:#?}"
+    );
     // The committed bundle has every admin's Permissions: strict changes nothing there.
     assert!(import_with(&contoso(), &strict).is_ok());
 }

@@ -65,7 +65,8 @@ pub struct Options {
     /// error naming it. [`MAX_FILE_BYTES`] by default.
     pub max_file_bytes: u64,
     /// Refuse to infer: an admin without `Permissions` (a list call) is an error instead of a
-    /// cross product of its role and collection names (`import --strict`).
+    /// cross product of its role and collection names, and one without `AdminSid` an error
+    /// instead of a SID found in discovery by logon name (`import --strict`).
     pub strict: bool,
 }
 

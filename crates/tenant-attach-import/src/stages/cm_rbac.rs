@@ -283,7 +283,8 @@ pub(crate) struct Context<'a> {
     pub collections: &'a Collections,
     pub scopes: &'a Scopes,
     pub discovery: &'a Discovery,
-    /// `import --strict`: an admin without `Permissions` is an error, not a cross product.
+    /// `import --strict`: an admin without `Permissions` is an error, not a cross product, and
+    /// one without `AdminSid` an error, not a SID found in discovery by logon name.
     pub strict: bool,
 }
 
@@ -312,6 +313,16 @@ pub(crate) fn admins(
         report.errors.extend(errors);
         let sid = match r.opt_str("AdminSid") {
             Some(s) => Some(s),
+            None if strict => {
+                report.error(r.fail(
+                    &key,
+                    "AdminSid",
+                    format!(
+                        "admin `{key}`: missing (a lazy property: a list call): `--strict` does not take the SID from discovery by logon name; fetch each admin by key (`SMS_Admin(ID)`)"
+                    ),
+                ));
+                None
+            }
             None => match discovery.sid_by_account.get(&key.to_lowercase()) {
                 Some(sid) => {
                     report.warn(format!(
