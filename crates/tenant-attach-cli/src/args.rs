@@ -151,6 +151,11 @@ pub enum Command {
         /// Write the snapshot to this file instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Infer nothing: an admin exported without `Permissions` or `AdminSid` (a list call)
+        /// is an error naming it, instead of a cross product of its role and collection names
+        /// or a SID found in discovery.
+        #[arg(long)]
+        strict: bool,
     },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,

@@ -129,7 +129,8 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             graph,
             settings,
             output,
-        } => crate::import::import(configmgr, graph, settings, output.as_deref()),
+            strict,
+        } => crate::import::import(configmgr, graph, settings, output.as_deref(), *strict),
         Command::Stats => {
             let (_, engine) = load(cli)?;
             Ok(done(stats(engine, style), 0))
