@@ -3,6 +3,7 @@
 //! [`commands::run`]). Not a stable API: the command line is the contract.
 
 pub mod access;
+pub mod assert;
 pub mod args;
 pub mod batch;
 pub mod commands;

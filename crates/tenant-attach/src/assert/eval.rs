@@ -15,6 +15,7 @@ use crate::decision::{Grant, GrantKind, Reason};
 use crate::devices::DeviceIx;
 use crate::engine::Engine;
 use crate::features::Feature;
+use crate::upload::NotUploaded;
 
 /// `visible(u, f)` per (user class, feature class), shared by every assertion of a run.
 pub(super) struct Visibility<'e> {
@@ -187,7 +188,7 @@ pub(super) fn upload_decision(engine: &Engine, d: DeviceIx) -> Counterexample {
         for r in scope.reasons(d, dev.is_some_and(|d| d.client)) {
             reasons.push(Reason {
                 code: r.reason_code(),
-                detail: format!("`{name}` is not uploaded: {}", r.code()),
+                detail: format!("`{name}` is not uploaded: {}", why(r)),
                 rule: scope.rule(r),
             });
         }
@@ -199,6 +200,20 @@ pub(super) fn upload_decision(engine: &Engine, d: DeviceIx) -> Counterexample {
         grants,
         reasons,
         user: None,
+    }
+}
+
+/// An upload reason in words.
+fn why(r: NotUploaded) -> &'static str {
+    match r {
+        NotUploaded::NotAttached => "the hierarchy is not tenant-attached",
+        NotUploaded::UploadUnsupportedCloud => {
+            "the hierarchy's cloud or version cannot upload devices"
+        }
+        NotUploaded::NotUploadedNoClient => "it has no ConfigMgr client",
+        NotUploaded::NotUploadedOutOfScope => {
+            "it is in neither the upload collection nor one of its children"
+        }
     }
 }
 
