@@ -10,6 +10,7 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod assert;
 mod bundle;
 mod corpus;
 mod differential;

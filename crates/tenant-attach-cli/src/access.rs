@@ -33,7 +33,9 @@ pub fn decision_text(_engine: &Engine, decision: &Decision, style: &Style) -> St
 pub fn check(engine: &Engine, decision: &Decision, style: &Style) -> String {
     match style.format {
         Format::Json => to_json(decision),
-        Format::Text | Format::Dot | Format::Svg | Format::Junit => decision_text(engine, decision, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Junit => {
+            decision_text(engine, decision, style)
+        }
     }
 }
 

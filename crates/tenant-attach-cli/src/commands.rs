@@ -399,7 +399,9 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text | Format::Dot | Format::Svg | Format::Junit => validation_text(&label, &diags, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Junit => {
+            validation_text(&label, &diags, style)
+        }
     };
     Ok(done(stdout, code))
 }

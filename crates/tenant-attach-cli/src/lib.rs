@@ -3,8 +3,8 @@
 //! [`commands::run`]). Not a stable API: the command line is the contract.
 
 pub mod access;
-pub mod assert;
 pub mod args;
+pub mod assert;
 pub mod batch;
 pub mod commands;
 pub mod graph;
