@@ -11,6 +11,7 @@
 )]
 
 mod assert;
+mod assert_props;
 mod bundle;
 mod corpus;
 mod differential;

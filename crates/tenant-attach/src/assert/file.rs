@@ -228,6 +228,29 @@ struct CountWire {
 }
 
 impl Assertions {
+    /// A file of these assertions, built in code (names should be unique: results are
+    /// reported by name).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// use tenant_attach::assert::{self, Assertion, Assertions, Kind, OnlyBound, Subject, Target};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let file = Assertions::new(vec![Assertion::new(
+    ///     "Only Server Operators run scripts on the SQL server",
+    ///     Kind::Only {
+    ///         feature: Feature::RunScript,
+    ///         target: Target::Device("CON-SRV-SQL01".into()),
+    ///         bound: OnlyBound::Exactly,
+    ///         subject: Subject::Group("Server Operators".into()),
+    ///     },
+    /// )]);
+    /// assert!(assert::assert(&engine, &file)?.all_hold());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(assertions: Vec<Assertion>) -> Assertions {
+        Assertions { assertions }
+    }
+
     /// Parses an assertions file and checks what needs no snapshot: the schema, unknown
     /// fields, one kind per assertion, one bound per `only` and `count`, unique names.
     /// Names are resolved against a snapshot by [`crate::assert::assert`].
