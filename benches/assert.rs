@@ -88,7 +88,9 @@ fn file_for(engine: &Engine) -> Value {
             1 => json!({"only": {"feature": f, "target": target, "at_most": group}}),
             2 => json!({"only": {"feature": f, "target": target, "at_least": group}}),
             3 => json!({"count": {"feature": f, "target": target, "users_at_most": 50}}),
-            _ => json!({"count": {"subject": group, "feature": f, "target": target, "devices_at_least": 1000}}),
+            _ => {
+                json!({"count": {"subject": group, "feature": f, "target": target, "devices_at_least": 1000}})
+            }
         };
         out.push((format!("quantified {i}"), body));
     }
@@ -101,14 +103,26 @@ fn file_for(engine: &Engine) -> Value {
                 let triples: Vec<Value> = (0..5)
                     .map(|k| json!({"user": users[rng.below(users.len())], "device": devices[rng.below(devices.len())].to_string(), "feature": feature(i + k)}))
                     .collect();
-                if i % 8 == 0 { json!({"allowed": triples}) } else { json!({"denied": triples}) }
+                if i % 8 == 0 {
+                    json!({"allowed": triples})
+                } else {
+                    json!({"denied": triples})
+                }
             }
             2 => json!({"uploaded": {"collection": small[rng.below(small.len())]}}),
             3 => json!({"not_uploaded": {"device": device}}),
-            4 => json!({"never": {"subject": {"user": user}, "feature": f, "target": {"device": device}}}),
-            5 => json!({"only": {"feature": f, "target": {"device": device}, "at_most": {"group": groups[rng.below(groups.len())]}}}),
-            6 => json!({"count": {"feature": f, "target": {"collection": small[rng.below(small.len())]}, "users_at_least": 1}}),
-            _ => json!({"never": {"subject": {"cloud_only": true}, "feature": f, "target": {"collection": small[rng.below(small.len())]}}}),
+            4 => {
+                json!({"never": {"subject": {"user": user}, "feature": f, "target": {"device": device}}})
+            }
+            5 => {
+                json!({"only": {"feature": f, "target": {"device": device}, "at_most": {"group": groups[rng.below(groups.len())]}}})
+            }
+            6 => {
+                json!({"count": {"feature": f, "target": {"collection": small[rng.below(small.len())]}, "users_at_least": 1}})
+            }
+            _ => {
+                json!({"never": {"subject": {"cloud_only": true}, "feature": f, "target": {"collection": small[rng.below(small.len())]}}})
+            }
         };
         out.push((format!("other {i}"), body));
     }

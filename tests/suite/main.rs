@@ -11,6 +11,7 @@
 )]
 
 mod assert;
+mod assert_errors;
 mod assert_props;
 mod bundle;
 mod corpus;

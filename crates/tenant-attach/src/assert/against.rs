@@ -144,7 +144,7 @@ fn explain(engine: &Engine, (user, feature): &Key, d: u32, same: bool) -> Option
         engine.device_by_resource_id(d)
     }?;
     match feature {
-        None => Some(eval::upload_decision(engine, device)),
+        None => Some(super::upload::upload_decision(engine, device)),
         Some(f) => {
             let u = engine.find_user(user).ok()?;
             Some(eval::decided(engine, u, device, *f))

@@ -37,8 +37,10 @@ mod against;
 mod count;
 mod eval;
 mod file;
+mod parse;
 mod render;
 mod resolve;
+mod upload;
 
 use serde::Serialize;
 
