@@ -39,7 +39,7 @@ use crate::features::Feature;
 ///
 /// # Errors
 ///
-/// As [`super::assert`], for `new`; an assertion that does not resolve on `old` (it names
+/// As [`super::assert()`], for `new`; an assertion that does not resolve on `old` (it names
 /// something the change adds) is reported as changed, with `passed_before: None`.
 pub fn against(old: &Engine, new: &Engine, file: &Assertions) -> Result<Outcome, AssertError> {
     let mut before = Visibility::new(old);

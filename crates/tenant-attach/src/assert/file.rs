@@ -200,7 +200,7 @@ impl Assertions {
 
     /// Parses an assertions file and checks what needs no snapshot: the schema, unknown
     /// fields, one kind per assertion, one bound per `only` and `count`, unique names.
-    /// Names are resolved against a snapshot by [`crate::assert::assert`].
+    /// Names are resolved against a snapshot by [`crate::assert::assert()`].
     ///
     /// ```
     /// use tenant_attach::assert::{Assertions, Kind};

@@ -2,7 +2,7 @@
 //! `tenant-attach assert` (`docs/assertions.md` describes the file).
 //!
 //! An [`Assertions`] file names assertions (`allowed`, `denied`, `never`, `only`, `count`,
-//! `uploaded`, `not_uploaded`); [`assert`] checks them against an [`Engine`] and gives an
+//! `uploaded`, `not_uploaded`); [`assert()`] checks them against an [`Engine`] and gives an
 //! [`Outcome`]: per assertion, whether it holds and up to ten counterexamples, each an
 //! explained decision ([`Engine::check`]). Quantified assertions are answered with set algebra
 //! over [`Engine::visible`] device sets (once per user class and feature class, shared by the
