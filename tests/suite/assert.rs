@@ -275,7 +275,10 @@ fn junit_has_testsuite_testcase_failure() {
     assert_eq!(xml.matches("</failure>").count(), 1);
     assert!(xml.contains(r#"name="ok &lt;1&gt;"/>"#));
     assert!(xml.contains(r#"name="bad &amp; &quot;2&quot;">"#));
-    assert!(xml.contains("not uploaded: CON-LT-006"));
+    assert!(xml.contains(
+        r#"<failure message="1 counterexample; first: not uploaded: CON-LT-006" type="assertion">"#
+    ));
+    assert!(xml.contains("not_uploaded_no_client [R-U4]"));
     assert!(xml.trim_end().ends_with("</testsuite>"));
     // Balanced: every opened element is closed, nothing raw inside attributes.
     let opened = xml.matches("<testcase ").count() - xml.matches("/>").count();

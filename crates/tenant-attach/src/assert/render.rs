@@ -95,8 +95,8 @@ fn example(f: &mut fmt::Formatter<'_>, c: &Counterexample, indent: &str) -> fmt:
 
 impl Outcome {
     /// The outcome as JUnit XML: one `testsuite`, one `testcase` per assertion, a `failure`
-    /// for each failed one whose message counts the counterexamples and whose text explains
-    /// them (the text form). Everything is XML-escaped.
+    /// for each failed one whose `message` counts the counterexamples and names the first,
+    /// and whose text explains every one shown (the text form). Everything is XML-escaped.
     ///
     /// ```
     /// use tenant_attach::{Engine, assert::{self, Assertions}, sample};
@@ -125,10 +125,18 @@ impl Outcome {
                 continue;
             }
             let s = if r.total == 1 { "" } else { "s" };
+            // The message is one line: the count and the first counterexample's headline;
+            // the text holds every counterexample shown, explained.
+            let first = r
+                .counterexamples
+                .first()
+                .map(|c| c.to_string())
+                .and_then(|t| t.lines().next().map(|l| format!("; first: {l}")))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  <testcase classname=\"tenant-attach.assert\" name=\"{name}\">\n    <failure message=\"{} counterexample{s}\" type=\"assertion\">{}</failure>\n  </testcase>",
-                r.total,
+                "  <testcase classname=\"tenant-attach.assert\" name=\"{name}\">\n    <failure message=\"{}\" type=\"assertion\">{}</failure>\n  </testcase>",
+                xml(&format!("{} counterexample{s}{first}", r.total)),
                 xml(&r.to_string())
             );
         }
