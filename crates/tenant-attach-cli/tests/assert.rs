@@ -1,5 +1,5 @@
-//! `tenant-attach assert`, end to end: exit codes 0, 1, 2, the three formats, `--against`, and
-//! the README's worked example (its output is the command's real output).
+//! `tenant-attach assert`, end to end: exit codes 0, 1, 2, the three formats and `--against`
+//! (the README's worked example is checked by `cli.rs`'s `readme_examples_are_current`).
 
 #![allow(
     clippy::unwrap_used,
@@ -193,22 +193,4 @@ fn against_reports_only_what_the_change_alters() {
     ]);
     assert_eq!(same.status.code(), Some(0));
     assert_eq!(stdout(&same), "0 passed, 0 failed\n");
-}
-
-/// The README shows the worked example's real output.
-#[test]
-fn readme_shows_the_real_output() {
-    let out = run(&[
-        "assert",
-        "--snapshot",
-        &contoso(),
-        "--assertions",
-        &example(),
-    ]);
-    let readme = std::fs::read_to_string(root("README.md")).unwrap();
-    let shown = format!(
-        "$ tenant-attach assert --snapshot crates/tenant-attach/data/contoso.json \\\n    --assertions examples/contoso.assertions.json\n{}",
-        stdout(&out)
-    );
-    assert!(readme.contains(&shown), "README does not show:\n{shown}");
 }
