@@ -337,3 +337,38 @@ fn schema_lists_every_feature() {
         .collect();
     assert_eq!(listed, known);
 }
+
+/// `--against` with a device removed: the engines number devices differently, so witnesses
+/// are compared by resource id; a decision about a device that is gone is explained by OLD.
+#[test]
+fn against_matches_devices_by_resource_id() {
+    let old = contoso();
+    let mut s = old.snapshot().clone();
+    s.remove_device(16777301).unwrap(); // CON-WS-001
+    let new = tenant_attach::Engine::new(s).unwrap();
+    let file = file(
+        r#"{"name": "Desktops are uploaded", "uploaded": {"collection": "PS100011"}},
+           {"name": "Grace reaches at most 3 workstations",
+            "count": {"subject": {"user": "grace@contoso.com"}, "target": {"name_matches": "con-ws-*"}, "devices_at_most": 3}}"#,
+    );
+    let outcome = assert::against(&old, &new, &file).unwrap();
+    assert_eq!(outcome.results.len(), 1, "{outcome}");
+    let r = &outcome.results[0];
+    assert_eq!(r.name, "Grace reaches at most 3 workstations");
+    assert!(r.passed);
+    let change = r.against.as_ref().unwrap();
+    assert_eq!(change.passed_before, Some(true));
+    let changed: Vec<(&str, bool)> = change
+        .changed
+        .iter()
+        .map(|c| (c.device.as_str(), c.allowed))
+        .collect();
+    assert_eq!(changed, [("CON-WS-001", true)]); // as OLD decided it: the device is gone
+    // Against itself, nothing changes.
+    assert!(
+        assert::against(&old, &old, &file)
+            .unwrap()
+            .results
+            .is_empty()
+    );
+}
