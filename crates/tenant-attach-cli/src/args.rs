@@ -29,17 +29,33 @@ pub enum Format {
     Json,
     /// Graphviz DOT (`graph` only).
     Dot,
-    /// SVG rendered by Graphviz `dot` when installed (`graph` only).
+    /// SVG, laid out without Graphviz (`graph` only; `--engine dot` for Graphviz).
     Svg,
+    /// One self-contained HTML file, no network, readable without JavaScript (`report` and
+    /// `demo` only).
+    Html,
     /// JUnit XML (`assert` only).
     Junit,
+}
+
+/// Who lays out `graph --format svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SvgEngine {
+    /// The built-in layered layout (no dependency).
+    Builtin,
+    /// Graphviz `dot`, when installed.
+    Dot,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run on the built-in Contoso sample: validation, upload and more; needs no file.
-    Demo,
+    Demo {
+        /// Write to this file instead of standard output (`--format html`: `-o report.html`).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// List every input error, configuration error and warning of a snapshot (exit 1 on errors).
     Validate,
     /// Which devices tenant attach uploads, through which collections, and why others are not.
@@ -82,6 +98,9 @@ pub enum Command {
         /// value: on a large hierarchy several times the cost of the report).
         #[arg(long)]
         sensitivity: bool,
+        /// Write to this file instead of standard output (`--format html`: `-o report.html`).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Who gains or loses which feature on which device between two snapshots.
     Diff {
@@ -98,6 +117,9 @@ pub enum Command {
         /// How many edges away from `--around` to draw.
         #[arg(long, default_value_t = 2, requires = "around")]
         depth: usize,
+        /// Who lays out `--format svg`: the built-in layout, or Graphviz `dot`.
+        #[arg(long, value_enum, default_value_t = SvgEngine::Builtin)]
+        engine: SvgEngine,
     },
     /// Write a deterministic synthetic snapshot of the given size (for benchmarks).
     Generate {

@@ -34,7 +34,7 @@ pub fn run(
             code,
         },
         Format::Junit => done(outcome.junit(), code),
-        Format::Text | Format::Dot | Format::Svg => done(outcome.to_string(), code),
+        Format::Text | Format::Dot | Format::Svg | Format::Html => done(outcome.to_string(), code),
     })
 }
 
