@@ -38,7 +38,9 @@ pub fn decision_text(decision: &Decision, style: &Style) -> String {
 pub fn check(decision: &Decision, style: &Style) -> String {
     match style.format {
         Format::Json => to_json(decision),
-        Format::Text | Format::Dot | Format::Svg => decision_text(decision, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            decision_text(decision, style)
+        }
     }
 }
 
@@ -46,7 +48,9 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
     let answer = engine.visible_devices(u, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => format!("{answer}\n"),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            format!("{answer}\n")
+        }
     }
 }
 
@@ -54,7 +58,9 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
     let answer = engine.who_users(d, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => format!("{answer}\n"),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            format!("{answer}\n")
+        }
     }
 }
 
@@ -62,6 +68,8 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
     let o = engine.offboard(u);
     match style.format {
         Format::Json => to_json(&o),
-        Format::Text | Format::Dot | Format::Svg => painted(&o.to_string(), style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            painted(&o.to_string(), style)
+        }
     }
 }

@@ -523,6 +523,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 } else {
                     vec![]
                 },
+                associations_inferred: false,
             }
         })
         .collect();
@@ -545,6 +546,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 .map(String::from)
                 .collect(),
             associations: vec![],
+            associations_inferred: false,
         });
     }
 

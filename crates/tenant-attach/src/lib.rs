@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod answers;
+pub mod assert;
 pub mod batch;
 pub mod collections;
 pub mod decision;
@@ -12,6 +13,7 @@ mod engine;
 pub mod error;
 pub mod features;
 pub mod findings;
+pub mod layout;
 mod parallel;
 mod render;
 pub mod report;

@@ -23,8 +23,8 @@ impl fmt::Display for Diff<'_> {
     /// cleared.hierarchy.attach.enforce_configmgr_rbac = false; // R-M1: Intune-only RBAC
     /// let new = Engine::new(cleared)?;
     /// let text = diff(&old, &new).to_string();
-    /// assert!(text.starts_with("1043 permissions gained, 4 permissions lost\n"));
-    /// assert!(text.contains("\n+ 2 users (erin@contoso.com, frank@contoso.com) gain the right to see 15 devices"));
+    /// assert!(text.starts_with("800 permissions gained, 4 permissions lost\n"));
+    /// assert!(text.contains("\n+ 2 users (bob@contoso.com, erin@contoso.com) gain the right to run Sync Machine Policy on 15 devices"));
     /// assert!(text.contains("\n+ alice@contoso.com gains the right to see CON-SRV-SQL01\n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

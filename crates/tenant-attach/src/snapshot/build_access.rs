@@ -207,6 +207,7 @@ impl ConfigMgrAdmin {
             collections: Vec::new(),
             scopes: vec![String::from("SMS00UNA")],
             associations: Vec::new(),
+            associations_inferred: false,
         }
     }
 
