@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use tenant_attach::{Engine, Feature, ReasonCode};
+use tenant_attach::{AdvisoryCode, Engine, Feature, ReasonCode};
 
 use crate::reference::Reference;
 use crate::world::{SMALL, worlds};
@@ -19,6 +19,32 @@ pub trait Evaluator {
     fn r_g7_not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> bool;
     /// How many reasons of `code` the decision lists (R-G6 gives one per class operation).
     fn count_of(&self, user: &str, resource_id: u32, f: Feature, code: ReasonCode) -> usize;
+    /// The rules the decision lists under `not_evaluated` (R-G7, R-I8, R-F3, R-F5).
+    fn not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> BTreeSet<String>;
+    /// R-F6: the advisory codes of the decision, in order (empty for a deny).
+    fn advisories(&self, user: &str, resource_id: u32, f: Feature) -> Vec<AdvisoryCode>;
+}
+
+/// The order of an engine decision's reasons (the rulebook's "Decision output"): by side
+/// (availability, upload, device tags, client R-F5, provider R-F6, Intune, ConfigMgr), and on
+/// the Intune side `unlicensed_nested_membership` (R-I8) first.
+fn assert_reason_order(decision: &tenant_attach::Decision) {
+    let codes: Vec<ReasonCode> = decision.codes().collect();
+    assert!(
+        codes.windows(2).all(|w| w[0].side() <= w[1].side()),
+        "reasons out of side order: {codes:?}"
+    );
+    if let Some(i) = codes
+        .iter()
+        .position(|c| *c == ReasonCode::UnlicensedNestedMembership)
+    {
+        assert!(
+            codes[..i]
+                .iter()
+                .all(|c| c.side() != tenant_attach::Side::Intune),
+            "R-I8: unlicensed_nested_membership is not the first Intune reason: {codes:?}"
+        );
+    }
 }
 
 impl Evaluator for Engine {
@@ -46,6 +72,7 @@ impl Evaluator for Engine {
             self.allows(u, d, f),
             "fast path and explanation disagree"
         );
+        assert_reason_order(&decision);
         (decision.allowed, decision.codes().collect())
     }
     fn r_g7_not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> bool {
@@ -60,6 +87,25 @@ impl Evaluator for Engine {
         let u = self.find_user(user).unwrap();
         let d = self.device_by_resource_id(resource_id).unwrap();
         self.check(u, d, f).codes().filter(|c| *c == code).count()
+    }
+    fn not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> BTreeSet<String> {
+        let u = self.find_user(user).unwrap();
+        let d = self.device_by_resource_id(resource_id).unwrap();
+        self.check(u, d, f)
+            .not_evaluated
+            .iter()
+            .map(|n| n.rule.to_owned())
+            .collect()
+    }
+    fn advisories(&self, user: &str, resource_id: u32, f: Feature) -> Vec<AdvisoryCode> {
+        let u = self.find_user(user).unwrap();
+        let d = self.device_by_resource_id(resource_id).unwrap();
+        let decision = self.check(u, d, f);
+        assert!(
+            decision.advisories.iter().all(|a| a.rule == "R-F6"),
+            "R-F6: an advisory with another rule id"
+        );
+        decision.advisories.iter().map(|a| a.code).collect()
     }
 }
 
@@ -82,6 +128,13 @@ impl Evaluator for Reference<'_> {
             ReasonCode::ConfigmgrClassPermissionMissing => a.missing_class_operations,
             _ => usize::from(a.codes.contains(&code)),
         }
+    }
+    fn not_evaluated(&self, user: &str, resource_id: u32, f: Feature) -> BTreeSet<String> {
+        let a = self.answer(user, resource_id, f);
+        a.not_evaluated.iter().map(|r| (*r).to_owned()).collect()
+    }
+    fn advisories(&self, user: &str, resource_id: u32, f: Feature) -> Vec<AdvisoryCode> {
+        self.answer(user, resource_id, f).advisories
     }
 }
 
@@ -116,6 +169,22 @@ pub fn agree(
                     a.r_g7_not_evaluated(id, rid, f),
                     b.r_g7_not_evaluated(id, rid, f),
                     "R-G7 not_evaluated note for {} on {} ({})",
+                    u.upn,
+                    d.name,
+                    f
+                );
+                prop_assert_eq!(
+                    a.not_evaluated(id, rid, f),
+                    b.not_evaluated(id, rid, f),
+                    "not_evaluated rules (R-G7, R-I8, R-F3, R-F5) for {} on {} ({})",
+                    u.upn,
+                    d.name,
+                    f
+                );
+                prop_assert_eq!(
+                    a.advisories(id, rid, f),
+                    b.advisories(id, rid, f),
+                    "R-F6 advisories for {} on {} ({})",
                     u.upn,
                     d.name,
                     f
