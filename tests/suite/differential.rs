@@ -234,6 +234,19 @@ pub struct Coverage {
     pub combined_page_permissions_feature: usize,
     /// Decisions per reason code.
     pub histogram: std::collections::BTreeMap<ReasonCode, usize>,
+    /// R-F6 (rulebook 3): allowed decisions per advisory code.
+    pub advisories: std::collections::BTreeMap<AdvisoryCode, usize>,
+    /// Rulebook 3: decisions per rule listed under `not_evaluated` (R-I8, R-F3, R-F5, R-G7).
+    pub not_evaluated: std::collections::BTreeMap<&'static str, usize>,
+    /// Rulebook 3 knobs: per `knob = value`, the decisions under that value that another value
+    /// of the knob would change (R-I1 `entra_roles`, R-I8 `licence_unknown`, R-F3
+    /// `application_actions_split` and `us_government_features`).
+    pub rulebook_3_knobs: std::collections::BTreeMap<String, usize>,
+    /// R-I8: `unlicensed_nested_membership` beside other Intune reasons (the side failed with the
+    /// direct assignments), not alone.
+    pub nested_with_other_reasons: usize,
+    /// R-I1: decisions of a reader role (no Intune assignment needed) allowed.
+    pub reader_allowed: usize,
     /// Allowed decisions, and all decisions.
     pub allowed: usize,
     pub decisions: usize,
@@ -271,7 +284,11 @@ impl Coverage {
         let no_view_classes = Reference {
             s: &no_view_classes,
         };
+        let knobs = rulebook_3_variants(s);
         for u in &s.entra.users {
+            let reader = !u.directory_roles.is_empty()
+                && u.directory_roles.iter().all(|r| !r.is_intune_admin())
+                && s.policy.entra_roles != tenant_attach::snapshot::EntraRoles::AdminsOnly;
             for d in &s.devices {
                 for f in Feature::ALL {
                     let (id, rid, f) = (u.id.as_str(), d.resource_id, *f);
@@ -280,6 +297,33 @@ impl Coverage {
                     self.allowed += usize::from(a.allowed);
                     for c in &a.codes {
                         *self.histogram.entry(*c).or_default() += 1;
+                    }
+                    for c in &a.advisories {
+                        *self.advisories.entry(*c).or_default() += 1;
+                    }
+                    for rule in &a.not_evaluated {
+                        *self.not_evaluated.entry(rule).or_default() += 1;
+                    }
+                    if a.codes.contains(&ReasonCode::UnlicensedNestedMembership)
+                        && a.codes.iter().any(|c| {
+                            *c != ReasonCode::UnlicensedNestedMembership
+                                && c.side() == tenant_attach::Side::Intune
+                        })
+                    {
+                        self.nested_with_other_reasons += 1;
+                    }
+                    self.reader_allowed += usize::from(reader && a.allowed);
+                    for (knob, value, relevant, others) in &knobs {
+                        if relevant(u, f)
+                            && others
+                                .iter()
+                                .any(|o| Reference { s: o }.answer(id, rid, f) != a)
+                        {
+                            *self
+                                .rulebook_3_knobs
+                                .entry(format!("{knob} = {value}"))
+                                .or_default() += 1;
+                        }
                     }
                     if a.codes.contains(&ReasonCode::FeatureUnavailable) {
                         self.feature_unavailable += 1;
@@ -365,11 +409,154 @@ impl Coverage {
                 self.combined_page_permissions_feature,
             ),
             ("allowed", self.allowed),
+            (
+                "R-I8 unlicensed_nested_membership beside other reasons",
+                self.nested_with_other_reasons,
+            ),
+            ("R-I1 a reader role allowed", self.reader_allowed),
         ];
         for (what, n) in counts {
             assert!(n > 0, "the worlds no longer exercise {what}: {self:?}");
         }
+        self.assert_rulebook_3_exercised();
     }
+
+    /// Rulebook 3: every new reason code (R-I8, R-F3, R-F5, R-F6), every advisory code (R-F6),
+    /// every new `not_evaluated` rule (R-I8, R-F3, R-F5) and every value of the four new knobs.
+    pub fn assert_rulebook_3_exercised(&self) {
+        use tenant_attach::snapshot::{
+            ApplicationActionsSplit, EntraRoles, LicenceUnknown, UsGovernmentFeatures,
+        };
+        for code in [
+            ReasonCode::NoIntuneLicense,
+            ReasonCode::UnlicensedNestedMembership,
+            ReasonCode::ScriptsFeatureDisabled,
+            ReasonCode::ClientVersionTooOld,
+            ReasonCode::SmsProviderMfa,
+            ReasonCode::FeatureUnavailable,
+        ] {
+            assert!(
+                self.histogram.get(&code).is_some_and(|n| *n > 0),
+                "the worlds no longer exercise the reason {code}: {self:?}"
+            );
+        }
+        for code in [
+            AdvisoryCode::EndpointAnalyticsDataCollection,
+            AdvisoryCode::BitlockerManagementPolicy,
+            AdvisoryCode::ClientOnline,
+            AdvisoryCode::PowershellOnClient,
+            AdvisoryCode::SmsProviderMfa,
+        ] {
+            assert!(
+                self.advisories.get(&code).is_some_and(|n| *n > 0),
+                "the worlds no longer exercise the R-F6 advisory {code}: {self:?}"
+            );
+        }
+        for rule in ["R-I8", "R-F3", "R-F5", "R-G7"] {
+            assert!(
+                self.not_evaluated.get(rule).is_some_and(|n| *n > 0),
+                "the worlds no longer list {rule} under not_evaluated: {self:?}"
+            );
+        }
+        let mut values: Vec<String> = vec![];
+        values.extend(
+            EntraRoles::ALL
+                .iter()
+                .map(|v| format!("entra_roles = {}", v.as_str())),
+        );
+        values.extend(
+            LicenceUnknown::ALL
+                .iter()
+                .map(|v| format!("licence_unknown = {}", v.as_str())),
+        );
+        values.extend(
+            ApplicationActionsSplit::ALL
+                .iter()
+                .map(|v| format!("application_actions_split = {}", v.as_str())),
+        );
+        values.extend(
+            UsGovernmentFeatures::ALL
+                .iter()
+                .map(|v| format!("us_government_features = {}", v.as_str())),
+        );
+        for v in values {
+            assert!(
+                self.rulebook_3_knobs.get(&v).is_some_and(|n| *n > 0),
+                "no decision under {v} changes with the knob's other values: {self:?}"
+            );
+        }
+    }
+}
+
+/// Whether a rulebook 3 knob can matter for (user, feature): only then are its other values
+/// evaluated (the coverage run stays fast).
+type Relevant = fn(&tenant_attach::snapshot::EntraUser, Feature) -> bool;
+
+/// For each rulebook 3 knob: its name, its value in `s`, when it can matter, and `s` under
+/// each of its other values.
+fn rulebook_3_variants(
+    s: &tenant_attach::Snapshot,
+) -> Vec<(
+    &'static str,
+    &'static str,
+    Relevant,
+    Vec<tenant_attach::Snapshot>,
+)> {
+    use tenant_attach::snapshot::{
+        ApplicationActionsSplit, EntraRoles, LicenceUnknown, UsGovernmentFeatures,
+    };
+    let p = &s.policy;
+    let with = |set: &dyn Fn(&mut tenant_attach::snapshot::Policy)| {
+        let mut o = s.clone();
+        set(&mut o.policy);
+        o
+    };
+    vec![
+        (
+            "entra_roles",
+            p.entra_roles.as_str(),
+            (|u, _| !u.directory_roles.is_empty()) as Relevant,
+            EntraRoles::ALL
+                .iter()
+                .filter(|v| **v != p.entra_roles)
+                .map(|v| with(&|q| q.entra_roles = *v))
+                .collect(),
+        ),
+        (
+            "licence_unknown",
+            p.licence_unknown.as_str(),
+            |u, _| u.intune_licensed.is_none(),
+            LicenceUnknown::ALL
+                .iter()
+                .filter(|v| **v != p.licence_unknown)
+                .map(|v| with(&|q| q.licence_unknown = *v))
+                .collect(),
+        ),
+        (
+            "application_actions_split",
+            p.application_actions_split.as_str(),
+            |_, f| f == Feature::ApplicationManagement,
+            ApplicationActionsSplit::ALL
+                .iter()
+                .filter(|v| **v != p.application_actions_split)
+                .map(|v| with(&|q| q.application_actions_split = *v))
+                .collect(),
+        ),
+        (
+            "us_government_features",
+            p.us_government_features.as_str(),
+            |_, _| true,
+            if s.hierarchy.cloud == tenant_attach::snapshot::Cloud::UsGovernment {
+                UsGovernmentFeatures::ALL
+                    .iter()
+                    .filter(|v| **v != p.us_government_features)
+                    .map(|v| with(&|q| q.us_government_features = *v))
+                    .collect()
+            } else {
+                vec![]
+            },
+        ),
+    ]
 }
 
 /// A runner with a fixed seed: the coverage counts below are the same on every run (no flaky
@@ -405,7 +592,7 @@ fn engine_agrees_with_reference() {
         panic!("{e}");
     }
     let coverage = coverage.into_inner();
-    eprintln!("rulebook 2 coverage: {coverage:#?}");
+    eprintln!("rulebook 2 and 3 coverage: {coverage:#?}");
     coverage.assert_exercised();
 }
 
@@ -460,9 +647,12 @@ fn engine_agrees_with_reference_on_the_samples() {
 }
 
 /// The worlds exercise every rulebook 2 rule (R-F3, R-G2 by_feature, R-G6, R-G7, the
-/// `combined_page_permissions` knob) on the reference alone, whatever the engine answers.
+/// `combined_page_permissions` knob) and every rulebook 3 one (R-I1 reader roles, R-I8
+/// `no_intune_license` and `unlicensed_nested_membership`, R-F3 `scripts_feature_disabled`,
+/// R-F5 `client_version_too_old`, R-F6 `sms_provider_mfa` and every advisory, the four new
+/// knobs) on the reference alone, whatever the engine answers.
 #[test]
-fn worlds_exercise_rulebook_2() {
+fn worlds_exercise_rulebooks_2_and_3() {
     let coverage = std::cell::RefCell::new(Coverage::default());
     let mut runner = seeded(300);
     runner
@@ -472,7 +662,7 @@ fn worlds_exercise_rulebook_2() {
         })
         .unwrap();
     let coverage = coverage.into_inner();
-    eprintln!("rulebook 2 coverage: {coverage:#?}");
+    eprintln!("rulebook 2 and 3 coverage: {coverage:#?}");
     coverage.assert_exercised();
 }
 
