@@ -728,10 +728,10 @@ fn rulebook_3(x: &mut Dice<'_>, s: &mut Snapshot) {
             1 => Some(true),
             _ => Some(false),
         };
-        if x.chance(20) {
-            if let Some(r) = x.pick(READER_ROLES) {
-                u.directory_roles.push(*r);
-            }
+        if x.chance(20)
+            && let Some(r) = x.pick(READER_ROLES)
+        {
+            u.directory_roles.push(*r);
         }
     }
     // One more nesting edge: a group inside another (cycles allowed, as before).
@@ -745,12 +745,11 @@ fn rulebook_3(x: &mut Dice<'_>, s: &mut Snapshot) {
     if x.chance(50) {
         let outer = x.pick(&group_ids).cloned().unwrap_or_default();
         let inner = x.pick(&group_ids).cloned().unwrap_or_default();
-        if outer != inner {
-            if let Some(g) = s.entra.groups.iter_mut().find(|g| g.id == outer) {
-                if !g.members.contains(&inner) {
-                    g.members.push(inner);
-                }
-            }
+        if outer != inner
+            && let Some(g) = s.entra.groups.iter_mut().find(|g| g.id == outer)
+            && !g.members.contains(&inner)
+        {
+            g.members.push(inner);
         }
     }
     // R-I1 `helpdesk_as_operator`: the built-in Help Desk Operator (now and then a custom role
