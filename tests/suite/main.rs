@@ -21,6 +21,7 @@ mod json_forms;
 mod props;
 mod reference;
 mod reliability;
+mod rulebook3;
 mod rules;
 mod synth;
 mod tidy;
