@@ -263,7 +263,7 @@ proptest! {
     /// operations (R-G6) and scripts (R-G7).
     #[test]
     fn export_then_import_round_trips(s in worlds(SMALL), variant in 0u32..64) {
-        let original = Engine::new(with_rulebook2(s, variant)).unwrap();
+        let original = Engine::new(with_rulebook2(without_uncarried_rulebook3(s), variant)).unwrap();
         let imported = match import(&write(&original, variant)) {
             Ok(i) => i,
             Err(e) => return Err(TestCaseError::fail(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))),
@@ -290,6 +290,20 @@ proptest! {
         prop_assert_eq!(classes(&imported.snapshot), classes(o));
         same_answers(&original, &Engine::new(imported.snapshot).unwrap())?;
     }
+}
+
+/// The world without the rulebook 3 facts an export bundle does not carry yet (the settings
+/// file carries the tenant, the hierarchy and the policy): licences (R-I8), reader directory
+/// roles (R-I1) and client versions (R-F5).
+fn without_uncarried_rulebook3(mut s: Snapshot) -> Snapshot {
+    for u in &mut s.entra.users {
+        u.intune_licensed = None;
+        u.directory_roles.retain(|r| r.is_intune_admin());
+    }
+    for d in &mut s.devices {
+        d.client_version = None;
+    }
+    s
 }
 
 /// The world with class operations on its roles and, for odd variants, scripts (the world
