@@ -20,6 +20,15 @@ use tenant_attach::{ClassOperation, Engine, Feature, Mode, Operation, SecuredCla
 use tenant_attach_cedar::CedarWorld;
 use tenant_attach_synth::{Params, Rng};
 
+/// The main suite's reference evaluator (the rulebook written straight down, no engine code):
+/// Cedar is checked against it as well as against the engine.
+#[allow(
+    dead_code,
+    reason = "the suite's reference answers more than this test asks"
+)]
+#[path = "../../../tests/suite/reference.rs"]
+mod reference;
+
 /// R-F3: the site versions the worlds cycle through (before and after each feature's `since`).
 const VERSIONS: [u32; 6] = [2002, 2006, 2103, 2107, 2111, 2403];
 
@@ -448,5 +457,52 @@ fn cedar_agrees_with_tenant_attach_rulebooks_2_and_3() {
     assert!(
         r_g7_not_evaluated > 0,
         "R-G7 not evaluated without configmgr.scripts never occurred"
+    );
+}
+
+/// R-I1, R-I8, R-F3, R-F5, R-F6 (rulebook 3): Cedar agrees with the suite's reference evaluator
+/// (written from the rulebook, independent of the engine) on requests over the same worlds,
+/// half of them from users a rulebook 3 fact concerns (unlicensed, licence unknown, a reader
+/// role).
+#[test]
+fn cedar_agrees_with_the_reference_evaluator() {
+    let mut checked = 0usize;
+    let mut allowed = 0usize;
+    for seed in 1..=14u64 {
+        let s = world(seed);
+        let engine = Engine::new(s.clone()).unwrap();
+        let cedar = CedarWorld::translate(&engine);
+        let r = reference::Reference { s: &s };
+        let mut rng = Rng::new(seed * 47);
+        let concerned: Vec<&str> = s
+            .entra
+            .users
+            .iter()
+            .filter(|u| u.intune_licensed != Some(true) || !u.directory_roles.is_empty())
+            .map(|u| u.id.as_str())
+            .collect();
+        for _ in 0..120 {
+            let u = if rng.percent(50) && !concerned.is_empty() {
+                concerned[rng.below(concerned.len())]
+            } else {
+                s.entra.users[rng.below(s.entra.users.len())].id.as_str()
+            };
+            let d = &s.devices[rng.below(s.devices.len())];
+            let f = Feature::ALL[rng.below(Feature::ALL.len())];
+            let theirs = cedar.allows(u, d.resource_id, f);
+            let ours = r.answer(u, d.resource_id, f);
+            assert_eq!(
+                ours.allowed, theirs,
+                "seed {seed}: {u} {} {f}: reference says {:?}",
+                d.name, ours.codes
+            );
+            checked += 1;
+            allowed += usize::from(theirs);
+        }
+    }
+    eprintln!("reference and Cedar: checked {checked}, allowed {allowed}");
+    assert!(
+        allowed > 50 && allowed < checked - 50,
+        "a mix of allows ({allowed}) and denies"
     );
 }
