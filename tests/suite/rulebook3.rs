@@ -1,483 +1,389 @@
-//! Rulebook 3, case by case: small hand-built worlds that pin the rulebook's "Rulebook 3
-//! readings" (R-I1 reader roles, R-I8 licences, R-F3 availability, R-F5 client versions, R-F6
-//! advisories and the SMS Provider's MFA, R-H4 offboarding), each answered by the engine and by
-//! the reference evaluator through the differential test's [`Evaluator`] trait.
+//! Rulebook 3, a test per rule and per reason code, with the exact explanation: licences
+//! (R-I8), the Entra reader roles (R-I1), applications by site and client version (R-F3,
+//! R-F5), US Government and the scripts switch (R-F3), advisories and the SMS Provider's MFA
+//! (R-F6). Every decision is also checked against the fast path (`Engine::allows`) and
+//! `visible`.
 
-use std::collections::BTreeSet;
+use tenant_attach::snapshot::{
+    ApplicationActionsSplit, Cloud, DirectoryRole, EntraRoles, FeatureOverride, LicenceUnknown,
+    UsGovernmentFeatures,
+};
+use tenant_attach::{AdvisoryCode, Decision, Feature, ReasonCode, Snapshot};
 
-use tenant_attach::snapshot::*;
-use tenant_attach::{AdvisoryCode, Engine, Feature, ReasonCode, validate};
+const FRANK: &str = "frank@contoso.com";
+const ERIN: &str = "erin@contoso.com";
+const DAVE: &str = "dave@contoso.com";
 
-use crate::differential::Evaluator;
-use crate::reference::Reference;
-
-const DEVICE: u32 = 16_777_220;
-const USER: &str = "u1";
-const P: &str = "Microsoft.Intune_";
-
-fn perms(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| format!("{P}{n}")).collect()
+fn contoso() -> Snapshot {
+    Snapshot::from_json(tenant_attach::sample::CONTOSO).unwrap()
 }
 
-/// An `intune_only` world (2403, the box cleared, Intune RBAC on: no ConfigMgr side): one
-/// tenant-attached device with a 2403 client; cloud-only user `u1` directly in group `g-direct`,
-/// which is itself a member of `g-outer`; role `r-all` (view, device actions, application
-/// actions, client details) assigned to `g-direct` as `a-direct` and to `g-outer` as
-/// `a-nested`, both on all devices with no scope tags.
-fn world() -> Snapshot {
-    let mut h = Hierarchy::new("PS1", 2403);
-    h.attach.enforce_configmgr_rbac = false;
-    h.sms_provider_mfa = Some(false);
-    let mut d = Device::new(DEVICE, "WS-01");
-    d.client_version = Some(2403);
-    let mut s = Snapshot::new(h)
-        .with_device(d)
-        .with_collection(Collection::all_systems(&[DEVICE]));
-    s.tenant.use_intune_rbac = true;
-    for (id, name) in [("0", "Default"), ("1", "Paris")] {
-        s.intune.scope_tags.push(ScopeTag {
-            id: id.into(),
-            name: name.into(),
-        });
-    }
-    s.entra.users.push(EntraUser {
-        id: USER.into(),
-        upn: "user1@contoso.com".into(),
-        on_premises_sid: None,
-        on_premises_group_sids: vec![],
-        directory_roles: vec![],
-        intune_licensed: Some(true),
-    });
-    for (id, members) in [("g-direct", vec![USER]), ("g-outer", vec!["g-direct"])] {
-        s.entra.groups.push(EntraGroup {
-            id: id.into(),
-            name: id.into(),
-            members: members.into_iter().map(String::from).collect(),
-        });
-    }
-    s.intune.role_definitions.push(RoleDefinition {
-        id: "r-all".into(),
-        name: "Operator".into(),
-        built_in: false,
-        permissions: perms(&[
-            "ManagedDevices_Read",
-            "RemoteTasks_ConfigurationManagerAction",
-            "CloudAttach_ApplicationActions",
-            "CloudAttach_ClientDetails",
-        ]),
-    });
-    for (id, group) in [("a-direct", "g-direct"), ("a-nested", "g-outer")] {
-        s.intune.role_assignments.push(RoleAssignment {
-            id: id.into(),
-            name: id.into(),
-            role: "r-all".into(),
-            members: vec![group.into()],
-            scope: AssignmentScope::all_devices(),
-            scope_tags: vec![],
-        });
-    }
+/// Contoso with *Enforce Configuration Manager RBAC* cleared: `intune_only` mode (2403, the
+/// tenant's Use Intune RBAC on), so the Intune side alone decides.
+fn intune_only() -> Snapshot {
+    let mut s = contoso();
+    s.hierarchy.attach.enforce_configmgr_rbac = false;
     s
 }
 
-fn user(s: &mut Snapshot) -> &mut EntraUser {
-    s.entra.users.iter_mut().find(|u| u.id == USER).unwrap()
+fn user_mut<'a>(s: &'a mut Snapshot, upn: &str) -> &'a mut tenant_attach::snapshot::EntraUser {
+    s.entra.users.iter_mut().find(|u| u.upn == upn).unwrap()
 }
 
-/// A role definition `id` with the permissions `names`.
-fn role(s: &mut Snapshot, id: &str, name: &str, built_in: bool, names: &[&str]) {
-    s.intune.role_definitions.push(RoleDefinition {
-        id: id.into(),
-        name: name.into(),
-        built_in,
-        permissions: perms(names),
-    });
-}
-
-fn assignment<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut RoleAssignment {
-    s.intune
-        .role_assignments
-        .iter_mut()
-        .find(|a| a.id == id)
-        .unwrap()
-}
-
-/// What both evaluators answer: allowed, reason codes, `not_evaluated` rules, advisories.
-#[derive(Debug, PartialEq, Eq)]
-struct Said {
-    allowed: bool,
-    codes: BTreeSet<ReasonCode>,
-    not_evaluated: BTreeSet<String>,
-    advisories: Vec<AdvisoryCode>,
-}
-
-fn ask(s: &Snapshot, f: Feature) -> Said {
-    let engine = Engine::new(s.clone()).unwrap();
-    let reference = Reference { s };
-    let said = |e: &dyn Evaluator| {
-        let (allowed, codes) = e.decide(USER, DEVICE, f);
-        Said {
-            allowed,
-            codes,
-            not_evaluated: e.not_evaluated(USER, DEVICE, f),
-            advisories: e.advisories(USER, DEVICE, f),
-        }
-    };
-    let r = said(&reference);
-    let e = said(&engine);
-    assert_eq!(e, r, "engine (left) and reference (right) on {f}");
-    r
-}
-
-fn codes(list: &[ReasonCode]) -> BTreeSet<ReasonCode> {
-    list.iter().copied().collect()
-}
-
-fn rules(list: &[&str]) -> BTreeSet<String> {
-    list.iter().map(|r| (*r).to_owned()).collect()
-}
-
-/// The engine's reasons in order.
-fn ordered(s: &Snapshot, f: Feature) -> Vec<ReasonCode> {
-    let e = Engine::new(s.clone()).unwrap();
-    let d = e.check(
-        e.find_user(USER).unwrap(),
-        e.device_by_resource_id(DEVICE).unwrap(),
-        f,
+/// The decision, checked against the fast path and `visible`.
+fn decide(s: &Snapshot, user: &str, device: &str, f: Feature) -> Decision {
+    let e = crate::engine(s);
+    let (u, d) = (e.find_user(user).unwrap(), e.find_device(device).unwrap());
+    let decision = e.check(u, d, f);
+    assert_eq!(
+        decision.allowed,
+        e.allows(u, d, f),
+        "fast path: {user} {device} {f}"
     );
+    assert_eq!(
+        decision.allowed,
+        e.visible(u, f).contains(d),
+        "visible: {user} {device} {f}"
+    );
+    decision
+}
+
+fn codes(d: &Decision) -> Vec<ReasonCode> {
     d.codes().collect()
 }
 
-/// R-I8: a licensed user reaches assignments through nested groups; the world allows.
-#[test]
-fn r_i8_licensed_user_allowed() {
-    let s = world();
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert!(a.allowed, "{a:?}");
-    assert!(a.not_evaluated.is_empty());
+fn rules_not_evaluated(d: &Decision) -> Vec<&str> {
+    d.not_evaluated.iter().map(|n| n.rule).collect()
 }
 
-/// R-I8: unlicensed with *unlicensed admins* off: `no_intune_license`, which stops the Intune
-/// side.
+/// R-I8: an unlicensed administrator who reaches the Help Desk assignment only through a
+/// nested group gets nothing from it when unlicensed admins are allowed (the sample's Frank).
 #[test]
-fn r_i8_unlicensed_setting_off_no_intune_license() {
-    let mut s = world();
-    user(&mut s).intune_licensed = Some(false);
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneLicense]));
-}
-
-/// R-I2 before R-I8: unlicensed with no assignment at all is `no_intune_role`.
-#[test]
-fn r_i8_no_assignment_is_no_intune_role() {
-    let mut s = world();
-    user(&mut s).intune_licensed = Some(false);
-    s.intune.role_assignments.clear();
-    let a = ask(&s, Feature::View);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneRole]));
-}
-
-/// R-I8: setting on, the only assignment reached through a nested group:
-/// `unlicensed_nested_membership`, alone.
-#[test]
-fn r_i8_unlicensed_nested_only() {
-    let mut s = world();
-    s.tenant.unlicensed_admins = true;
-    user(&mut s).intune_licensed = Some(false);
-    s.intune.role_assignments.retain(|a| a.id == "a-nested");
-    let a = ask(&s, Feature::View);
-    assert_eq!(a.codes, codes(&[ReasonCode::UnlicensedNestedMembership]));
-}
-
-/// R-I8: setting on, a direct assignment that suffices: the nested one dropped never turns the
-/// allow into a deny.
-#[test]
-fn r_i8_nested_dropped_but_direct_suffices() {
-    let mut s = world();
-    s.tenant.unlicensed_admins = true;
-    user(&mut s).intune_licensed = Some(false);
-    assert!(ask(&s, Feature::SyncMachinePolicy).allowed);
-}
-
-/// R-I8: setting on, the direct assignment lacks the permission the nested one holds:
-/// `unlicensed_nested_membership` first, then `intune_permission_missing`.
-#[test]
-fn r_i8_nested_listed_first_when_direct_fails() {
-    let mut s = world();
-    s.tenant.unlicensed_admins = true;
-    user(&mut s).intune_licensed = Some(false);
-    role(&mut s, "r-read", "Reader", false, &["ManagedDevices_Read"]);
-    assignment(&mut s, "a-direct").role = "r-read".into();
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert_eq!(
-        a.codes,
-        codes(&[
-            ReasonCode::UnlicensedNestedMembership,
-            ReasonCode::IntunePermissionMissing
-        ])
+fn r_i8_unlicensed_nested_membership_names_the_nesting() {
+    let d = decide(
+        &intune_only(),
+        FRANK,
+        "CON-WS-004",
+        Feature::SyncMachinePolicy,
     );
+    assert!(!d.allowed);
+    assert_eq!(codes(&d), [ReasonCode::UnlicensedNestedMembership]);
+    assert_eq!(d.reasons[0].rule, "R-I8");
     assert_eq!(
-        ordered(&s, Feature::SyncMachinePolicy),
+        d.reasons[0].detail,
+        "`frank@contoso.com` has no Intune licence and reaches assignment `Helpdesk - all devices` only through the group `Helpdesk Tier 2`, nested in `Intune Helpdesk`; with unlicensed admins allowed, assignments apply to direct members only"
+    );
+    // In combined mode the ConfigMgr side is listed after it, independently.
+    let d = decide(&contoso(), FRANK, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert_eq!(
+        codes(&d),
         [
             ReasonCode::UnlicensedNestedMembership,
-            ReasonCode::IntunePermissionMissing
+            ReasonCode::NotDiscovered
         ]
     );
 }
 
-/// R-I8 `licence_unknown`: an unknown licence read as licensed allows and lists R-I8 under
-/// `not_evaluated` (the other reading denies); read as unlicensed it denies, listing R-I8 too.
+/// R-I8: a direct member of the assignment's group keeps it, licensed or not.
 #[test]
-fn r_i8_unknown_licence_not_evaluated() {
-    let mut s = world();
-    user(&mut s).intune_licensed = None;
-    let a = ask(&s, Feature::View);
-    assert!(a.allowed);
-    assert_eq!(a.not_evaluated, rules(&["R-I8"]));
-    s.policy.licence_unknown = LicenceUnknown::Unlicensed;
-    let a = ask(&s, Feature::View);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneLicense]));
-    assert_eq!(a.not_evaluated, rules(&["R-I8"]));
-}
-
-/// R-I8 `not_evaluated` only where the licence changes which assignments apply: with the
-/// setting on and only direct assignments, both readings give the same set.
-#[test]
-fn r_i8_unknown_licence_that_changes_nothing() {
-    let mut s = world();
-    s.tenant.unlicensed_admins = true;
-    user(&mut s).intune_licensed = None;
-    s.intune.role_assignments.retain(|a| a.id == "a-direct");
-    let a = ask(&s, Feature::View);
-    assert!(a.allowed);
-    assert!(a.not_evaluated.is_empty(), "{a:?}");
-}
-
-/// R-I1 reader roles (`entra_roles = documented`): a Global Reader with no assignment sees the
-/// device (licence irrelevant), but asking for more is `intune_permission_missing`, not
-/// `no_intune_role`; under `admins_only` it is rulebook 2's `no_intune_role`.
-#[test]
-fn r_i1_reader_role_reads_without_assignment() {
-    let mut s = world();
-    s.intune.role_assignments.clear();
-    let u = user(&mut s);
-    u.directory_roles = vec![DirectoryRole::GlobalReader];
-    u.intune_licensed = Some(false);
-    assert!(ask(&s, Feature::View).allowed);
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert_eq!(a.codes, codes(&[ReasonCode::IntunePermissionMissing]));
-    s.policy.entra_roles = EntraRoles::AdminsOnly;
-    let a = ask(&s, Feature::View);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneRole]));
-}
-
-/// R-I1 reader roles: view's permission is held on every device, whatever the scope tags
-/// (R-S2 aside); an unlicensed reader with the setting off asking for more is
-/// `no_intune_license`.
-#[test]
-fn r_i1_reader_unlimited_by_tags_and_licence() {
-    let mut s = world();
-    for a in &mut s.intune.role_assignments {
-        a.scope_tags = vec!["1".into()]; // reaches nothing on a Default-only device
-    }
-    let u = user(&mut s);
-    u.directory_roles = vec![DirectoryRole::SecurityReader];
-    u.intune_licensed = Some(false);
-    assert!(ask(&s, Feature::View).allowed);
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneLicense]));
-}
-
-/// R-I1 `helpdesk_as_operator`: a Helpdesk Administrator holds the built-in Help Desk
-/// Operator's permissions (not a custom role of that name); under `documented` only view's.
-#[test]
-fn r_i1_helpdesk_as_operator() {
-    let mut s = world();
-    s.intune.role_assignments.clear();
-    user(&mut s).directory_roles = vec![DirectoryRole::HelpdeskAdministrator];
-    role(
-        &mut s,
-        "r-hdo",
-        "Help Desk Operator",
-        true,
-        &[
-            "ManagedDevices_Read",
-            "RemoteTasks_ConfigurationManagerAction",
-        ],
-    );
-    s.policy.entra_roles = EntraRoles::HelpdeskAsOperator;
-    assert!(ask(&s, Feature::SyncMachinePolicy).allowed);
-    s.policy.entra_roles = EntraRoles::Documented;
-    assert!(!ask(&s, Feature::SyncMachinePolicy).allowed);
-    s.policy.entra_roles = EntraRoles::HelpdeskAsOperator;
-    s.intune
-        .role_definitions
+fn r_i8_direct_membership_applies_to_unlicensed_admins() {
+    let mut s = intune_only();
+    let frank = user_mut(&mut s, FRANK).id.clone();
+    let helpdesk = s
+        .entra
+        .groups
         .iter_mut()
-        .find(|d| d.id == "r-hdo")
-        .unwrap()
-        .built_in = false;
-    assert!(!ask(&s, Feature::SyncMachinePolicy).allowed);
+        .find(|g| g.name == "Intune Helpdesk")
+        .unwrap();
+    helpdesk.members.push(frank);
+    let d = decide(&s, FRANK, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert!(d.allowed, "{:?}", d.reasons);
+    assert!(d.not_evaluated.is_empty());
 }
 
-/// R-F5: `application_management` needs a 2010 client: older is `client_version_too_old`,
-/// unknown is listed under `not_evaluated`; under `application_actions_split = single` it is
-/// decided as `application_actions`, with no client check.
+/// R-I8: without the tenant setting, an unlicensed administrator gets no assignment at all;
+/// licensed, nesting works as R-I2 says.
 #[test]
-fn r_f5_client_version() {
-    let mut s = world();
-    s.devices[0].client_version = Some(2006);
-    let a = ask(&s, Feature::ApplicationManagement);
-    assert_eq!(a.codes, codes(&[ReasonCode::ClientVersionTooOld]));
-    assert!(ask(&s, Feature::ApplicationActions).allowed);
-    s.devices[0].client_version = None;
-    let a = ask(&s, Feature::ApplicationManagement);
-    assert!(a.allowed);
-    assert_eq!(a.not_evaluated, rules(&["R-F5"]));
-    s.devices[0].client_version = Some(2006);
+fn r_i8_no_intune_license_without_the_tenant_setting() {
+    let mut s = intune_only();
+    s.tenant.unlicensed_admins = false;
+    let d = decide(&s, FRANK, "CON-WS-004", Feature::View);
+    assert_eq!(codes(&d), [ReasonCode::NoIntuneLicense]);
+    assert_eq!(
+        d.reasons[0].detail,
+        "`frank@contoso.com` has no Intune licence and the tenant does not allow unlicensed admins: no Intune role assignment applies"
+    );
+    user_mut(&mut s, FRANK).intune_licensed = Some(true);
+    assert!(decide(&s, FRANK, "CON-WS-004", Feature::SyncMachinePolicy).allowed);
+}
+
+/// R-I8 after R-I2: an unlicensed user whom no assignment reaches gets `no_intune_role`.
+#[test]
+fn r_i8_no_assignment_at_all_is_still_no_intune_role() {
+    let mut s = intune_only();
+    s.tenant.unlicensed_admins = false;
+    let grace = user_mut(&mut s, "grace@contoso.com");
+    grace.intune_licensed = Some(false);
+    let id = grace.id.clone();
+    for g in &mut s.entra.groups {
+        g.members.retain(|m| *m != id);
+    }
+    let d = decide(&s, "grace@contoso.com", "CON-WS-001", Feature::View);
+    assert_eq!(codes(&d), [ReasonCode::NoIntuneRole]);
+}
+
+/// R-I8: a licence the snapshot does not give is read by `licence_unknown` and listed under
+/// `not_evaluated` where the other reading changes which assignments apply.
+#[test]
+fn r_i8_licence_unknown_knob_and_not_evaluated() {
+    let mut s = intune_only();
+    user_mut(&mut s, FRANK).intune_licensed = None;
+    let d = decide(&s, FRANK, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert!(d.allowed, "{:?}", d.reasons);
+    assert_eq!(rules_not_evaluated(&d), ["R-I8"]);
+    assert_eq!(d.policy["licence_unknown"], "licensed");
+    s.policy.licence_unknown = LicenceUnknown::Unlicensed;
+    let d = decide(&s, FRANK, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert_eq!(codes(&d), [ReasonCode::UnlicensedNestedMembership]);
+    assert_eq!(rules_not_evaluated(&d), ["R-I8"]);
+    // A direct member's assignments are the same either way: nothing to list.
+    user_mut(&mut s, "alice@contoso.com").intune_licensed = None;
+    let d = decide(&s, "alice@contoso.com", "CON-WS-004", Feature::View);
+    assert!(d.allowed && d.not_evaluated.is_empty());
+}
+
+/// R-I8: more than 350 unlicensed direct members in a group of an assignment is a warning
+/// while unlicensed admins are allowed.
+#[test]
+fn r_i8_warns_past_350_unlicensed_direct_members() {
+    let mut s = contoso();
+    let group = s
+        .entra
+        .groups
+        .iter()
+        .position(|g| g.name == "Server Operators")
+        .unwrap();
+    for i in 0..351 {
+        let id = format!("aaaaaaaa-0000-4000-8000-{i:012}");
+        s.entra.users.push(tenant_attach::snapshot::EntraUser {
+            id: id.clone(),
+            upn: format!("temp{i}@contoso.com"),
+            on_premises_sid: None,
+            on_premises_group_sids: Vec::new(),
+            directory_roles: Vec::new(),
+            intune_licensed: Some(false),
+        });
+        s.entra.groups[group].members.push(id);
+    }
+    let warned = |s: &Snapshot| {
+        tenant_attach::validate(s)
+            .warnings()
+            .filter(|d| d.rule() == "R-I8")
+            .count()
+    };
+    assert_eq!(warned(&s), 1);
+    s.tenant.unlicensed_admins = false;
+    assert_eq!(warned(&s), 0);
+}
+
+/// R-I1 (rulebook 3): a reader role holds `view`'s permission on every device, unlimited by
+/// tags or groups, and nothing else; `admins_only` gives rulebook 2 back.
+#[test]
+fn r_i1_reader_roles_read_only() {
+    let mut s = intune_only();
+    // Erin (Global Reader) out of the Help Desk group: the role alone decides.
+    let erin = user_mut(&mut s, ERIN).id.clone();
+    for g in &mut s.entra.groups {
+        g.members.retain(|m| *m != erin);
+    }
+    for role in [
+        DirectoryRole::GlobalReader,
+        DirectoryRole::SecurityReader,
+        DirectoryRole::SecurityOperator,
+        DirectoryRole::SecurityAdministrator,
+        DirectoryRole::HelpdeskAdministrator,
+    ] {
+        user_mut(&mut s, ERIN).directory_roles = vec![role];
+        let d = decide(&s, ERIN, "CON-SRV-SQL01", Feature::View);
+        assert!(d.allowed, "{role:?}: {:?}", d.reasons);
+        assert_eq!(d.grants[1].id, role.as_str());
+        let d = decide(&s, ERIN, "CON-WS-004", Feature::SyncMachinePolicy);
+        assert_eq!(codes(&d), [ReasonCode::IntunePermissionMissing], "{role:?}");
+    }
+    s.policy.entra_roles = EntraRoles::AdminsOnly;
+    let d = decide(&s, ERIN, "CON-SRV-SQL01", Feature::View);
+    assert_eq!(codes(&d), [ReasonCode::NoIntuneRole]);
+}
+
+/// R-I1 (rulebook 3): under `helpdesk_as_operator` a Helpdesk Administrator also holds the
+/// built-in Help Desk Operator's permissions, unlimited.
+#[test]
+fn r_i1_helpdesk_administrator_as_operator() {
+    let mut s = intune_only();
+    let erin = user_mut(&mut s, ERIN).id.clone();
+    for g in &mut s.entra.groups {
+        g.members.retain(|m| *m != erin);
+    }
+    user_mut(&mut s, ERIN).directory_roles = vec![DirectoryRole::HelpdeskAdministrator];
+    assert!(!decide(&s, ERIN, "CON-WS-004", Feature::SyncMachinePolicy).allowed);
+    s.policy.entra_roles = EntraRoles::HelpdeskAsOperator;
+    let d = decide(&s, ERIN, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert!(d.allowed, "{:?}", d.reasons);
+    assert_eq!(d.policy["entra_roles"], "helpdesk_as_operator");
+    // A Global Reader stays read only.
+    user_mut(&mut s, ERIN).directory_roles = vec![DirectoryRole::GlobalReader];
+    assert!(!decide(&s, ERIN, "CON-WS-004", Feature::SyncMachinePolicy).allowed);
+}
+
+/// R-F3 (rulebook 3): uninstall, repair and re-evaluate came with 2010; install with 2006.
+#[test]
+fn r_f3_application_management_needs_a_2010_site() {
+    let mut s = intune_only();
+    s.hierarchy.version = 2006;
+    s.hierarchy.attach.enforce_configmgr_rbac = true;
+    s.tenant.use_intune_rbac = true;
+    let d = decide(&s, DAVE, "CON-WS-004", Feature::ApplicationManagement);
+    assert_eq!(codes(&d), [ReasonCode::FeatureUnavailable]);
+    assert_eq!(
+        d.reasons[0].detail,
+        "Application management needs site version 2010 or later; the hierarchy's lowest site runs 2006"
+    );
+    let actions = decide(&s, DAVE, "CON-WS-004", Feature::ApplicationActions);
+    assert!(!actions.codes().any(|c| c == ReasonCode::FeatureUnavailable));
     s.policy.application_actions_split = ApplicationActionsSplit::Single;
-    let a = ask(&s, Feature::ApplicationManagement);
-    assert!(a.allowed);
-    assert!(a.not_evaluated.is_empty());
+    let single = decide(&s, DAVE, "CON-WS-004", Feature::ApplicationManagement);
+    assert_eq!(codes(&single), codes(&actions));
 }
 
-/// R-F5 `policy.features.F.client_since`: any feature can ask for a client version.
+/// R-F3 (rulebook 3): on the US Government cloud only viewing and the device actions are
+/// documented.
 #[test]
-fn r_f5_client_since_override() {
-    let mut s = world();
+fn r_f3_us_government_documents_device_sync_and_actions_only() {
+    let mut s = intune_only();
+    s.hierarchy.cloud = Cloud::UsGovernment;
+    assert!(decide(&s, DAVE, "CON-WS-004", Feature::SyncMachinePolicy).allowed);
+    let d = decide(&s, DAVE, "CON-WS-004", Feature::ClientDetails);
+    assert_eq!(codes(&d), [ReasonCode::FeatureUnavailable]);
+    assert_eq!(
+        d.reasons[0].detail,
+        "Client details is not among the tenant attach features documented for the US Government cloud (device sync and device actions; us_government_features `documented`)"
+    );
+    s.policy.us_government_features = UsGovernmentFeatures::All;
+    assert!(decide(&s, DAVE, "CON-WS-004", Feature::ClientDetails).allowed);
+}
+
+/// R-F3 (rulebook 3): at 2006 and earlier the scripts pages need the optional feature.
+#[test]
+fn r_f3_scripts_feature_switch_on_old_sites() {
+    let mut s = contoso();
+    s.hierarchy.version = 2006;
+    s.hierarchy.scripts_feature_enabled = Some(false);
+    let d = decide(&s, DAVE, "CON-WS-004", Feature::RunScript);
+    assert_eq!(codes(&d), [ReasonCode::ScriptsFeatureDisabled]);
+    assert_eq!(d.reasons[0].rule, "R-F3");
+    assert_eq!(
+        d.reasons[0].detail,
+        "run a script needs the optional feature Create and run scripts, which is off on this version 2006 site"
+    );
+    s.hierarchy.scripts_feature_enabled = None;
+    let d = decide(
+        &s,
+        "carol@contoso.com",
+        "CON-SRV-SQL01",
+        Feature::ScriptsView,
+    );
+    assert_eq!(rules_not_evaluated(&d)[0], "R-F3");
+    s.hierarchy.version = 2010;
+    let d = decide(
+        &s,
+        "carol@contoso.com",
+        "CON-SRV-SQL01",
+        Feature::ScriptsView,
+    );
+    assert!(!rules_not_evaluated(&d).contains(&"R-F3"));
+}
+
+/// R-F5 (rulebook 3): application management needs a 2010 client; an unknown client version
+/// is not evaluated; `client_since` overrides.
+#[test]
+fn r_f5_client_version_too_old() {
+    let mut s = intune_only();
+    let d = decide(&s, DAVE, "CON-WS-008", Feature::ApplicationManagement);
+    assert_eq!(codes(&d), [ReasonCode::ClientVersionTooOld]);
+    assert_eq!(
+        d.reasons[0].detail,
+        "the ConfigMgr client of `CON-WS-008` is version 2006; Application management needs a client of 2010 or later"
+    );
+    assert!(decide(&s, DAVE, "CON-WS-008", Feature::ApplicationActions).allowed);
+    let ws8 = s
+        .devices
+        .iter_mut()
+        .find(|d| d.name == "CON-WS-008")
+        .unwrap();
+    ws8.client_version = None;
+    let d = decide(&s, DAVE, "CON-WS-008", Feature::ApplicationManagement);
+    assert!(d.allowed);
+    assert_eq!(rules_not_evaluated(&d), ["R-F5"]);
     s.policy.features.insert(
-        Feature::ClientDetails,
+        Feature::Cmpivot,
         FeatureOverride {
             client_since: Some(2500),
             ..FeatureOverride::default()
         },
     );
-    let a = ask(&s, Feature::ClientDetails);
-    assert_eq!(a.codes, codes(&[ReasonCode::ClientVersionTooOld]));
+    let d = decide(&s, DAVE, "CON-WS-004", Feature::Cmpivot);
+    assert_eq!(codes(&d), [ReasonCode::ClientVersionTooOld]);
 }
 
-/// R-F3 (rulebook 3): `application_management` from 2010 on the site; on US Government only
-/// view and the device actions exist under `documented`, the only reason.
+/// R-F6 (rulebook 3): preconditions the snapshot cannot see are advisories on an allow, never
+/// a deny; a stated MFA requirement on the SMS Provider denies the acting features and the
+/// applications, CMPivot and scripts pages.
 #[test]
-fn r_f3_application_split_and_us_government() {
-    let mut s = world();
-    s.hierarchy.version = 2006;
-    let a = ask(&s, Feature::ApplicationManagement);
-    assert_eq!(a.codes, codes(&[ReasonCode::FeatureUnavailable]));
-    let mut s = world();
-    s.hierarchy.cloud = Cloud::UsGovernment;
-    user(&mut s).intune_licensed = Some(false); // would deny too: not evaluated
-    let a = ask(&s, Feature::ClientDetails);
-    assert_eq!(a.codes, codes(&[ReasonCode::FeatureUnavailable]));
-    assert!(a.not_evaluated.is_empty());
-    s.policy.us_government_features = UsGovernmentFeatures::All;
-    let a = ask(&s, Feature::ClientDetails);
-    assert_eq!(a.codes, codes(&[ReasonCode::NoIntuneLicense]));
-}
-
-/// R-F3 (rulebook 3): at 2006 or earlier the scripts pages need the optional feature: off is
-/// `scripts_feature_disabled` and nothing else; unknown is listed under `not_evaluated`.
-#[test]
-fn r_f3_scripts_switch() {
-    let mut s = world();
-    s.hierarchy.version = 2006;
-    s.hierarchy.scripts_feature_enabled = Some(false);
-    let a = ask(&s, Feature::ScriptsView);
-    assert_eq!(a.codes, codes(&[ReasonCode::ScriptsFeatureDisabled]));
-    s.hierarchy.scripts_feature_enabled = None;
-    let a = ask(&s, Feature::RunScript);
-    assert!(a.not_evaluated.contains("R-F3"), "{a:?}");
-    s.hierarchy.version = 2010;
-    s.hierarchy.scripts_feature_enabled = Some(false);
-    let a = ask(&s, Feature::ScriptsView);
-    assert!(!a.codes.contains(&ReasonCode::ScriptsFeatureDisabled));
-}
-
-/// R-F6: an SMS Provider requiring MFA denies the acting features and the applications,
-/// CMPivot and scripts pages (`sms_provider_mfa`), not view; unknown, it is an advisory on
-/// those features' allowed decisions, after the feature's own.
-#[test]
-fn r_f6_sms_provider_mfa_and_advisories() {
-    let mut s = world();
-    s.hierarchy.sms_provider_mfa = Some(true);
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert_eq!(a.codes, codes(&[ReasonCode::SmsProviderMfa]));
-    assert!(ask(&s, Feature::View).allowed);
-    s.hierarchy.sms_provider_mfa = None;
-    let a = ask(&s, Feature::SyncMachinePolicy);
-    assert!(a.allowed);
-    assert_eq!(a.advisories, [AdvisoryCode::SmsProviderMfa]);
-    let a = ask(&s, Feature::ApplicationManagement);
+fn r_f6_advisories_and_sms_provider_mfa() {
+    let mut s = intune_only();
+    let advisories = |s: &Snapshot, f: Feature| -> Vec<AdvisoryCode> {
+        let d = decide(s, DAVE, "CON-WS-004", f);
+        assert!(d.allowed, "{f}: {:?}", d.reasons);
+        d.advisories.iter().map(|a| a.code).collect()
+    };
+    assert_eq!(advisories(&s, Feature::View), []);
     assert_eq!(
-        a.advisories,
+        advisories(&s, Feature::Timeline),
+        [AdvisoryCode::EndpointAnalyticsDataCollection]
+    );
+    assert_eq!(
+        advisories(&s, Feature::BitlockerKeys),
+        [
+            AdvisoryCode::BitlockerManagementPolicy,
+            AdvisoryCode::SmsProviderMfa
+        ]
+    );
+    assert_eq!(
+        advisories(&s, Feature::Cmpivot),
+        [
+            AdvisoryCode::PowershellOnClient,
+            AdvisoryCode::SmsProviderMfa
+        ]
+    );
+    assert_eq!(
+        advisories(&s, Feature::ApplicationActions),
         [AdvisoryCode::ClientOnline, AdvisoryCode::SmsProviderMfa]
     );
-    assert!(ask(&s, Feature::View).advisories.is_empty());
-    // Only on allowed decisions.
-    user(&mut s).intune_licensed = Some(false);
-    assert!(ask(&s, Feature::SyncMachinePolicy).advisories.is_empty());
-}
-
-/// R-H4 with R-I1 and R-I8: a reader role does not offboard (unless a Helpdesk Administrator
-/// holds the built-in Help Desk Operator's `Organization_Delete` under
-/// `helpdesk_as_operator`); an unlicensed user's assignments follow R-I8.
-#[test]
-fn r_h4_offboarding_readers_and_licences() {
-    let offboard = |s: &Snapshot| {
-        let e = Engine::new(s.clone()).unwrap();
-        let o = e.offboard(e.find_user(USER).unwrap());
-        let r = Reference { s }.offboard(USER);
-        assert_eq!(
-            (o.allowed, o.eta_minutes_max),
-            r,
-            "engine (left), reference"
-        );
-        r.0
-    };
-    let mut s = world();
-    s.intune.role_assignments.clear();
-    user(&mut s).directory_roles = vec![DirectoryRole::HelpdeskAdministrator];
-    role(
-        &mut s,
-        "r-hdo",
-        "Help Desk Operator",
-        true,
-        &["ManagedDevices_Read", "Organization_Delete"],
+    s.hierarchy.sms_provider_mfa = Some(false);
+    assert_eq!(advisories(&s, Feature::SyncMachinePolicy), []);
+    s.hierarchy.sms_provider_mfa = Some(true);
+    let d = decide(&s, DAVE, "CON-WS-004", Feature::SyncMachinePolicy);
+    assert_eq!(codes(&d), [ReasonCode::SmsProviderMfa]);
+    assert_eq!(d.reasons[0].rule, "R-F6");
+    assert_eq!(
+        d.reasons[0].detail,
+        "the SMS Provider requires multi-factor authentication, and Sync Machine Policy fails with HTTP 403 from the admin center (a known issue)"
     );
-    assert!(!offboard(&s));
-    s.policy.entra_roles = EntraRoles::HelpdeskAsOperator;
-    assert!(offboard(&s));
-    let mut s = world();
-    role(&mut s, "r-del", "Deleter", false, &["Organization_Delete"]);
-    assignment(&mut s, "a-nested").role = "r-del".into();
-    assert!(offboard(&s));
-    s.tenant.unlicensed_admins = true;
-    user(&mut s).intune_licensed = Some(false);
-    assert!(!offboard(&s));
-}
-
-/// R-I8 validation warning: with *unlicensed admins* on, a member group of a role assignment
-/// with more than 350 unlicensed direct member users (Microsoft's limit).
-#[test]
-fn r_i8_warns_past_350_unlicensed_direct_members() {
-    let warned = |s: &Snapshot| validate(s).warnings().any(|d| d.rule() == "R-I8");
-    let with = |n: usize, setting: bool, licensed: bool| {
-        let mut s = world();
-        s.tenant.unlicensed_admins = setting;
-        for i in 0..n {
-            let id = format!("x{i}");
-            s.entra.users.push(EntraUser {
-                id: id.clone(),
-                upn: format!("x{i}@contoso.com"),
-                on_premises_sid: None,
-                on_premises_group_sids: vec![],
-                directory_roles: vec![],
-                intune_licensed: Some(licensed),
-            });
-            s.entra.groups[0].members.push(id);
-        }
-        s
-    };
-    assert!(warned(&with(351, true, false)));
-    assert!(!warned(&with(350, true, false)));
-    assert!(!warned(&with(351, false, false)));
-    assert!(!warned(&with(351, true, true)));
+    assert!(d.advisories.is_empty());
+    assert!(
+        decide(&s, DAVE, "CON-WS-004", Feature::ApplicationsView)
+            .codes()
+            .eq([ReasonCode::SmsProviderMfa])
+    );
+    assert!(decide(&s, DAVE, "CON-WS-004", Feature::ClientDetails).allowed);
 }

@@ -470,7 +470,7 @@ impl Feature {
             Feature::Cmpivot => "CMPivot",
             Feature::ApplicationsView => "the Applications page",
             Feature::ApplicationActions => "application actions",
-            Feature::ApplicationManagement => "application management",
+            Feature::ApplicationManagement => "Application management",
             Feature::SoftwareUpdates => "the Software updates page",
             Feature::BitlockerKeys => "BitLocker recovery keys",
             Feature::EnrollNow => "Enroll now",

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::configmgr;
 use super::intune::{self, TagReach};
+use super::licence::{self, LicenceCase};
 use super::{Access, Profile, Requirement, UserNo, directory_role_grant, role_name};
+use super::{availability, configmgr};
 use crate::collections::CollectionGraph;
 use crate::decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode};
 use crate::devices::{DeviceIndex, DeviceNo};
@@ -144,18 +145,36 @@ impl Explain<'_> {
         }
 
         // 0. Availability (R-F3): nothing else is evaluated for a feature the site lacks.
-        if s.hierarchy.version < req.since {
+        if f == Feature::ApplicationManagement {
+            out.knobs.insert(
+                String::from("application_actions_split"),
+                json!(self.policy.application_actions_split.as_str()),
+            );
+        }
+        if s.hierarchy.cloud == crate::snapshot::Cloud::UsGovernment
+            && s.hierarchy.version >= req.since
+        {
+            out.knobs.insert(
+                String::from("us_government_features"),
+                json!(self.policy.us_government_features.as_str()),
+            );
+        }
+        if let Some(why) = req.unavailable {
             out.reasons.push(Reason {
-                code: ReasonCode::FeatureUnavailable,
+                code: why.code(),
+                rule: "R-F3",
+                detail: self.unavailable_detail(why, req, f),
+            });
+            return self.finish(user, d, f, out);
+        }
+        if availability::scripts_switch_unknown(f, s) {
+            out.not_evaluated.push(NotEvaluated {
                 rule: "R-F3",
                 detail: format!(
-                    "{} needs site version {} or later; the hierarchy's lowest site runs {}",
-                    f.display_name(),
-                    req.since,
+                    "the snapshot does not say whether the optional feature Create and run scripts is on (`hierarchy.scripts_feature_enabled`); version {} does not enable it by default",
                     s.hierarchy.version
                 ),
             });
-            return self.finish(user, d, f, out);
         }
 
         // 1. Upload (R-F0, R-U).
@@ -216,6 +235,9 @@ impl Explain<'_> {
             });
         }
 
+        // 2b. The client's version (R-F5) and the SMS Provider (R-F6).
+        self.client_and_provider(req, d, f, &mut out);
+
         // 3. Intune (R-I, R-F2).
         if let Some(p) = p {
             self.intune_side(p, req, (d, f), tagless, &mut out);
@@ -252,6 +274,11 @@ impl Explain<'_> {
         if !allowed {
             grants.clear();
         }
+        let advisories = if allowed && user.is_some() {
+            availability::advisories(f, self.s)
+        } else {
+            Vec::new()
+        };
         // Evaluation order of the systems; within one, the order each side chose by ids.
         grants.sort_by_key(|g| g.kind);
         let device = self.devices.position(d).and_then(|p| self.s.devices.get(p));
@@ -265,7 +292,7 @@ impl Explain<'_> {
             allowed,
             reasons,
             grants,
-            advisories: Vec::new(),
+            advisories,
             not_evaluated,
             policy: knobs,
         }
@@ -286,15 +313,90 @@ impl Explain<'_> {
             out.grants.push(directory_role_grant(role));
             return;
         }
-        if p.assignments.is_empty() {
-            out.reasons.push(Reason {
-                code: ReasonCode::NoIntuneRole,
-                rule: "R-I2",
+        if p.licence_unknown_matters {
+            out.knobs.insert(
+                String::from("licence_unknown"),
+                json!(self.policy.licence_unknown.as_str()),
+            );
+            out.not_evaluated.push(NotEvaluated {
+                rule: "R-I8",
                 detail: format!(
-                    "no Intune role assignment applies to `{}` (directly or through nested groups)",
-                    self.upn(p)
+                    "the snapshot does not say whether `{}` holds an Intune licence (`intune_licensed`), and that changes which role assignments apply; read as {} (licence_unknown)",
+                    self.upn(p),
+                    self.policy.licence_unknown.as_str()
                 ),
             });
+        }
+        let start = out.reasons.len();
+        // R-I1 (rulebook 3): a reader role's permissions need no assignment.
+        let role = a.role_perms(p);
+        if p.reader.is_some() {
+            out.knobs.insert(
+                String::from("entra_roles"),
+                json!(self.policy.entra_roles.as_str()),
+            );
+        }
+        let need: Vec<u32> = req
+            .perms
+            .iter()
+            .copied()
+            .filter(|q| role.is_none_or(|r| !r.contains(*q as usize)))
+            .collect();
+        let by_role: Vec<u32> = req
+            .perms
+            .iter()
+            .copied()
+            .filter(|q| role.is_some_and(|r| r.contains(*q as usize)))
+            .collect();
+        if let Some(r) = p.reader
+            && !by_role.is_empty()
+            && !out.denied()
+        {
+            let held: Vec<&str> = by_role.iter().map(|q| self.perm_name(*q)).collect();
+            out.grants
+                .push(super::reader_role_grant(r, &held.join(", ")));
+        }
+        if p.reader.is_some() && need.is_empty() {
+            return;
+        }
+        if p.assignments.is_empty() {
+            let upn = self.upn(p);
+            let (code, rule, detail) = match (p.reached, p.licence) {
+                (true, LicenceCase::Refused) => (
+                    ReasonCode::NoIntuneLicense,
+                    "R-I8",
+                    format!(
+                        "`{upn}` has no Intune licence and the tenant does not allow unlicensed admins: no Intune role assignment applies"
+                    ),
+                ),
+                (true, LicenceCase::DirectOnly) => (
+                    ReasonCode::UnlicensedNestedMembership,
+                    "R-I8",
+                    self.nested_detail(p),
+                ),
+                _ if p.reader.is_some() => {
+                    for q in &need {
+                        out.reasons.push(Reason {
+                            code: ReasonCode::IntunePermissionMissing,
+                            rule: "R-I3",
+                            detail: format!(
+                                "`{upn}` has no Intune role assignment, and its Entra role holds only {} (R-I1): nothing holds {}",
+                                by_role.iter().map(|q| self.perm_name(*q)).collect::<Vec<_>>().join(", "),
+                                self.perm_name(*q)
+                            ),
+                        });
+                    }
+                    return;
+                }
+                _ => (
+                    ReasonCode::NoIntuneRole,
+                    "R-I2",
+                    format!(
+                        "no Intune role assignment applies to `{upn}` (directly or through nested groups)"
+                    ),
+                ),
+            };
+            out.reasons.push(Reason { code, rule, detail });
             return;
         }
         let assignments: Vec<&intune::Assignment> = p
@@ -323,7 +425,7 @@ impl Explain<'_> {
         let device_tags = || self.tag_names(a.intune.device_tags.row(d));
         let mut used: Vec<usize> = Vec::new();
         let mut any_held = false;
-        for q in &req.perms {
+        for q in &need {
             let holders: Vec<&&intune::Assignment> = assignments
                 .iter()
                 .filter(|x| x.perms.contains(*q as usize))
@@ -395,7 +497,7 @@ impl Explain<'_> {
                 );
             }
             if a.scope_groups_apply(f, d) {
-                for q in &req.acting {
+                for q in req.acting.iter().filter(|q| need.contains(q)) {
                     let holders: Vec<&&intune::Assignment> = assignments
                         .iter()
                         .filter(|x| x.perms.contains(*q as usize))
@@ -415,6 +517,20 @@ impl Explain<'_> {
                     }
                 }
             }
+        }
+        if out.reasons.len() > start
+            && p.licence == LicenceCase::DirectOnly
+            && !p.nested_only.is_empty()
+        {
+            // R-I8: the nested assignments would not be enough reason alone; named first.
+            out.reasons.insert(
+                start,
+                Reason {
+                    code: ReasonCode::UnlicensedNestedMembership,
+                    rule: "R-I8",
+                    detail: self.nested_detail(p),
+                },
+            );
         }
         if out.denied() {
             return;
@@ -440,8 +556,7 @@ impl Explain<'_> {
                 role_name(s, ca.definition),
                 tag_list(&ca.tags),
             );
-            let mut held = req
-                .perms
+            let mut held = need
                 .iter()
                 .filter(|q| ca.perms.contains(**q as usize))
                 .peekable();
@@ -460,6 +575,115 @@ impl Explain<'_> {
                 detail,
             });
         }
+    }
+
+    /// R-F3's explanation of an unavailable feature.
+    fn unavailable_detail(
+        &self,
+        why: availability::Unavailable,
+        req: &Requirement,
+        f: Feature,
+    ) -> String {
+        let h = &self.s.hierarchy;
+        match why {
+            availability::Unavailable::Version => format!(
+                "{} needs site version {} or later; the hierarchy's lowest site runs {}",
+                f.display_name(),
+                req.since,
+                h.version
+            ),
+            availability::Unavailable::UsGovernment => format!(
+                "{} is not among the tenant attach features documented for the US Government cloud (device sync and device actions; us_government_features `{}`)",
+                f.display_name(),
+                self.policy.us_government_features.as_str()
+            ),
+            availability::Unavailable::ScriptsOff => format!(
+                "{} needs the optional feature Create and run scripts, which is off on this version {} site",
+                f.display_name(),
+                h.version
+            ),
+        }
+    }
+
+    /// R-F5 and R-F6: the device's client version and the SMS Provider's MFA.
+    fn client_and_provider(&self, req: &Requirement, d: DeviceNo, f: Feature, out: &mut Outcome) {
+        if let Some(since) = req.client_since {
+            let version = self
+                .devices
+                .position(d)
+                .and_then(|p| self.s.devices.get(p))
+                .and_then(|dev| dev.client_version);
+            match version {
+                Some(v) if v < since => out.reasons.push(Reason {
+                    code: ReasonCode::ClientVersionTooOld,
+                    rule: "R-F5",
+                    detail: format!(
+                        "the ConfigMgr client of `{}` is version {v}; {} needs a client of {since} or later",
+                        self.device_name(d),
+                        f.display_name()
+                    ),
+                }),
+                Some(_) => {}
+                None => out.not_evaluated.push(NotEvaluated {
+                    rule: "R-F5",
+                    detail: format!(
+                        "the snapshot does not give the client version of `{}` (`client_version`); {} needs a client of {since} or later",
+                        self.device_name(d),
+                        f.display_name()
+                    ),
+                }),
+            }
+        }
+        if req.provider_mfa {
+            out.reasons.push(Reason {
+                code: ReasonCode::SmsProviderMfa,
+                rule: "R-F6",
+                detail: format!(
+                    "the SMS Provider requires multi-factor authentication, and {} fails with HTTP 403 from the admin center (a known issue)",
+                    f.display_name()
+                ),
+            });
+        }
+    }
+
+    /// R-I8's explanation: the assignments an unlicensed user reaches only through nested
+    /// groups, each with the groups it goes through.
+    fn nested_detail(&self, p: &Profile) -> String {
+        let a = self.access;
+        let s = self.s;
+        let group = |g: u32| {
+            s.entra
+                .groups
+                .get(g as usize)
+                .map_or("?", |g| g.name.as_str())
+        };
+        let mut nested: Vec<(&str, String)> = p
+            .nested_only
+            .iter()
+            .filter_map(|x| {
+                let ca = a.intune.assignments.get(*x as usize)?;
+                let sa = s.intune.role_assignments.get(ca.position)?;
+                let path = licence::nesting_path(&a.intune, p.user as usize, *x);
+                // "through `night shift`, nested in `Helpdesk`": from the user's own group up.
+                let mut through = String::new();
+                for (i, g) in path.iter().enumerate() {
+                    through.push_str(if i == 0 { "`" } else { ", nested in `" });
+                    through.push_str(group(*g));
+                    through.push('`');
+                }
+                Some((
+                    sa.id.as_str(),
+                    format!("assignment `{}` only through the group {through}", sa.name),
+                ))
+            })
+            .collect();
+        nested.sort();
+        let list: Vec<String> = nested.into_iter().map(|(_, t)| t).collect();
+        format!(
+            "`{}` has no Intune licence and reaches {}; with unlicensed admins allowed, assignments apply to direct members only",
+            self.upn(p),
+            list.join(", and ")
+        )
     }
 
     fn configmgr_side(
