@@ -32,11 +32,12 @@ mod reference;
 /// R-F3: the site versions the worlds cycle through (before and after each feature's `since`).
 const VERSIONS: [u32; 6] = [2002, 2006, 2103, 2107, 2111, 2403];
 
-/// Features rulebook 2 changed the most; half of the requests draw from these.
-const RULEBOOK_2: [Feature; 6] = [
+/// Features rulebooks 2 and 3 changed the most; half of the requests draw from these.
+const RULEBOOK_2: [Feature; 7] = [
     Feature::RunScript,
     Feature::ApplicationsView,
     Feature::ApplicationActions,
+    Feature::ApplicationManagement,
     Feature::SoftwareUpdates,
     Feature::BitlockerKeys,
     Feature::Cmpivot,
