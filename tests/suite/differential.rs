@@ -247,6 +247,12 @@ pub struct Coverage {
     pub nested_with_other_reasons: usize,
     /// R-I1: decisions of a reader role (no Intune assignment needed) allowed.
     pub reader_allowed: usize,
+    /// R-I1 with R-I8: a reader asking for more than its role holds, denied with
+    /// `unlicensed_nested_membership`.
+    pub reader_nested: usize,
+    /// R-F3 `single` with R-F5: `application_management` too old through
+    /// `application_actions`' `client_since` override (decided exactly as it).
+    pub single_client_since: usize,
     /// Allowed decisions, and all decisions.
     pub allowed: usize,
     pub decisions: usize,
@@ -313,6 +319,15 @@ impl Coverage {
                         self.nested_with_other_reasons += 1;
                     }
                     self.reader_allowed += usize::from(reader && a.allowed);
+                    self.reader_nested += usize::from(
+                        reader && a.codes.contains(&ReasonCode::UnlicensedNestedMembership),
+                    );
+                    self.single_client_since += usize::from(
+                        f == Feature::ApplicationManagement
+                            && s.policy.application_actions_split
+                                == tenant_attach::snapshot::ApplicationActionsSplit::Single
+                            && a.codes.contains(&ReasonCode::ClientVersionTooOld),
+                    );
                     for (knob, value, relevant, others) in &knobs {
                         if relevant(u, f)
                             && others
@@ -414,6 +429,14 @@ impl Coverage {
                 self.nested_with_other_reasons,
             ),
             ("R-I1 a reader role allowed", self.reader_allowed),
+            (
+                "R-I1 a reader with R-I8 unlicensed_nested_membership",
+                self.reader_nested,
+            ),
+            (
+                "R-F5 application_management under single, through application_actions",
+                self.single_client_since,
+            ),
         ];
         for (what, n) in counts {
             assert!(n > 0, "the worlds no longer exercise {what}: {self:?}");
