@@ -670,8 +670,8 @@ fn engine_agrees_with_reference_on_the_samples() {
 }
 
 /// R-I1, R-I8, R-F3, R-F5, R-F6 (rulebook 3) on the hand-written snapshots: the Contoso sample
-/// (an unlicensed nested admin, a Global Reader, an old client) and every valid corpus case,
-/// each under every value of the four rulebook 3 knobs, the *unlicensed admins* setting both
+/// (an unlicensed nested admin, a Global Reader, an old client), Fabrikam and the rulebook 2
+/// corpus case without scripts, each under every value of the four rulebook 3 knobs, the *unlicensed admins* setting both
 /// ways, every licence unknown, the US Government cloud, the scripts switch and the SMS
 /// Provider's MFA unknown.
 #[test]
@@ -681,7 +681,8 @@ fn engine_agrees_with_reference_on_the_samples_rulebook_3() {
     };
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut texts = vec![tenant_attach::sample::CONTOSO.to_owned()];
-    for case in ["fabrikam", "rulebook2", "rulebook2-scripts-unknown"] {
+    // The rulebook2 case answers as rulebook2-scripts-unknown does beyond R-G7: left out.
+    for case in ["fabrikam", "rulebook2-scripts-unknown"] {
         texts.push(std::fs::read_to_string(corpus.join(case).join("snapshot.json")).unwrap());
     }
     type Edit = fn(&mut tenant_attach::Snapshot);
