@@ -17,6 +17,7 @@ mod fuzz_bodies;
 mod fuzz_replay;
 mod import;
 mod import_corpus;
+mod import_trust;
 mod json_forms;
 mod props;
 mod reference;

@@ -222,7 +222,7 @@ pub const SCOPE_TAGS: &[&str] = &["0", "1", "2"];
 pub const VERSIONS: &[u32] = &[2002, 2006, 2010, 2103, 2107, 2111, 2207, 2403];
 
 /// ConfigMgr client versions of devices (R-F5), around the 2010 boundary of
-/// `application_management`; a device gets one no newer than its site.
+/// `application_management`; a device with a client gets one no newer than its site.
 pub const CLIENT_VERSIONS: &[u32] = &[2002, 2006, 2010, 2103, 2207, 2403];
 
 /// The name of the built-in Intune role a Helpdesk Administrator equals under
@@ -544,6 +544,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 } else {
                     vec![]
                 },
+                associations_inferred: false,
             }
         })
         .collect();
@@ -566,6 +567,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 .map(String::from)
                 .collect(),
             associations: vec![],
+            associations_inferred: false,
         });
     }
 
@@ -716,11 +718,13 @@ fn rulebook_3(x: &mut Dice<'_>, s: &mut Snapshot) {
         .filter(|v| *v <= site)
         .collect();
     for d in &mut s.devices {
-        d.client_version = if x.chance(80) {
+        let version = if x.chance(80) {
             x.pick(&clients).copied()
         } else {
             None
         };
+        // A device without a ConfigMgr client has no client version.
+        d.client_version = version.filter(|_| d.client);
     }
     for u in &mut s.entra.users {
         u.intune_licensed = match x.below(3) {

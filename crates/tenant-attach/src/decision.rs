@@ -287,6 +287,8 @@ pub struct NotEvaluated {
 #[non_exhaustive]
 pub struct Decision {
     /// For an allow, the preconditions the snapshot cannot see (R-F6); empty for a deny.
+    /// Absent from a decision stored before rulebook 3, it reads back empty.
+    #[serde(default)]
     pub advisories: Vec<Advisory>,
     /// Whether the admin center allows it.
     pub allowed: bool,

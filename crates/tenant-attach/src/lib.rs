@@ -12,6 +12,7 @@ mod engine;
 pub mod error;
 pub mod features;
 pub mod findings;
+pub mod layout;
 mod parallel;
 pub mod report;
 mod report_wire;

@@ -642,6 +642,37 @@ impl Access {
             .unwrap_or_default()
     }
 
+    /// R-I8: for a user whose licence keeps some reached assignments from applying, the
+    /// reason and those assignments' positions in `$.intune.role_assignments`, sorted.
+    pub(crate) fn licence_block(&self, u: UserNo) -> Option<(ReasonCode, Vec<usize>)> {
+        let p = self.profiles.get(u as usize)?;
+        if p.directory_role.is_some() || !p.reached {
+            return None;
+        }
+        let (code, lost) = match p.licence {
+            licence::LicenceCase::Licensed => return None,
+            licence::LicenceCase::Refused => {
+                let mut stamp = vec![u32::MAX; self.intune.group_assignments.len()];
+                (
+                    ReasonCode::NoIntuneLicense,
+                    licence::nested(&self.intune, u as usize, &mut stamp),
+                )
+            }
+            licence::LicenceCase::DirectOnly if !p.nested_only.is_empty() => (
+                ReasonCode::UnlicensedNestedMembership,
+                p.nested_only.clone(),
+            ),
+            licence::LicenceCase::DirectOnly => return None,
+        };
+        let mut positions: Vec<usize> = lost
+            .iter()
+            .filter_map(|a| self.intune.assignments.get(*a as usize))
+            .map(|a| a.position)
+            .collect();
+        positions.sort_unstable();
+        Some((code, positions))
+    }
+
     pub(crate) fn configmgr_block(&self, u: UserNo, f: Feature) -> Option<ReasonCode> {
         if self.mode != Mode::Combined {
             return None;

@@ -85,6 +85,18 @@ pub struct ConfigMgrAdmin {
     /// Role-to-collections pairs, for `specific` associations.
     #[serde(default)]
     pub associations: Vec<Association>,
+    /// The associations were inferred, not read: the import found no `Permissions` (a list
+    /// call) and paired every role with every collection by name (`cross_product`), which may
+    /// grant more than the admin's specific associations. Written only when `true`
+    /// (`"associations_inferred": true`); absent means the associations are as the site holds
+    /// them (or were written by hand).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub associations_inferred: bool,
+}
+
+/// For `skip_serializing_if`: leave a `false` flag out.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How an administrative user's roles pair with its collections (R-G4).
