@@ -490,15 +490,23 @@ impl Reference<'_> {
         }
     }
 
-    /// R-F5: the first client version the feature needs, with the snapshot's override.
+    /// R-F5: the first client version the feature needs, with the snapshot's override; R-F0:
+    /// every feature needs `view`, so view's client version joins every feature's (as its
+    /// `since` does, R-F3).
     pub fn client_since(&self, f: Feature) -> Option<u32> {
-        let f = self.row_of(f);
-        self.s
-            .policy
-            .features
-            .get(&f)
-            .and_then(|o| o.client_since)
-            .or(table_client_since(f))
+        let own = |f: Feature| {
+            let f = self.row_of(f);
+            self.s
+                .policy
+                .features
+                .get(&f)
+                .and_then(|o| o.client_since)
+                .or(table_client_since(f))
+        };
+        match (own(f), own(Feature::View)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// R-F3: the first version with `f`, with the snapshot's override; R-F0: every feature

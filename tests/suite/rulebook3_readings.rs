@@ -481,3 +481,26 @@ fn r_i8_warns_past_350_unlicensed_direct_members() {
     assert!(!warned(&with(351, false, false)));
     assert!(!warned(&with(351, true, true)));
 }
+
+/// R-F0 with R-F5: every feature needs `view`, so a `client_since` on view's row holds back
+/// every feature on an older client (as view's `since` does, R-F3), and an unknown client
+/// version is then listed under `not_evaluated` for every feature.
+#[test]
+fn r_f5_view_client_since_joins_every_feature() {
+    let mut s = world();
+    s.policy.features.insert(
+        Feature::View,
+        FeatureOverride {
+            client_since: Some(2500),
+            ..FeatureOverride::default()
+        },
+    );
+    let a = ask(&s, Feature::View);
+    assert_eq!(a.codes, codes(&[ReasonCode::ClientVersionTooOld]));
+    let a = ask(&s, Feature::ClientDetails);
+    assert_eq!(a.codes, codes(&[ReasonCode::ClientVersionTooOld]));
+    s.devices[0].client_version = None;
+    let a = ask(&s, Feature::SyncMachinePolicy);
+    assert!(a.allowed);
+    assert_eq!(a.not_evaluated, rules(&["R-F5"]));
+}

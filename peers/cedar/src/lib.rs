@@ -213,7 +213,11 @@ fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> Needs {
     Needs {
         // R-F0: every feature needs view, so a feature exists only where view exists too.
         since: own_row.since.max(view_row.since),
-        client_since: own_row.client_since,
+        // R-F0 with R-F5: view's client version joins every feature's, as its `since` does.
+        client_since: match (own_row.client_since, view_row.client_since) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        },
         perms,
         acting,
         ops: ops.into_iter().collect(),
