@@ -10,6 +10,9 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod assert;
+mod assert_errors;
+mod assert_props;
 mod bundle;
 mod corpus;
 mod differential;

@@ -387,3 +387,30 @@ fn r_f6_advisories_and_sms_provider_mfa() {
     );
     assert!(decide(&s, DAVE, "CON-WS-004", Feature::ClientDetails).allowed);
 }
+
+/// Issue 18 (R-G4): a decision that rests on associations the importer inferred (a list call
+/// without `Permissions`) says so under `not_evaluated`, allowed or not.
+#[test]
+fn r_g4_inferred_associations_are_never_silent() {
+    let mut s = contoso();
+    let d = decide(&s, "carol@contoso.com", "CON-SRV-SQL01", Feature::View);
+    assert!(!rules_not_evaluated(&d).contains(&"R-G4"));
+    for admin in &mut s.configmgr.admins {
+        admin.associations_inferred = admin.account == "CONTOSO\\CM-ServerOps";
+    }
+    let d = decide(&s, "carol@contoso.com", "CON-SRV-SQL01", Feature::View);
+    assert!(d.allowed);
+    let note = d.not_evaluated.iter().find(|n| n.rule == "R-G4").unwrap();
+    assert!(
+        note.detail
+            .contains("`CONTOSO\\CM-ServerOps` were inferred"),
+        "{}",
+        note.detail
+    );
+    let d = decide(&s, "carol@contoso.com", "CON-WS-004", Feature::View);
+    assert!(!d.allowed);
+    assert!(rules_not_evaluated(&d).contains(&"R-G4"));
+    // Users who map to no such admin are not told.
+    let d = decide(&s, "alice@contoso.com", "CON-WS-004", Feature::View);
+    assert!(!rules_not_evaluated(&d).contains(&"R-G4"));
+}

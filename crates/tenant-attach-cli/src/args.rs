@@ -34,6 +34,8 @@ pub enum Format {
     /// One self-contained HTML file, no network, readable without JavaScript (`report` and
     /// `demo` only).
     Html,
+    /// JUnit XML (`assert` only).
+    Junit,
 }
 
 /// Who lays out `graph --format svg`.
@@ -178,6 +180,17 @@ pub enum Command {
         /// The user: UPN or Entra object id.
         #[arg(long)]
         user: String,
+    },
+    /// Checks an assertions file (access guardrails) against the snapshot: exit 0 when every
+    /// assertion holds, 1 when some fail, 2 on bad input (`--format text|json|junit`).
+    Assert {
+        /// The assertions file (`tenant-attach.assertions/1`, docs/assertions.md).
+        #[arg(long, value_name = "FILE")]
+        assertions: PathBuf,
+        /// An older snapshot: report only the assertions whose answer the change alters,
+        /// with the decisions that changed.
+        #[arg(long, value_name = "OLD")]
+        against: Option<PathBuf>,
     },
 }
 

@@ -90,7 +90,16 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             "error[usage]: --format html is for `report` and `demo`; use text or json",
         )));
     }
+    if style.format == Format::Junit && !matches!(cli.command, Command::Assert { .. }) {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format junit is for the `assert` command; use text or json",
+        )));
+    }
     match &cli.command {
+        Command::Assert {
+            assertions,
+            against,
+        } => crate::assert::run(cli, style, assertions, against.as_deref()),
         Command::Demo { output } => {
             let engine = until_exit(
                 Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?,
@@ -368,7 +377,7 @@ fn parse(label: &str, reader: Input) -> Result<Result<Snapshot, LoadError>, Fail
     }
 }
 
-fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
+pub(crate) fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
     let label = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
@@ -378,7 +387,7 @@ fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
         .map_err(|e| refused(&label, &e))
 }
 
-fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
+pub(crate) fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
     let (label, reader) = read(cli)?;
     let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
     let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
@@ -448,7 +457,7 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text | Format::Dot | Format::Svg | Format::Html => {
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
             validation_text(&label, &diags, style)
         }
     };
@@ -497,7 +506,9 @@ pub fn upload_json(engine: &Engine) -> Value {
 fn upload(engine: &Engine, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&upload_json(engine)),
-        Format::Text | Format::Dot | Format::Svg | Format::Html => upload_text(engine, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            upload_text(engine, style)
+        }
     }
 }
 

@@ -257,7 +257,7 @@ pub fn write(
 ) -> Result<(), GraphError> {
     match format {
         Format::Dot => write_dot(engine, nodes, out)?,
-        Format::Text => write_text(engine, nodes, out)?,
+        Format::Text | Format::Junit => write_text(engine, nodes, out)?,
         Format::Json => write_json(engine, nodes, out)?,
         Format::Svg => out.write_all(crate::svg::render(engine, nodes, None, true).as_bytes())?,
         Format::Html => {

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod args;
+pub mod assert;
 pub mod batch;
 pub mod commands;
 pub mod graph;

@@ -688,7 +688,7 @@ fn readme_examples_are_current() {
         let args: Vec<String> = command
             .split_whitespace()
             .map(|a| {
-                if a.starts_with("crates/") {
+                if a.starts_with("crates/") || a.starts_with("examples/") {
                     root.join(a).display().to_string()
                 } else {
                     a.to_owned()

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod answers;
+pub mod assert;
 pub mod batch;
 pub mod collections;
 pub mod decision;
