@@ -26,6 +26,7 @@ mod props;
 mod reference;
 mod reliability;
 mod rulebook3;
+mod rulebook3_readings;
 mod rules;
 mod synth;
 mod tidy;
