@@ -27,6 +27,7 @@ mod props;
 mod reference;
 mod reliability;
 mod rulebook3;
+mod rulebook3_readings;
 mod rules;
 mod schema;
 mod standalone;
