@@ -34,12 +34,8 @@ fn world() -> Snapshot {
         .with_device(d)
         .with_collection(Collection::all_systems(&[DEVICE]));
     s.tenant.use_intune_rbac = true;
-    for (id, name) in [("0", "Default"), ("1", "Paris")] {
-        s.intune.scope_tags.push(ScopeTag {
-            id: id.into(),
-            name: name.into(),
-        });
-    }
+    // `Snapshot::new` lists the Default tag (id "0").
+    s.intune.scope_tags.push(ScopeTag::new("1", "Paris"));
     s.entra.users.push(EntraUser {
         id: USER.into(),
         upn: "user1@contoso.com".into(),
