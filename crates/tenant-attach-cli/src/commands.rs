@@ -349,6 +349,7 @@ fn refused(label: &str, e: &BuildError) -> Failure {
                 .map(|d| diagnostic_line(label, d))
                 .collect(),
         ),
+        BuildError::StampsExhausted => Failure::one(format!("{label}: {e}")),
     }
 }
 

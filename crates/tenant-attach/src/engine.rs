@@ -48,7 +48,8 @@ impl Engine {
     /// # Errors
     ///
     /// [`BuildError::Invalid`] with every input error (rule, JSON path, message) when the
-    /// snapshot does not describe a hierarchy (R-C3, R-C4, R-U5, R-S1, dangling references).
+    /// snapshot does not describe a hierarchy (R-C3, R-C4, R-U5, R-S1, dangling references);
+    /// [`BuildError::StampsExhausted`] when the process has built 2^64 engines.
     ///
     /// ```
     /// let mut s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
@@ -63,6 +64,9 @@ impl Engine {
             return Err(BuildError::Invalid(resolved.diagnostics));
         }
         let devices = resolved.devices;
+        if devices.stamp() == crate::devices::Stamp::SPENT {
+            return Err(BuildError::StampsExhausted);
+        }
         let mut graph = resolved.graph;
         graph.evaluate(&snapshot.collections, &devices);
         let clients: roaring::RoaringBitmap = (0..devices.len() as DeviceNo)

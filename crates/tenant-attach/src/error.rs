@@ -600,6 +600,10 @@ pub enum BuildError {
     /// The snapshot parsed but does not describe a hierarchy.
     #[error("{} input error(s), first: {}", .0.errors().count(), first_error(.0))]
     Invalid(Diagnostics),
+    /// This process has issued every engine stamp ([`crate::devices::Stamp`]): a new engine
+    /// would share one with an older engine, so none is built.
+    #[error("this process has built 2^64 engines: no engine stamp is left")]
+    StampsExhausted,
 }
 
 fn first_error(d: &Diagnostics) -> String {
