@@ -288,7 +288,11 @@ mod tests {
         let counter = AtomicU64::new(u64::MAX - 1);
         assert_eq!(take(&counter), Some(u64::MAX - 1));
         assert_eq!(take(&counter), Some(u64::MAX));
-        assert_eq!(take(&counter), None, "no stamp after u64::MAX: it would wrap to 1");
+        assert_eq!(
+            take(&counter),
+            None,
+            "no stamp after u64::MAX: it would wrap to 1"
+        );
         assert_eq!(take(&counter), None);
     }
 }

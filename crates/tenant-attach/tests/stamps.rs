@@ -15,8 +15,14 @@ fn a_handle_of_an_old_engine_is_never_answered_by_a_new_one_even_at_the_counters
     // answered its handles. Stamps are 64-bit now; go to their end.
     tenant_attach::devices::set_next_stamp_for_tests(u64::from(u32::MAX) + 1);
     let past_u32 = Engine::new(snapshot.clone()).unwrap();
-    assert_ne!(past_u32.find_user("carol@contoso.com").unwrap().stamp(), user.stamp());
-    assert!(!past_u32.allows(user, device, Feature::View), "a foreign handle is allowed");
+    assert_ne!(
+        past_u32.find_user("carol@contoso.com").unwrap().stamp(),
+        user.stamp()
+    );
+    assert!(
+        !past_u32.allows(user, device, Feature::View),
+        "a foreign handle is allowed"
+    );
 
     tenant_attach::devices::set_next_stamp_for_tests(u64::MAX);
     let last = Engine::new(snapshot.clone()).unwrap();
@@ -27,6 +33,9 @@ fn a_handle_of_an_old_engine_is_never_answered_by_a_new_one_even_at_the_counters
 
     // The counter does not wrap: the next engine is refused instead of reusing stamp 1.
     let refused = Engine::new(snapshot);
-    assert!(matches!(refused, Err(BuildError::StampsExhausted)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(BuildError::StampsExhausted)),
+        "{refused:?}"
+    );
     assert!(!first.allows(own_user, own_device, Feature::View));
 }

@@ -1,0 +1,177 @@
+//! Issue 18, items 5 and 6, end to end: `batch` bounded and interactive, output written
+//! through links, refused when read-only, failed on an unwritable stdout for every command,
+//! names whose spaces cannot forge a row. Each test fails on the code before the fix (see
+//! docs/reliability.md, "Session 5").
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a panic is how a test reports a failure"
+)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde_json::Value;
+use support::{bin, run, scratch, stderr, stdout};
+
+fn contoso() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tenant-attach/data/contoso.json")
+}
+
+fn contoso_value() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(contoso()).unwrap()).unwrap()
+}
+
+fn write_snapshot(dir: &Path, s: &Value) -> String {
+    let path = dir.join("snapshot.json");
+    std::fs::write(&path, serde_json::to_string_pretty(s).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+// --- 6. Output ----------------------------------------------------------------------------
+
+#[test]
+fn every_command_fails_with_exit_3_on_an_unwritable_stdout() {
+    // Standard output opened read-only: every write fails with EBADF, which
+    // `std::io::stdout()` reported as success (exit 0, the output lost).
+    let snap = contoso().display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["demo"],
+        vec!["demo", "--format", "json"],
+        vec![
+            "generate",
+            "--devices",
+            "10",
+            "--collections",
+            "3",
+            "--users",
+            "2",
+        ],
+        vec!["validate", "--snapshot", &snap],
+        vec!["upload", "--snapshot", &snap, "--format", "json"],
+        vec!["who", "--snapshot", &snap, "--device", "CON-SRV-SQL01"],
+        vec!["batch", "--snapshot", &snap],
+    ];
+    for args in commands {
+        let read_only = std::fs::File::open(contoso()).unwrap();
+        let mut child = bin()
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(read_only))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(b"{\"who\": {\"device\": \"CON-SRV-SQL01\"}}\n");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error[write]"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+fn generate_to(target: &Path, devices: &str) -> std::process::Output {
+    run(&[
+        "generate",
+        "--devices",
+        devices,
+        "--collections",
+        "3",
+        "--users",
+        "2",
+        "-o",
+        target.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn o_writes_through_a_link_keeps_it_and_refuses_a_read_only_target() {
+    let dir = scratch("trust-link");
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let target = dir.join("real").join("snapshot.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink("real/snapshot.json", &link).unwrap();
+
+    let out = generate_to(&link, "10");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(v["devices"].as_array().unwrap().len(), 10);
+
+    // A read-only target (through the link or not) is refused and left as it was.
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&target).unwrap();
+    for path in [&link, &target] {
+        let out = generate_to(path, "20");
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(stderr(&out).contains("error[write]"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&target).unwrap(), before);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn spaces_in_names_cannot_forge_a_row_or_a_column() {
+    let dir = scratch("trust-spaces");
+    let mut s = contoso_value();
+    // grace may act on CON-WS-001 and CON-WS-002 (the README's example): rename the first so
+    // that, with its spaces printed raw, the table would read as three devices.
+    let devices = s["devices"].as_array_mut().unwrap();
+    let ws1 = devices
+        .iter_mut()
+        .find(|d| d["name"] == "CON-WS-001")
+        .unwrap();
+    ws1["name"] = Value::from(" CON-WS-001\u{a0}\u{a0}\n16777399     CON-WS-FAKE ");
+    let snap = write_snapshot(&dir, &s);
+    let out = run(&[
+        "visible",
+        "--snapshot",
+        &snap,
+        "--user",
+        "grace@contoso.com",
+        "--feature",
+        "sync_machine_policy",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("  CON-WS-FAKE"), "{text}");
+    assert!(
+        text.contains("\\u{20}CON-WS-001\\u{a0}\\u{a0}\\u{a}16777399\\u{20}\\u{20}\\u{20}\\u{20}\\u{20}CON-WS-FAKE\\u{20}"),
+        "{text}"
+    );
+    // Every row but the header has exactly two cells separated by a gap.
+    for line in text.lines().skip(2) {
+        assert_eq!(
+            line.split("  ").filter(|c| !c.is_empty()).count(),
+            2,
+            "{line:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
