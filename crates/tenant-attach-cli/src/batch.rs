@@ -1,45 +1,83 @@
 //! `batch`: questions as JSON lines in, one answer line out for each, the engine loaded once.
-//! Answers are written as they are computed, through the caller's buffer, so memory stays the
-//! engine's plus a bounded number of chunks in flight.
+//!
+//! Memory is bounded by bytes, whatever the input and the answers: a question line is at most
+//! [`MAX_LINE_BYTES`] (a longer one is answered by an error line and skipped without being
+//! kept), and the answers written but not yet taken by the output, the ones waiting for an
+//! earlier question's answer included, are at most [`ANSWER_BYTES_IN_FLIGHT`]. Beyond those:
+//! the engine, the questions in flight (at most [`CHUNK_BYTES`] a chunk) and, per worker, the
+//! answer it is serializing (the library's answer value, as the single command builds it).
+//!
+//! Interactive: a chunk of questions is handed to a worker as soon as no more input is
+//! immediately available, and the output is flushed whenever no answer is waiting, so a
+//! program that writes one question and waits reads its answer.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tenant_attach::Engine;
 use tenant_attach::batch::{BatchError, ErrorLine, answer_line};
 
 use crate::commands::Failure;
 
+/// The input of a batch: `--questions FILE` or standard input.
+pub type Input = Box<dyn Read + Send>;
+
 /// Opens the questions: `--questions FILE`, else standard input.
-pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Send>, Failure> {
+pub fn open(questions: Option<&std::path::Path>) -> Result<Input, Failure> {
     Ok(match questions {
-        Some(path) => Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
-            |e| {
-                Failure::one(format!(
-                    "error[usage]: cannot read `{}`: {e}",
-                    path.display()
-                ))
-            },
-        )?)),
-        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+            Failure::one(format!(
+                "error[usage]: cannot read `{}`: {e}",
+                path.display()
+            ))
+        })?),
+        None => Box::new(std::io::stdin()),
     })
 }
 
-/// How many questions travel together from the reader to a worker and from a worker to the
-/// writer.
+/// The longest question line, in bytes (its line break excluded). A longer line is answered
+/// by an error line as soon as it passes this length, and the rest of it is skipped unread
+/// into memory: `/dev/zero` as input gives that error, not an out-of-memory abort.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The most bytes of answers in flight: serialized by a worker and not yet written, the
+/// answers that wait for an earlier question's (the reorder buffer) included. A slow reader
+/// of the output holds the pipeline back at this point instead of filling memory.
+pub const ANSWER_BYTES_IN_FLIGHT: usize = 16 << 20;
+
+/// Answers travel from a worker to the writer in pieces of at most this many bytes.
+const PIECE_BYTES: usize = 64 << 10;
+
+/// The most questions that travel together from the reader to a worker.
 const CHUNK: usize = 2048;
 
-/// Chunks waiting in each queue per worker: with the chunks being answered, memory stays a few
-/// dozen chunks of answers, whatever the length of the input.
-const QUEUED_PER_WORKER: usize = 2;
+/// A chunk is handed over once its questions reach this many bytes.
+pub const CHUNK_BYTES: usize = 1 << 20;
 
-/// One line of input: its text, or why it is not text (an error answer for that line).
+/// The input is read in blocks of this size.
+const READ_BLOCK: usize = 64 << 10;
+
+/// The most workers (answering threads), whatever the number of cores.
+const MAX_WORKERS: usize = 16;
+
+/// How often a waiting reader checks whether the run has stopped (the output failed).
+const POLL: Duration = Duration::from_millis(50);
+
+/// One line of input: its text, or why it is not a question (an error answer for that line).
 type Line = Result<String, String>;
 
-/// A chunk of questions: its sequence number, the line of its first question, the lines.
-type Job = (usize, usize, Vec<Line>);
+/// A piece of answers, or the error that stopped a worker.
+type Piece = std::io::Result<Vec<u8>>;
+
+/// A chunk of questions: the line of its first question, the lines, where its answers go.
+struct Job {
+    first: usize,
+    lines: Vec<Line>,
+    answers: SyncSender<Piece>,
+}
 
 /// The questions could not be read (not a failure to write): `main` reports it as
 /// `error[input]`, exit 2, after the answers before it.
@@ -61,25 +99,33 @@ impl std::error::Error for ReadFailure {
 /// Answers every line of `input` on `out`, in order. A question that cannot be answered is an
 /// error line for it; only a failure to read the input or to write stops the run.
 ///
-/// A pipeline: one thread reads chunks of lines, one worker per core answers them (the engine
-/// is shared, read-only), and this thread writes the answers back in input order, so reading,
-/// answering and writing overlap. The queues are bounded: a slow reader of the output holds
-/// the whole pipeline back instead of filling memory.
-pub fn run(
-    engine: &Engine,
-    input: Box<dyn BufRead + Send>,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+/// A pipeline: a thread reads the input in blocks (a plain thread, so a read that never
+/// returns does not hold the run once the output has failed), one cuts them into chunks of
+/// questions, one worker per core (at most [`MAX_WORKERS`]) answers them against the shared
+/// engine, and this thread writes the answers back in input order. Each chunk's answers go
+/// through their own bounded queue, taken in input order: a worker ahead of the writer waits,
+/// so the bytes in flight stay under [`ANSWER_BYTES_IN_FLIGHT`].
+pub fn run(engine: &Engine, input: Input, out: &mut dyn Write) -> std::io::Result<()> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_WORKERS);
+    // Chunks in flight: queued for the writer, plus the one being written and the one the
+    // chunker holds. Each holds at most `pieces + 1` pieces (the queue and the one a worker
+    // fills), so the answers in flight stay under the budget.
+    let chunks = 2 * workers;
+    let pieces = (ANSWER_BYTES_IN_FLIGHT / PIECE_BYTES / (chunks + 2))
+        .saturating_sub(1)
+        .max(1);
+    let stop = AtomicBool::new(false);
+    let blocks = read_blocks(input);
     std::thread::scope(|scope| {
-        let (job_tx, job_rx) = sync_channel::<Job>(workers * QUEUED_PER_WORKER);
+        let (job_tx, job_rx) = sync_channel::<Job>(workers);
         let job_rx = Arc::new(Mutex::new(job_rx));
-        let (done_tx, done_rx) =
-            sync_channel::<(usize, std::io::Result<Vec<u8>>)>(workers * QUEUED_PER_WORKER);
-        let reader = scope.spawn(move || read_chunks(input, &job_tx));
+        let (order_tx, order_rx) = sync_channel::<Receiver<Piece>>(chunks);
+        let stop = &stop;
+        let chunker = scope.spawn(move || chunk_lines(&blocks, &job_tx, &order_tx, pieces, stop));
         for _ in 0..workers {
             let jobs = Arc::clone(&job_rx);
-            let done = done_tx.clone();
             scope.spawn(move || {
                 loop {
                     // Take the next chunk; the lock is held only while waiting for it.
@@ -87,103 +133,308 @@ pub fn run(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, first, lines)) = next else {
+                    let Ok(job) = next else {
                         return; // the reader is done
                     };
-                    if done
-                        .send((seq, answer_part(engine, &lines, first)))
-                        .is_err()
-                    {
-                        return; // the writer stopped
-                    }
+                    answer_chunk(engine, &job);
                 }
             });
         }
-        drop(done_tx);
-        // Chunks finish out of order: hold each until those before it are written.
-        let mut pending: BTreeMap<usize, std::io::Result<Vec<u8>>> = BTreeMap::new();
-        let mut next = 0usize;
-        for (seq, part) in done_rx {
-            pending.insert(seq, part);
-            while let Some(part) = pending.remove(&next) {
-                out.write_all(&part?)?;
-                next += 1;
-            }
+        let written = write_answers(order_rx, out);
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        reader.join().unwrap_or_else(|_| {
+        let read = chunker.join().unwrap_or_else(|_| {
             Err(std::io::Error::other(
                 "the batch reader stopped unexpectedly",
             ))
-        })
+        });
+        written.and(read)
     })
 }
 
-/// Reads `input` in chunks of [`CHUNK`] lines onto `jobs`, until the end, a read error (which
-/// is returned, as a [`ReadFailure`], after the chunks before it) or the workers' end. A line
-/// that is not UTF-8 is a bad question, answered by an error line, not the end of the run.
-fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::io::Result<()> {
-    let mut lines = input.split(b'\n').map(|line| {
-        line.map(|mut bytes| {
-            if bytes.last() == Some(&b'\r') {
-                bytes.pop();
+/// Writes each chunk's answers in input order, flushing `out` whenever no answer is waiting.
+fn write_answers(order: Receiver<Receiver<Piece>>, out: &mut dyn Write) -> std::io::Result<()> {
+    while let Some(chunk) = next_or_flush(&order, out)? {
+        while let Some(piece) = next_or_flush(&chunk, out)? {
+            out.write_all(&piece?)?;
+        }
+    }
+    out.flush()
+}
+
+/// The next item of `rx`; when none is waiting, `out` is flushed first (the pipeline is idle:
+/// what was answered is delivered now). `None` at the end of `rx`.
+fn next_or_flush<T>(rx: &Receiver<T>, out: &mut dyn Write) -> std::io::Result<Option<T>> {
+    match rx.try_recv() {
+        Ok(item) => Ok(Some(item)),
+        Err(TryRecvError::Disconnected) => Ok(None),
+        Err(TryRecvError::Empty) => {
+            out.flush()?;
+            Ok(rx.recv().ok())
+        }
+    }
+}
+
+/// Reads `input` in blocks on a thread of its own; an empty block is the end of the input.
+/// The thread ends at the end of the input, a read error, or when nobody takes its blocks.
+fn read_blocks(mut input: Input) -> Receiver<std::io::Result<Vec<u8>>> {
+    let (tx, rx) = sync_channel(2);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; READ_BLOCK];
+        loop {
+            let block = match input.read(&mut buf) {
+                Ok(n) => Ok(buf.get(..n).unwrap_or_default().to_vec()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+            let last = !matches!(&block, Ok(b) if !b.is_empty());
+            if tx.send(block).is_err() || last {
+                return;
             }
-            String::from_utf8(bytes).map_err(|e| {
-                format!(
-                    "not a question: invalid UTF-8 at byte {}",
-                    e.utf8_error().valid_up_to() + 1
-                )
-            })
-        })
+        }
     });
-    let mut first = 1usize;
-    for seq in 0.. {
-        let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
-        let mut failed = None;
-        for line in lines.by_ref().take(CHUNK) {
-            match line {
-                Ok(l) => chunk.push(l),
-                Err(e) => {
-                    failed = Some(e);
-                    break;
+    rx
+}
+
+/// The chunker's state: the chunk being filled and the line being read.
+struct Chunker<'a> {
+    jobs: &'a SyncSender<Job>,
+    order: &'a SyncSender<Receiver<Piece>>,
+    pieces: usize,
+    /// The line number of the first line of `lines`.
+    first: usize,
+    lines: Vec<Line>,
+    bytes: usize,
+    /// The line being read (without its line break).
+    line: Vec<u8>,
+    /// The rest of an over-long line is being skipped.
+    skipping: bool,
+}
+
+impl Chunker<'_> {
+    /// Hands the chunk over (a worker answers it, the writer waits for its answers in turn).
+    /// `false` when the run has stopped.
+    fn hand_over(&mut self) -> bool {
+        if self.lines.is_empty() {
+            return true;
+        }
+        let lines = std::mem::take(&mut self.lines);
+        let first = self.first;
+        self.first += lines.len();
+        self.bytes = 0;
+        let (answers, rx) = sync_channel(self.pieces);
+        self.order.send(rx).is_ok()
+            && self
+                .jobs
+                .send(Job {
+                    first,
+                    lines,
+                    answers,
+                })
+                .is_ok()
+    }
+
+    /// Adds a finished line; hands the chunk over when it is full. `false` when stopped.
+    fn push(&mut self, line: Line) -> bool {
+        self.bytes += line.as_ref().map_or(0, String::len);
+        self.lines.push(line);
+        if self.lines.len() >= CHUNK || self.bytes >= CHUNK_BYTES {
+            return self.hand_over();
+        }
+        true
+    }
+
+    /// Cuts a block of input into lines. `false` when stopped.
+    fn feed(&mut self, mut block: &[u8]) -> bool {
+        while !block.is_empty() {
+            let (part, rest, ended) = match block.iter().position(|b| *b == b'\n') {
+                Some(at) => (
+                    block.get(..at).unwrap_or_default(),
+                    block.get(at + 1..).unwrap_or_default(),
+                    true,
+                ),
+                None => (block, &[][..], false),
+            };
+            block = rest;
+            if !self.skipping {
+                if self.line.len() + part.len() > MAX_LINE_BYTES {
+                    // Answered now, in order, and handed over at once: the line may never end.
+                    self.line = Vec::new();
+                    self.skipping = true;
+                    let message = format!(
+                        "not a question: the line is longer than {MAX_LINE_BYTES} bytes (the rest of it is skipped)"
+                    );
+                    if !self.push(Err(message)) || !self.hand_over() {
+                        return false;
+                    }
+                } else {
+                    self.line.extend_from_slice(part);
+                }
+            }
+            if ended {
+                if self.skipping {
+                    self.skipping = false;
+                } else {
+                    let line = std::mem::take(&mut self.line);
+                    if !self.push(decode(line)) {
+                        return false;
+                    }
                 }
             }
         }
-        let len = chunk.len();
-        if len > 0 && jobs.send((seq, first, chunk)).is_err() {
-            return Ok(()); // the workers stopped: the writer has the error
-        }
-        if let Some(e) = failed {
-            return Err(std::io::Error::other(ReadFailure(e)));
-        }
-        if len < CHUNK {
-            return Ok(());
-        }
-        first += len;
+        true
     }
-    Ok(())
+
+    /// The end of the input: a last line without a line break is a line.
+    fn end(&mut self) -> bool {
+        if !self.line.is_empty() && !self.skipping {
+            let line = std::mem::take(&mut self.line);
+            if !self.push(decode(line)) {
+                return false;
+            }
+        }
+        self.hand_over()
+    }
 }
 
-/// The answer lines of consecutive questions, the first on line `first`.
-fn answer_part(engine: &Engine, lines: &[Line], first: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(lines.len() * 1024);
-    for (i, line) in lines.iter().enumerate() {
-        let result = match line {
-            Ok(text) => answer_line(engine, text, first + i),
-            Err(message) => Some(Err(BatchError::new(first + i, message.clone()))),
-        };
-        let Some(result) = result else {
-            continue;
-        };
-        // Each answer type serializes its keys in sorted order: the same object, compact, as
-        // the single command prints.
-        match &result {
-            Ok(answer) => serde_json::to_writer(&mut buf, answer),
-            Err(error) => serde_json::to_writer(&mut buf, &ErrorLine { error }),
-        }
-        .map_err(std::io::Error::from)?;
-        buf.push(b'\n');
+/// A line's text, or an error naming its first byte that is not UTF-8.
+fn decode(mut bytes: Vec<u8>) -> Line {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
     }
-    Ok(buf)
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not a question: invalid UTF-8 at byte {}",
+            e.utf8_error().valid_up_to() + 1
+        )
+    })
+}
+
+/// Cuts the input's blocks into chunks of at most [`CHUNK`] lines or [`CHUNK_BYTES`] bytes,
+/// handing a chunk over early whenever no more input is waiting. Ends at the end of the input,
+/// a read error (returned as a [`ReadFailure`] after the chunks before it) or when the run
+/// stops (`stop`, or the writer gone).
+fn chunk_lines(
+    blocks: &Receiver<std::io::Result<Vec<u8>>>,
+    jobs: &SyncSender<Job>,
+    order: &SyncSender<Receiver<Piece>>,
+    pieces: usize,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let mut c = Chunker {
+        jobs,
+        order,
+        pieces,
+        first: 1,
+        lines: Vec::new(),
+        bytes: 0,
+        line: Vec::new(),
+        skipping: false,
+    };
+    loop {
+        let block = match blocks.try_recv() {
+            Ok(block) => block,
+            Err(TryRecvError::Disconnected) => Ok(Vec::new()),
+            Err(TryRecvError::Empty) => {
+                // Nothing more right now: what was read is answered now, not later.
+                if !c.hand_over() {
+                    return Ok(());
+                }
+                loop {
+                    match blocks.recv_timeout(POLL) {
+                        Ok(block) => break block,
+                        Err(RecvTimeoutError::Disconnected) => break Ok(Vec::new()),
+                        Err(RecvTimeoutError::Timeout) => {
+                            if stop.load(Ordering::Relaxed) {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        match block {
+            Ok(block) if block.is_empty() => {
+                c.end();
+                return Ok(());
+            }
+            Ok(block) => {
+                if !c.feed(&block) {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                c.end();
+                return Err(std::io::Error::other(ReadFailure(e)));
+            }
+        }
+    }
+}
+
+/// Sends what a worker serializes to the writer in pieces of at most [`PIECE_BYTES`].
+struct Pieces<'a> {
+    to: &'a SyncSender<Piece>,
+    buf: Vec<u8>,
+}
+
+impl Pieces<'_> {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.to
+            .send(Ok(std::mem::take(&mut self.buf)))
+            .map_err(|_| std::io::Error::other("the batch writer stopped"))
+    }
+}
+
+impl Write for Pieces<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = PIECE_BYTES.saturating_sub(self.buf.len()).max(1);
+        let take = data.get(..room.min(data.len())).unwrap_or(data);
+        self.buf.extend_from_slice(take);
+        if self.buf.len() >= PIECE_BYTES {
+            self.send()?;
+        }
+        Ok(take.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Answers a chunk's questions onto its queue, the first on line `job.first`.
+fn answer_chunk(engine: &Engine, job: &Job) {
+    let mut pieces = Pieces {
+        to: &job.answers,
+        buf: Vec::new(),
+    };
+    let written = (|| {
+        for (i, line) in job.lines.iter().enumerate() {
+            let result = match line {
+                Ok(text) => answer_line(engine, text, job.first + i),
+                Err(message) => Some(Err(BatchError::new(job.first + i, message.clone()))),
+            };
+            let Some(result) = result else {
+                continue;
+            };
+            // Each answer type serializes its keys in sorted order: the same object, compact,
+            // as the single command prints.
+            match &result {
+                Ok(answer) => serde_json::to_writer(&mut pieces, answer),
+                Err(error) => serde_json::to_writer(&mut pieces, &ErrorLine { error }),
+            }
+            .map_err(std::io::Error::from)?;
+            pieces.write_all(b"\n")?;
+        }
+        pieces.send()
+    })();
+    if let Err(e) = written {
+        // The writer reports it (a serialization error), or has stopped already.
+        let _ = job.answers.send(Err(e));
+    }
 }
 
 #[cfg(test)]
@@ -274,12 +525,7 @@ mod tests {
         }
         let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
         let mut out = Vec::new();
-        let err = run(
-            &engine,
-            Box::new(std::io::BufReader::with_capacity(64, Broken(CHUNK + 5))),
-            &mut out,
-        )
-        .unwrap_err();
+        let err = run(&engine, Box::new(Broken(CHUNK + 5)), &mut out).unwrap_err();
         assert_eq!(err.to_string(), "cannot read the questions: disk gone");
         assert_eq!(
             std::str::from_utf8(&out).unwrap().lines().count(),

@@ -175,3 +175,140 @@ fn spaces_in_names_cannot_forge_a_row_or_a_column() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// --- 5. batch, bounded and interactive ----------------------------------------------------
+
+/// Reads one line of `from` on a thread; `None` when none came within `limit`.
+fn line_within(
+    from: std::process::ChildStdout,
+    limit: std::time::Duration,
+) -> (Option<String>, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(from).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (rx.recv_timeout(limit).ok(), rx)
+}
+
+#[test]
+fn batch_answers_a_question_asked_alone_without_waiting_for_more() {
+    use std::io::Write as _;
+    let snap = contoso().display().to_string();
+    let mut child = bin()
+        .args(["batch", "--snapshot", &snap])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"who\": {\"device\": \"CON-SRV-SQL01\"}}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    // Standard input stays open: the answer must come anyway (it came only with the 2,048th
+    // line or the end of the input).
+    let (first, rest) = line_within(
+        child.stdout.take().unwrap(),
+        std::time::Duration::from_secs(5),
+    );
+    let Some(first) = first else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no answer within 5 s while standard input stays open");
+    };
+    let v: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(v["device"], "CON-SRV-SQL01", "{first}");
+    // A second question, still interactive.
+    stdin
+        .write_all(b"{\"offboard\": {\"user\": \"alice@contoso.com\"}}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    let second = rest.recv_timeout(std::time::Duration::from_secs(5));
+    let _ = child.kill();
+    let _ = child.wait();
+    let second = second.expect("a second answer within 5 s");
+    assert!(second.contains("alice@contoso.com"), "{second}");
+}
+
+#[test]
+fn batch_on_dev_zero_answers_an_over_long_line_error_not_an_abort() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let snap = contoso().display().to_string();
+    // Under a 2 GB address-space limit: code that keeps the line fails (aborts) instead of
+    // taking the machine's memory.
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -v 2000000 && exec \"$0\" batch --snapshot \"$1\" < /dev/zero",
+            env!("CARGO_BIN_EXE_tenant-attach"),
+            &snap,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (first, _rest) = line_within(
+        child.stdout.take().unwrap(),
+        std::time::Duration::from_secs(20),
+    );
+    let status = child.try_wait().unwrap();
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let first = first.unwrap_or_else(|| panic!("no error line; {status:?}: {}", stderr(&out)));
+    let v: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(v["error"]["line"], 1, "{first}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1048576 bytes"),
+        "{first}"
+    );
+}
+
+#[test]
+fn batch_ends_when_its_output_closes_though_its_input_does_not() {
+    use std::io::{Read as _, Write as _};
+    let snap = contoso().display().to_string();
+    let mut child = bin()
+        .args(["batch", "--snapshot", &snap])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let question = b"{\"who\": {\"device\": \"CON-SRV-SQL01\"}}\n";
+    stdin.write_all(question).unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout); // `| head -c 1`
+    // The next answer finds the output closed: the run ends, standard input still open.
+    let _ = stdin.write_all(question);
+    let _ = stdin.flush();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(5) {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdin);
+    let status = status.expect("batch still running 5 s after its output closed");
+    assert_eq!(status.code(), Some(0), "a closed pipe is a quiet end");
+}
