@@ -24,6 +24,7 @@ mod reliability;
 mod rules;
 mod synth;
 mod tidy;
+mod trust;
 mod whatif;
 mod world;
 

@@ -355,6 +355,7 @@ pub const RULE_IDS: &[&str] = &[
     "R-H6",
     QUERY_RULE,
     crate::error::SCHEMA_RULE,
+    crate::error::NAMES_RULE,
 ];
 
 /// The static rule id equal to `id`, if it is one of [`RULE_IDS`].

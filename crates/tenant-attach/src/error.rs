@@ -6,6 +6,10 @@ use std::fmt;
 /// The rule id given to format errors: bad JSON, unknown fields, wrong types, wrong schema.
 pub const SCHEMA_RULE: &str = "schema";
 
+/// The rule id given to names that identify two objects: a UPN that is another user's Entra
+/// id, a device name that is another device's resource id (the contract's lookups).
+pub const NAMES_RULE: &str = "names";
+
 /// A snapshot that could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
@@ -629,6 +633,14 @@ pub enum QueryError {
         name: String,
         /// The resource ids of every device with that name.
         resource_ids: Vec<u32>,
+    },
+    /// The text is the UPN of one user and the Entra id of another.
+    #[error("`{name}` names several users (the Entra id of one, the UPN of another): {}", .users.join(", "))]
+    AmbiguousUser {
+        /// The text asked for.
+        name: String,
+        /// Each user it names, as `UPN (id ID)`: the user whose id it is first.
+        users: Vec<String>,
     },
     /// No collection has that id.
     #[error("no collection with id `{0}` in $.collections")]

@@ -12,6 +12,7 @@ mod engine;
 pub mod error;
 pub mod features;
 pub mod findings;
+mod names;
 mod parallel;
 pub mod report;
 mod report_wire;

@@ -9,6 +9,7 @@ mod build;
 mod collections;
 mod hierarchy;
 mod policy;
+mod unique;
 
 pub use access::{
     AssignmentScope, Association, AssociationMode, ConfigMgr, ConfigMgrAdmin, ConfigMgrRole,
