@@ -119,3 +119,44 @@ fn reliability_empty_ids_are_input_errors() {
         assert!(Engine::new(s).is_err(), "{path}");
     }
 }
+
+/// Hands out `step` bytes a read, so whitespace falls at the start of reads.
+struct Trickle<'a> {
+    text: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.text.len());
+        let (head, rest) = self.text.split_at(n);
+        buf[..n].copy_from_slice(head);
+        self.text = rest;
+        Ok(n)
+    }
+}
+
+#[test]
+fn reliability_whitespace_around_the_document_is_counted_not_kept() {
+    let doc = sample::CONTOSO.trim_end();
+    let texts = [
+        format!("   \n\t\r\n  {doc}\n"),
+        format!("\u{feff}  \n {doc}   \n\n  "),
+        format!("\n\n   {doc}\n  \n    x"),
+        format!("  {doc}   y"),
+        String::from("\n  \n   {\"schema\": 7}"),
+        String::from("    \n  nope"),
+        format!("\n\n\u{feff}{doc}"),
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let whole = Snapshot::from_slice(text.as_bytes()).map(|s| s.devices.len());
+        for step in [1, 2, 7, 4096, usize::MAX] {
+            let read = Snapshot::from_reader(Trickle {
+                text: text.as_bytes(),
+                step,
+            })
+            .map(|s| s.devices.len());
+            assert_eq!(read, whole, "text {i}, step {step}");
+        }
+    }
+}

@@ -312,3 +312,53 @@ fn batch_ends_when_its_output_closes_though_its_input_does_not() {
     let status = status.expect("batch still running 5 s after its output closed");
     assert_eq!(status.code(), Some(0), "a closed pipe is a quiet end");
 }
+
+// --- 4. Snapshots read in bounded memory ---------------------------------------------------
+
+/// Peak resident memory of a running process, in kB (`VmHWM`), if it can still be read.
+fn peak_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[test]
+fn whitespace_around_a_snapshot_on_stdin_is_not_kept() {
+    use std::io::Write as _;
+    let mut child = bin()
+        .args(["validate", "--snapshot", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let spaces = vec![b' '; 1 << 20];
+        let lines = vec![b'\n'; 1 << 20];
+        for _ in 0..96 {
+            stdin.write_all(&spaces)?;
+        }
+        stdin.write_all(std::fs::read(contoso())?.as_slice())?;
+        for _ in 0..96 {
+            stdin.write_all(&lines)?;
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Some(kb) = peak_kb(pid) {
+            peak = peak.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    feeder.join().unwrap().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("0 errors"), "{}", stdout(&out));
+    // 192 MB of whitespace around a 40 kB document: kept, it took at least 192 MB.
+    assert!(peak > 0 && peak < 64 * 1024, "peak {peak} kB");
+}

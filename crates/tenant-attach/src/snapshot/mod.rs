@@ -156,9 +156,41 @@ impl Snapshot {
     ///
     /// [`LoadError::Io`] when the reader fails; otherwise as [`Snapshot::from_slice`], at the
     /// first byte that cannot stand where it is.
-    pub fn from_reader(mut reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
+    pub fn from_reader(reader: impl std::io::Read) -> Result<Snapshot, LoadError> {
+        Snapshot::from_reader_sized(reader, 0)
+    }
+
+    /// [`Snapshot::from_reader`] for a reader whose length is known (a regular file):
+    /// `size` reserves the buffer once instead of growing it (pages of it that whitespace
+    /// never fills are never touched). Whitespace before and after the document is not
+    /// kept, so memory is the document's own size whatever surrounds it (1.5 GB of spaces on
+    /// standard input cost nothing); errors still name its line and column in the input.
+    ///
+    /// ```
+    /// use tenant_attach::{LoadError, Snapshot, sample};
+    /// let padded = format!("{}{}{}", " ".repeat(1000), sample::CONTOSO, "\n".repeat(1000));
+    /// let s = Snapshot::from_reader_sized(padded.as_bytes(), padded.len() as u64)?;
+    /// assert_eq!(s.devices.len(), 24);
+    /// let lines = sample::CONTOSO.lines().count();
+    /// let late = format!("\n\n  {}\n \n   x", sample::CONTOSO.trim_end());
+    /// let e = Snapshot::from_reader(late.as_bytes()).err();
+    /// assert_eq!(e, Snapshot::from_slice(late.as_bytes()).err());
+    /// assert!(matches!(e, Some(LoadError::Syntax { line, column: 4, .. }) if line == lines + 4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Snapshot::from_reader`].
+    pub fn from_reader_sized(
+        mut reader: impl std::io::Read,
+        size: u64,
+    ) -> Result<Snapshot, LoadError> {
         let mut seen: Vec<u8> = Vec::new();
+        // Best effort: a size the allocator refuses is read by growing instead.
+        let _ = seen.try_reserve_exact(usize::try_from(size).unwrap_or(0));
         let mut scan = Scan::default();
+        let mut outside = Outside::default();
         let mut chunk = vec![0u8; 1 << 16];
         loop {
             let got = match reader.read(&mut chunk) {
@@ -168,23 +200,32 @@ impl Snapshot {
                 Err(e) => return Err(LoadError::Io(e.into())),
             };
             let start = seen.len();
-            seen.extend_from_slice(chunk.get(..got).unwrap_or(&[]));
+            let fresh = outside.skip(chunk.get(..got).unwrap_or(&[]), &seen, scan.closed);
+            seen.extend_from_slice(&fresh);
             if let Some(bad) = scan.feed(&seen, start) {
-                // The text up to and including the first bad byte fails to parse there.
-                seen.truncate(bad + 1);
-                return match Snapshot::from_slice(&seen) {
-                    Err(e) => Err(e),
-                    Ok(_) => Err(LoadError::Syntax {
+                // The text up to and including the first bad character fails to parse there.
+                let width = match seen.get(bad) {
+                    Some(0xC0..=0xDF) => 2,
+                    Some(0xE0..=0xEF) => 3,
+                    Some(0xF0..=0xFF) => 4,
+                    _ => 1,
+                };
+                seen.truncate(bad + width);
+                let e = match Snapshot::from_slice(&seen) {
+                    Err(e) => e,
+                    Ok(_) => LoadError::Syntax {
                         line: 1,
                         column: 1,
                         path: String::from("$"),
                         message: String::from("not a snapshot"),
-                    }),
+                    },
                 };
+                return Err(outside.place(e, bad));
             }
         }
-        Snapshot::from_slice(&seen)
+        Snapshot::from_slice(&seen).map_err(|e| outside.place(e, usize::MAX))
     }
+
     /// Writes the snapshot as pretty-printed JSON, every default spelt out.
     ///
     /// ```
@@ -225,6 +266,112 @@ impl Snapshot {
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Whitespace before and after the document, counted instead of kept: lines and the bytes
+/// after the last line break, so errors are placed in the input as it was.
+#[derive(Debug, Default)]
+struct Outside {
+    lead: Gap,
+    trail: Gap,
+    /// Where in the kept text the dropped trailing whitespace was.
+    trail_at: Option<usize>,
+}
+
+/// A run of dropped whitespace: its line breaks, and the bytes after the last one.
+#[derive(Debug, Default, Clone, Copy)]
+struct Gap {
+    lines: usize,
+    columns: usize,
+}
+
+impl Gap {
+    fn add(&mut self, ws: &[u8]) {
+        match ws.iter().rposition(|b| *b == b'\n') {
+            Some(last) => {
+                self.lines += ws.iter().filter(|b| **b == b'\n').count();
+                self.columns = ws.len() - last - 1;
+            }
+            None => self.columns += ws.len(),
+        }
+    }
+}
+
+impl Outside {
+    /// The part of `read` to keep: leading whitespace is dropped while nothing but a byte
+    /// order mark was kept, and after the document has `closed`, whitespace at the start of a
+    /// read (whitespace within a read after the close is kept: at most one read). A byte order
+    /// mark after dropped whitespace keeps one whitespace byte before it, so it is refused
+    /// as misplaced, where it stands.
+    fn skip<'r>(
+        &mut self,
+        read: &'r [u8],
+        kept: &[u8],
+        closed: bool,
+    ) -> std::borrow::Cow<'r, [u8]> {
+        let ws = read
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        let (gap, rest) = read.split_at(ws);
+        if kept.is_empty() || kept == BOM {
+            self.lead.add(gap);
+            if kept.is_empty() && rest.first() == Some(&0xEF) {
+                let back = if self.lead.columns > 0 {
+                    self.lead.columns -= 1;
+                    b' '
+                } else if self.lead.lines > 0 {
+                    self.lead.lines -= 1;
+                    b'\n'
+                } else {
+                    return std::borrow::Cow::Borrowed(rest);
+                };
+                let mut owned = vec![back];
+                owned.extend_from_slice(rest);
+                return std::borrow::Cow::Owned(owned);
+            }
+            std::borrow::Cow::Borrowed(rest)
+        } else if closed && ws > 0 {
+            self.trail.add(gap);
+            self.trail_at.get_or_insert(kept.len());
+            std::borrow::Cow::Borrowed(rest)
+        } else {
+            std::borrow::Cow::Borrowed(read)
+        }
+    }
+
+    /// `e` (found in the kept text, at the kept offset `bad` if it stopped a read) placed in
+    /// the input: after the leading whitespace and, for a byte after the document, after the
+    /// trailing whitespace too.
+    fn place(&self, e: LoadError, bad: usize) -> LoadError {
+        let LoadError::Syntax {
+            mut line,
+            mut column,
+            path,
+            message,
+        } = e
+        else {
+            return e;
+        };
+        if self.trail_at.is_some_and(|at| bad >= at) {
+            if self.trail.lines > 0 {
+                line += self.trail.lines;
+                column = self.trail.columns + 1;
+            } else {
+                column += self.trail.columns;
+            }
+        }
+        if line == 1 {
+            column += self.lead.columns;
+        }
+        line += self.lead.lines;
+        LoadError::Syntax {
+            line,
+            column,
+            path,
+            message,
+        }
+    }
+}
+
 /// A lenient check of JSON bytes as they arrive: it never refuses what serde_json accepts,
 /// and catches early what can never be JSON, so an endless or binary input stops at its first
 /// bad byte. The exact error is then serde_json's (or the UTF-8 check's) on the text so far.
@@ -237,11 +384,16 @@ struct Scan {
     depth: usize,
     /// A top-level container has closed: only whitespace may follow.
     closed: bool,
+    /// Offset of the first byte not yet checked (the bytes of a cut sequence wait).
+    next: usize,
 }
 
 impl Scan {
     /// Checks `text[start..]` (the bytes just read); the offset of the first bad byte.
     fn feed(&mut self, text: &[u8], start: usize) -> Option<usize> {
+        if text.len() < BOM.len() && BOM.starts_with(text) {
+            return None; // a byte order mark cut by a read: checked whole with the next
+        }
         // UTF-8: a sequence cut at the end of the read is checked with the next read.
         let from = self.utf8_from.min(start);
         let fresh = text.get(from..).unwrap_or(&[]);
@@ -256,13 +408,15 @@ impl Scan {
             }
             Err(e) => Some(from + e.valid_up_to()),
         };
-        let end = utf8_bad.unwrap_or(text.len());
+        // Only whole characters are checked: a sequence cut by the read waits for the next.
+        let end = utf8_bad.unwrap_or(self.utf8_from);
         // A leading byte order mark is skipped (see `from_json`).
-        let start = if start < BOM.len() && text.starts_with(BOM) {
+        let start = if self.next < BOM.len() && text.starts_with(BOM) {
             BOM.len()
         } else {
-            start
+            self.next.min(start)
         };
+        self.next = end.max(start);
         for (i, &b) in text.iter().enumerate().take(end).skip(start) {
             if self.in_string {
                 if self.escaped {
