@@ -7,7 +7,6 @@
 //! standard output (`| head`) is not an error: exit as if everything was read.
 
 use std::io::Write;
-use std::os::fd::AsFd;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -35,8 +34,8 @@ fn main() -> ExitCode {
             // Written through our own handle on descriptor 1, not `std::io::stdout()`, which
             // reports success for a descriptor that cannot be written (`EBADF`: stdout opened
             // read-only): every failure to write is exit 3.
-            let stdout = match std::io::stdout().as_fd().try_clone_to_owned() {
-                Ok(fd) => std::fs::File::from(fd),
+            let stdout = match stdout() {
+                Ok(out) => out,
                 Err(e) => return write_failed(&style, &e),
             };
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
@@ -88,4 +87,30 @@ fn write_failed(style: &output::Style, e: &std::io::Error) -> ExitCode {
         ))
     );
     ExitCode::from(commands::WRITE_FAILED)
+}
+
+/// Standard output as a file of our own (a duplicate of its descriptor or handle), whose
+/// writes report every failure.
+#[cfg(unix)]
+fn stdout() -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd;
+    Ok(std::fs::File::from(
+        std::io::stdout().as_fd().try_clone_to_owned()?,
+    ))
+}
+
+/// Standard output as a file of our own (a duplicate of its descriptor or handle), whose
+/// writes report every failure.
+#[cfg(windows)]
+fn stdout() -> std::io::Result<std::fs::File> {
+    use std::os::windows::io::AsHandle;
+    Ok(std::fs::File::from(
+        std::io::stdout().as_handle().try_clone_to_owned()?,
+    ))
+}
+
+/// Standard output (elsewhere: the standard library's handle).
+#[cfg(not(any(unix, windows)))]
+fn stdout() -> std::io::Result<std::io::Stdout> {
+    Ok(std::io::stdout())
 }

@@ -159,6 +159,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_link_is_written_through_and_stays_a_link() {
         let dir = scratch("link");

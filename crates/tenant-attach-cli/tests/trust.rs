@@ -3,6 +3,7 @@
 //! names whose spaces cannot forge a row. Each test fails on the code before the fix (see
 //! docs/reliability.md, "Session 5").
 
+#![cfg(unix)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
