@@ -101,7 +101,7 @@ impl std::error::Error for ReadFailure {
 ///
 /// A pipeline: a thread reads the input in blocks (a plain thread, so a read that never
 /// returns does not hold the run once the output has failed), one cuts them into chunks of
-/// questions, one worker per core (at most [`MAX_WORKERS`]) answers them against the shared
+/// questions, one worker per core (at most 16) answers them against the shared
 /// engine, and this thread writes the answers back in input order. Each chunk's answers go
 /// through their own bounded queue, taken in input order: a worker ahead of the writer waits,
 /// so the bytes in flight stay under [`ANSWER_BYTES_IN_FLIGHT`].
