@@ -290,10 +290,20 @@ fn batch_ends_when_its_output_closes_though_its_input_does_not() {
     let mut stdin = child.stdin.take().unwrap();
     let question = b"{\"who\": {\"device\": \"CON-SRV-SQL01\"}}\n";
     stdin.write_all(question).unwrap();
+    // Read one byte on a thread (with a limit: an answer may never come), then close the
+    // pipe (`| head -c 1`).
     let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 1];
-    stdout.read_exact(&mut first).unwrap();
-    drop(stdout); // `| head -c 1`
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = [0u8; 1];
+        let _ = tx.send(stdout.read_exact(&mut first).map(|()| stdout));
+    });
+    let Ok(Ok(stdout)) = rx.recv_timeout(std::time::Duration::from_secs(5)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no answer within 5 s while standard input stays open");
+    };
+    drop(stdout);
     // The next answer finds the output closed: the run ends, standard input still open.
     let _ = stdin.write_all(question);
     let _ = stdin.flush();
