@@ -12,7 +12,7 @@
 //! program that writes one question and waits reads its answer.
 
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +54,9 @@ const PIECE_BYTES: usize = 64 << 10;
 /// The most questions that travel together from the reader to a worker.
 const CHUNK: usize = 2048;
 
+/// The questions of the first chunks, before the size of answers is known.
+const FIRST_CHUNK: usize = 16;
+
 /// A chunk is handed over once its questions reach this many bytes.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
@@ -77,6 +80,36 @@ struct Job {
     first: usize,
     lines: Vec<Line>,
     answers: SyncSender<Piece>,
+}
+
+/// What the workers have answered so far, so the chunker sizes chunks to the answers: a chunk
+/// whose answers fit its queue lets a worker finish it while an earlier chunk is written, so
+/// large answers (`visible` on many devices) keep every worker busy within the byte budget.
+#[derive(Default)]
+struct Sizes {
+    questions: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Sizes {
+    /// How many questions the next chunk holds: as many as the average answer lets fit in
+    /// `room` bytes, between 1 and [`CHUNK`].
+    fn chunk(&self, room: usize) -> usize {
+        let questions = self.questions.load(Ordering::Relaxed);
+        if questions == 0 {
+            return FIRST_CHUNK;
+        }
+        let average = (self.bytes.load(Ordering::Relaxed) / questions).max(1);
+        usize::try_from(room as u64 / average)
+            .unwrap_or(CHUNK)
+            .clamp(1, CHUNK)
+    }
+
+    fn add(&self, questions: usize, bytes: usize) {
+        self.questions
+            .fetch_add(questions as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 /// The questions could not be read (not a failure to write): `main` reports it as
@@ -117,13 +150,17 @@ pub fn run(engine: &Engine, input: Input, out: &mut dyn Write) -> std::io::Resul
         .saturating_sub(1)
         .max(1);
     let stop = AtomicBool::new(false);
+    let sizes = Sizes::default();
     let blocks = read_blocks(input);
     std::thread::scope(|scope| {
         let (job_tx, job_rx) = sync_channel::<Job>(workers);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (order_tx, order_rx) = sync_channel::<Receiver<Piece>>(chunks);
-        let stop = &stop;
-        let chunker = scope.spawn(move || chunk_lines(&blocks, &job_tx, &order_tx, pieces, stop));
+        let (stop, sizes) = (&stop, &sizes);
+        let chunker = scope.spawn(move || {
+            let mut c = Chunker::new(&job_tx, &order_tx, pieces, sizes);
+            chunk_lines(&blocks, &mut c, stop)
+        });
         for _ in 0..workers {
             let jobs = Arc::clone(&job_rx);
             scope.spawn(move || {
@@ -136,7 +173,7 @@ pub fn run(engine: &Engine, input: Input, out: &mut dyn Write) -> std::io::Resul
                     let Ok(job) = next else {
                         return; // the reader is done
                     };
-                    answer_chunk(engine, &job);
+                    answer_chunk(engine, &job, sizes);
                 }
             });
         }
@@ -202,6 +239,9 @@ struct Chunker<'a> {
     jobs: &'a SyncSender<Job>,
     order: &'a SyncSender<Receiver<Piece>>,
     pieces: usize,
+    sizes: &'a Sizes,
+    /// How many questions the chunk being filled may hold.
+    limit: usize,
     /// The line number of the first line of `lines`.
     first: usize,
     lines: Vec<Line>,
@@ -212,7 +252,27 @@ struct Chunker<'a> {
     skipping: bool,
 }
 
-impl Chunker<'_> {
+impl<'a> Chunker<'a> {
+    fn new(
+        jobs: &'a SyncSender<Job>,
+        order: &'a SyncSender<Receiver<Piece>>,
+        pieces: usize,
+        sizes: &'a Sizes,
+    ) -> Chunker<'a> {
+        Chunker {
+            jobs,
+            order,
+            pieces,
+            sizes,
+            limit: FIRST_CHUNK,
+            first: 1,
+            lines: Vec::new(),
+            bytes: 0,
+            line: Vec::new(),
+            skipping: false,
+        }
+    }
+
     /// Hands the chunk over (a worker answers it, the writer waits for its answers in turn).
     /// `false` when the run has stopped.
     fn hand_over(&mut self) -> bool {
@@ -223,6 +283,7 @@ impl Chunker<'_> {
         let first = self.first;
         self.first += lines.len();
         self.bytes = 0;
+        self.limit = self.sizes.chunk(self.pieces * PIECE_BYTES);
         let (answers, rx) = sync_channel(self.pieces);
         self.order.send(rx).is_ok()
             && self
@@ -239,7 +300,7 @@ impl Chunker<'_> {
     fn push(&mut self, line: Line) -> bool {
         self.bytes += line.as_ref().map_or(0, String::len);
         self.lines.push(line);
-        if self.lines.len() >= CHUNK || self.bytes >= CHUNK_BYTES {
+        if self.lines.len() >= self.limit || self.bytes >= CHUNK_BYTES {
             return self.hand_over();
         }
         true
@@ -317,21 +378,9 @@ fn decode(mut bytes: Vec<u8>) -> Line {
 /// stops (`stop`, or the writer gone).
 fn chunk_lines(
     blocks: &Receiver<std::io::Result<Vec<u8>>>,
-    jobs: &SyncSender<Job>,
-    order: &SyncSender<Receiver<Piece>>,
-    pieces: usize,
+    c: &mut Chunker<'_>,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
-    let mut c = Chunker {
-        jobs,
-        order,
-        pieces,
-        first: 1,
-        lines: Vec::new(),
-        bytes: 0,
-        line: Vec::new(),
-        skipping: false,
-    };
     loop {
         let block = match blocks.try_recv() {
             Ok(block) => block,
@@ -376,6 +425,8 @@ fn chunk_lines(
 struct Pieces<'a> {
     to: &'a SyncSender<Piece>,
     buf: Vec<u8>,
+    /// Bytes sent so far.
+    sent: usize,
 }
 
 impl Pieces<'_> {
@@ -383,6 +434,7 @@ impl Pieces<'_> {
         if self.buf.is_empty() {
             return Ok(());
         }
+        self.sent += self.buf.len();
         self.to
             .send(Ok(std::mem::take(&mut self.buf)))
             .map_err(|_| std::io::Error::other("the batch writer stopped"))
@@ -406,12 +458,16 @@ impl Write for Pieces<'_> {
 }
 
 /// Answers a chunk's questions onto its queue, the first on line `job.first`.
-fn answer_chunk(engine: &Engine, job: &Job) {
+fn answer_chunk(engine: &Engine, job: &Job, sizes: &Sizes) {
     let mut pieces = Pieces {
         to: &job.answers,
         buf: Vec::new(),
+        sent: 0,
     };
     let written = (|| {
+        // serde_json writes a token at a time: a small buffer in front of the pieces keeps
+        // those writes cheap (a copy each), the pieces get 8 kB at a time.
+        let mut w = std::io::BufWriter::with_capacity(8 << 10, &mut pieces);
         for (i, line) in job.lines.iter().enumerate() {
             let result = match line {
                 Ok(text) => answer_line(engine, text, job.first + i),
@@ -423,14 +479,17 @@ fn answer_chunk(engine: &Engine, job: &Job) {
             // Each answer type serializes its keys in sorted order: the same object, compact,
             // as the single command prints.
             match &result {
-                Ok(answer) => serde_json::to_writer(&mut pieces, answer),
-                Err(error) => serde_json::to_writer(&mut pieces, &ErrorLine { error }),
+                Ok(answer) => serde_json::to_writer(&mut w, answer),
+                Err(error) => serde_json::to_writer(&mut w, &ErrorLine { error }),
             }
             .map_err(std::io::Error::from)?;
-            pieces.write_all(b"\n")?;
+            w.write_all(b"\n")?;
         }
+        w.flush()?;
+        drop(w);
         pieces.send()
     })();
+    sizes.add(job.lines.len(), pieces.sent);
     if let Err(e) = written {
         // The writer reports it (a serialization error), or has stopped already.
         let _ = job.answers.send(Err(e));
