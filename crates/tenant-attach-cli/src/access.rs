@@ -33,7 +33,9 @@ pub fn decision_text(_engine: &Engine, decision: &Decision, style: &Style) -> St
 pub fn check(engine: &Engine, decision: &Decision, style: &Style) -> String {
     match style.format {
         Format::Json => to_json(decision),
-        Format::Text | Format::Dot | Format::Svg => decision_text(engine, decision, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            decision_text(engine, decision, style)
+        }
     }
 }
 
@@ -41,7 +43,7 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
     let answer = engine.visible_devices(u, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => {
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
             let mut out = format!(
                 "{} can {} {} ({} mode):\n",
                 escape(&answer.user),
@@ -66,7 +68,7 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
     let answer = engine.who_users(d, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => {
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
             let mut out = format!(
                 "{} can {} {} ({} mode):\n",
                 plural(answer.users.len() as u64, "user", "users"),
@@ -86,7 +88,7 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
     let o = engine.offboard(u);
     match style.format {
         Format::Json => to_json(&o),
-        Format::Text | Format::Dot | Format::Svg => {
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
             let mut out = if o.allowed {
                 format!(
                     "{} {} can offboard this hierarchy from the Intune admin center (R-H4).\n",

@@ -5,7 +5,7 @@ use tenant_attach::{
     BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
 };
 
-use crate::args::{Cli, Command, Format};
+use crate::args::{Cli, Command, Format, SvgEngine};
 use crate::output::{self, Style, plural};
 use crate::render::escape;
 use crate::{access, batch, graph, report, sensitivity};
@@ -83,11 +83,39 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             "error[usage]: --format dot and --format svg are for the `graph` command; use text or json",
         )));
     }
+    if style.format == Format::Html
+        && !matches!(cli.command, Command::Report { .. } | Command::Demo { .. })
+    {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format html is for `report` and `demo`; use text or json",
+        )));
+    }
+    if style.format == Format::Junit && !matches!(cli.command, Command::Assert { .. }) {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format junit is for the `assert` command; use text or json",
+        )));
+    }
     match &cli.command {
-        Command::Demo => {
-            let engine =
-                Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?;
-            Ok(done(demo(&engine, style), 0))
+        Command::Assert {
+            assertions,
+            against,
+        } => crate::assert::run(cli, style, assertions, against.as_deref()),
+        Command::Demo { output } => {
+            let engine = until_exit(
+                Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?,
+            );
+            let label = "crates/tenant-attach/data/contoso.json";
+            match output {
+                Some(path) => {
+                    let page = demo(engine, &Style::fixed(style.format, false), label);
+                    match style.format {
+                        // Text for people through the terminal-safety net, as on stdout.
+                        Format::Text => to_file(path, &crate::render::finish(page, false)),
+                        _ => to_file(path, &page),
+                    }
+                }
+                None => Ok(done(demo(engine, style, label), 0)),
+            }
         }
         Command::Validate => validate(cli, style),
         Command::Generate {
@@ -110,14 +138,35 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             graph,
             settings,
             output,
-        } => crate::import::import(configmgr, graph, settings, output.as_deref()),
+            strict,
+        } => crate::import::import(configmgr, graph, settings, output.as_deref(), *strict),
         Command::Stats => {
             let (_, engine) = load(cli)?;
             Ok(done(stats(engine, style), 0))
         }
-        Command::Report { sensitivity } => {
-            let (_, engine) = load(cli)?;
+        Command::Report {
+            sensitivity,
+            output,
+        } => {
+            let (label, engine) = load(cli)?;
             let knobs = report::Knobs::from(*sensitivity);
+            if style.format == Format::Html {
+                let page = report::html(engine, knobs, &label);
+                return match output {
+                    Some(path) => to_file(path, &page),
+                    None => Ok(done(page, 0)),
+                };
+            }
+            if let Some(path) = output {
+                let plain = Style::fixed(style.format, false);
+                let text = match style.format {
+                    Format::Json => output::json(
+                        &serde_json::to_value(report::build(engine, knobs)).unwrap_or_default(),
+                    ),
+                    _ => crate::render::finish(report::report(engine, knobs, &plain), false),
+                };
+                return to_file(path, &text);
+            }
             if style.format == Format::Json {
                 let r = report::build(engine, knobs);
                 return Ok(streamed(0, move |w| output::write_json(w, &r)));
@@ -134,7 +183,11 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             }
             Ok(done(report::diff(old, new, style), 0))
         }
-        Command::Graph { around, depth } => {
+        Command::Graph {
+            around,
+            depth,
+            engine: layout,
+        } => {
             let (label, engine) = load(cli)?;
             let center = match around {
                 Some(id) => Some(
@@ -144,15 +197,29 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 ),
                 None => None,
             };
-            let nodes = graph::neighbourhood(engine, center, *depth);
             let format = match style.format {
                 Format::Text => Format::Dot,
                 other => other,
             };
             if format == Format::Svg {
-                let text = graph::render(engine, &nodes, format).map_err(Failure::one)?;
-                return Ok(done(text, 0));
+                if *layout == SvgEngine::Dot {
+                    let nodes = graph::neighbourhood(engine, center, *depth);
+                    let text = graph::dot_svg(engine, &nodes).map_err(|e| match e {
+                        graph::GraphError::Graphviz(m) => Failure::one(m),
+                        graph::GraphError::Write(e) => {
+                            Failure::one(format!("error[usage]: cannot render the graph: {e}"))
+                        }
+                    })?;
+                    return Ok(done(text, 0));
+                }
+                // Laid out in Rust; a large graph is drawn around the upload collection.
+                let (nodes, note) = crate::svg::drawable(engine, center, *depth);
+                return Ok(done(
+                    crate::svg::render(engine, &nodes, note.as_deref(), true),
+                    0,
+                ));
             }
+            let nodes = graph::neighbourhood(engine, center, *depth);
             // Written as it is walked; DOT and text through the terminal-safety net, a line at
             // a time (JSON is data).
             let colour = style.colour();
@@ -312,7 +379,7 @@ fn parse(label: &str, reader: Input) -> Result<Result<Snapshot, LoadError>, Fail
     }
 }
 
-fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
+pub(crate) fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
     let label = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
@@ -322,7 +389,7 @@ fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
         .map_err(|e| refused(&label, &e))
 }
 
-fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
+pub(crate) fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
     let (label, reader) = read(cli)?;
     let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
     let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
@@ -393,7 +460,9 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text | Format::Dot | Format::Svg => validation_text(&label, &diags, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            validation_text(&label, &diags, style)
+        }
     };
     Ok(done(stdout, code))
 }
@@ -440,7 +509,9 @@ pub fn upload_json(engine: &Engine) -> Value {
 fn upload(engine: &Engine, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&upload_json(engine)),
-        Format::Text | Format::Dot | Format::Svg => upload_text(engine, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            upload_text(engine, style)
+        }
     }
 }
 
@@ -525,9 +596,23 @@ pub fn upload_text(engine: &Engine, style: &Style) -> String {
     out
 }
 
-fn demo(engine: &Engine, style: &Style) -> String {
+/// Writes a command's whole output to `-o` (atomically: a failure leaves the old file).
+fn to_file(path: &std::path::Path, text: &str) -> Result<Done, Failure> {
+    crate::write::bytes(path, text.as_bytes()).map_err(|e| {
+        Failure::one(format!(
+            "error[write]: cannot write `{}`: {e}",
+            escape(&path.display().to_string())
+        ))
+    })?;
+    Ok(done(String::new(), 0))
+}
+
+fn demo(engine: &Engine, style: &Style, label: &str) -> String {
     // `demo` is `report --sensitivity` on the built-in sample, plus (in text) one decision
     // explained.
+    if style.format == Format::Html {
+        return report::html(engine, report::Knobs::Included, label);
+    }
     let mut out = report::report(engine, report::Knobs::Included, style);
     if style.format == Format::Text
         && let (Ok(u), Ok(d)) = (

@@ -1,4 +1,5 @@
-//! `graph`: the collection graph as DOT (or SVG through Graphviz), JSON or a text listing.
+//! `graph`: the collection graph as DOT, SVG (laid out in Rust by `crate::svg`, or through
+//! Graphviz with `--engine dot`), JSON or a text listing.
 //! Collections are nodes with their member counts; limiting, include and exclude edges are
 //! styled apart; the uploaded collections are highlighted, the selected one bold.
 
@@ -47,7 +48,7 @@ fn id(g: &CollectionGraph, c: CollectionIx) -> &str {
 }
 
 /// The drawn collections in id order.
-fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<CollectionIx> {
+pub(crate) fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<CollectionIx> {
     let g = engine.collections();
     if nodes.len() == g.len() {
         return g.in_id_order().collect();
@@ -59,7 +60,7 @@ fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<Collectio
 
 /// The edges between drawn collections, sorted as [`tenant_attach::CollectionGraph::edges`]
 /// sorts them; found from the drawn collections' own edges.
-fn edges_between(
+pub(crate) fn edges_between(
     engine: &Engine,
     nodes: &BTreeSet<CollectionIx>,
 ) -> Vec<(CollectionIx, CollectionIx, ChildRelation)> {
@@ -242,7 +243,8 @@ pub fn write_json(
     )
 }
 
-/// Writes the graph in `format` (DOT, text, JSON), or renders SVG through Graphviz.
+/// Writes the graph in `format` (DOT, text, JSON, or SVG laid out in Rust: every collection
+/// in `nodes`, no note; the command picks them with [`crate::svg::drawable`]).
 ///
 /// # Errors
 ///
@@ -255,9 +257,14 @@ pub fn write(
 ) -> Result<(), GraphError> {
     match format {
         Format::Dot => write_dot(engine, nodes, out)?,
-        Format::Text => write_text(engine, nodes, out)?,
+        Format::Text | Format::Junit => write_text(engine, nodes, out)?,
         Format::Json => write_json(engine, nodes, out)?,
-        Format::Svg => out.write_all(svg(engine, nodes)?.as_bytes())?,
+        Format::Svg => out.write_all(crate::svg::render(engine, nodes, None, true).as_bytes())?,
+        Format::Html => {
+            return Err(GraphError::Graphviz(String::from(
+                "error[usage]: --format html is for `report` and `demo`",
+            )));
+        }
     }
     Ok(())
 }
@@ -267,7 +274,8 @@ pub fn write(
 pub enum GraphError {
     /// Writing the output failed.
     Write(std::io::Error),
-    /// Graphviz is missing or failed: the `error[usage]` line.
+    /// Graphviz is missing or failed, or the format is not one `graph` writes: the
+    /// `error[usage]` line.
     Graphviz(String),
 }
 
@@ -277,8 +285,12 @@ impl From<std::io::Error> for GraphError {
     }
 }
 
-/// The graph rendered to SVG by Graphviz `dot`.
-fn svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphError> {
+/// The graph rendered to SVG by Graphviz `dot` (`graph --format svg --engine dot`).
+///
+/// # Errors
+///
+/// Graphviz missing or failing: the `error[usage]` line.
+pub fn dot_svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphError> {
     let usage = |m: String| GraphError::Graphviz(m);
     let mut child = Command::new("dot")
         .arg("-Tsvg")
@@ -308,7 +320,7 @@ fn svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphE
 ///
 /// # Errors
 ///
-/// Graphviz missing or failing (SVG only): the `error[usage]` line.
+/// A format `graph` does not write (HTML): the `error[usage]` line.
 pub fn render(
     engine: &Engine,
     nodes: &BTreeSet<CollectionIx>,

@@ -4,12 +4,15 @@
 
 pub mod access;
 pub mod args;
+pub mod assert;
 pub mod batch;
 pub mod commands;
 pub mod graph;
+pub mod html;
 pub mod import;
 pub mod output;
 pub mod render;
 pub mod report;
 pub mod sensitivity;
+pub mod svg;
 pub mod write;

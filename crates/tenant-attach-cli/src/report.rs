@@ -44,6 +44,30 @@ pub fn build(engine: &Engine, knobs: Knobs) -> Report {
     }
 }
 
+/// The report as one self-contained HTML page (`report --format html`, `demo --format html`):
+/// with `--sensitivity`, the knob table and the knob findings from one sensitivity run.
+/// `snapshot` names the file in the commands the page suggests.
+pub fn html(engine: &Engine, knobs: Knobs, snapshot: &str) -> String {
+    let mut report = Report::build(engine);
+    let run = match knobs {
+        Knobs::Omitted => None,
+        Knobs::Included => {
+            let run = tenant_attach::sensitivity(engine, None);
+            // As `Report::build_with_sensitivity` orders them: the knob findings last.
+            report
+                .findings
+                .extend(tenant_attach::findings::knob_findings_from(&run));
+            Some(run)
+        }
+    };
+    crate::html::render(&crate::html::Page {
+        engine,
+        report: &report,
+        sensitivity: run.as_ref(),
+        snapshot,
+    })
+}
+
 pub fn report(engine: &Engine, knobs: Knobs, style: &Style) -> String {
     let r = build(engine, knobs);
     match style.format {

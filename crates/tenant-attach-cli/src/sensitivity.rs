@@ -10,7 +10,9 @@ pub fn render(engine: &Engine, knob: Option<Knob>, style: &Style) -> String {
     let result = sensitivity(engine, knob);
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&result).unwrap_or_default()),
-        Format::Text | Format::Dot | Format::Svg => text(&result, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            text(&result, style)
+        }
     }
 }
 

@@ -530,13 +530,30 @@ fn graph_dot_is_valid() {
     .map(|s| s.to_string())
     .collect();
     assert_eq!(nodes, want);
-    // Rendered by Graphviz when installed (CI installs it).
+    // SVG is laid out in Rust: every collection of the sample is a box (tests/html.rs runs
+    // it without `dot` on the PATH).
+    let svg = run(&["graph", "--snapshot", &sample, "--format", "svg"]);
+    assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
+    let text = String::from_utf8_lossy(&svg.stdout);
+    assert!(text.starts_with("<?xml") && text.contains("<svg"), "{text}");
+    assert_eq!(text.matches("<g class=\"node").count(), 15);
+    // Rendered by Graphviz with `--engine dot` when installed (CI installs it).
+    let dot = run(&[
+        "graph",
+        "--snapshot",
+        &sample,
+        "--format",
+        "svg",
+        "--engine",
+        "dot",
+    ]);
     if Command::new("dot").arg("-V").output().is_ok() {
-        let svg = run(&["graph", "--snapshot", &sample, "--format", "svg"]);
-        assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
-        assert!(String::from_utf8_lossy(&svg.stdout).contains("<svg"));
+        assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+        assert!(String::from_utf8_lossy(&dot.stdout).contains("<svg"));
     } else {
-        eprintln!("note: graphviz is not installed; the SVG rendering check did not run");
+        assert_eq!(dot.status.code(), Some(2));
+        assert!(stderr(&dot).contains("Graphviz"), "{}", stderr(&dot));
+        eprintln!("note: graphviz is not installed; `--engine dot` was checked to fail cleanly");
     }
 }
 
@@ -671,7 +688,7 @@ fn readme_examples_are_current() {
         let args: Vec<String> = command
             .split_whitespace()
             .map(|a| {
-                if a.starts_with("crates/") {
+                if a.starts_with("crates/") || a.starts_with("examples/") {
                     root.join(a).display().to_string()
                 } else {
                     a.to_owned()

@@ -75,7 +75,11 @@ fn sensitivity_shows_answers_a_knob_flips_and_check_confirms_them() {
             "intune_only_ignores_scope_tags",
             "configmgr_gates_view",
             "discovery_required",
-            "combined_page_permissions"
+            "combined_page_permissions",
+            "entra_roles",
+            "licence_unknown",
+            "application_actions_split",
+            "us_government_features"
         ]
     );
     let mut flipped = 0;

@@ -324,6 +324,9 @@ impl Generator {
                 co_managed,
                 scope_tags,
                 entra_device_id: None,
+                // R-F5: one client in 40 is older than 2010 (derived from the id, so the
+                // random stream, and so every other choice, stays as it was).
+                client_version: Some(if rid % 40 == 7 { 2006 } else { 2403 }),
                 scope_groups: if co_managed {
                     vec![guid(0xd0, site)]
                 } else {
@@ -505,6 +508,9 @@ impl Generator {
                 } else {
                     Vec::new()
                 },
+                // R-I8: one user in 25 holds no Intune licence (derived from the number, so
+                // the random stream stays as it was).
+                intune_licensed: Some(i % 25 != 7),
             });
         }
         let mut site_help_ids = Vec::new();
@@ -709,6 +715,7 @@ impl Generator {
             collections: vec![String::from("SMS00001"), String::from("SMS00002")],
             scopes: vec![String::from("SMS00ALL")],
             associations: vec![],
+            associations_inferred: false,
         }];
         for site in 0..SITES {
             let root = id_of(1 + site);
@@ -735,6 +742,7 @@ impl Generator {
                 },
                 scopes: vec![String::from("SMS00UNA")],
                 associations: vec![],
+                associations_inferred: false,
             });
             admins.push(ConfigMgrAdmin {
                 id: 16_777_301 + site as u32 * 2,
@@ -755,6 +763,7 @@ impl Generator {
                         collections: vec![root],
                     },
                 ],
+                associations_inferred: false,
             });
         }
         // A few user admins.
@@ -775,6 +784,7 @@ impl Generator {
                     collections: vec![id_of(1 + k % SITES)],
                     scopes: vec![String::from("SMS00UNA")],
                     associations: vec![],
+                    associations_inferred: false,
                 });
             }
         }
@@ -784,6 +794,7 @@ impl Generator {
             tenant: Tenant {
                 use_intune_rbac: true,
                 intune_permission_merge: PermissionMerge::Merged,
+                unlicensed_admins: true,
             },
             hierarchy: Hierarchy {
                 name: Some(format!(
@@ -804,6 +815,8 @@ impl Generator {
                     defender_data: false,
                 },
                 discovery: Discovery::default(),
+                scripts_feature_enabled: None,
+                sms_provider_mfa: Some(false),
             },
             devices,
             collections,

@@ -40,8 +40,12 @@ pub enum ReasonCode {
     /// The user or device handle does not belong to this engine (a query error, never an
     /// allow); rule id [`QUERY_RULE`].
     UnknownHandle,
-    /// R-F3: the feature does not exist at the hierarchy's version (checked first).
+    /// R-F3: the feature does not exist at the hierarchy's version, or on its cloud (checked
+    /// first).
     FeatureUnavailable,
+    /// R-F3 (rulebook 3): the optional feature *Create and run scripts* is off on a site at
+    /// 2006 or earlier (checked with availability).
+    ScriptsFeatureDisabled,
     /// R-U1: the hierarchy is not attached.
     NotAttached,
     /// R-U2 / R-H2: the cloud (or the version on it) cannot upload.
@@ -52,8 +56,19 @@ pub enum ReasonCode {
     NotUploadedOutOfScope,
     /// R-S2: a tenant-attached device whose Default tag was removed.
     MissingDefaultScopeTag,
+    /// R-F5 (rulebook 3): the device's ConfigMgr client is older than the feature needs.
+    ClientVersionTooOld,
+    /// R-F6 (rulebook 3): the SMS Provider requires multi-factor authentication, which blocks
+    /// the admin center's actions and pages (HTTP 403, a known issue).
+    SmsProviderMfa,
     /// R-I2: no Intune role assignment applies to the user.
     NoIntuneRole,
+    /// R-I8 (rulebook 3): the user holds no Intune licence and unlicensed admins are not
+    /// allowed: no role assignment applies.
+    NoIntuneLicense,
+    /// R-I8 (rulebook 3): the user holds no Intune licence, unlicensed admins are allowed, and
+    /// some assignments reach the user only through nested groups, which then do not apply.
+    UnlicensedNestedMembership,
     /// R-I3: no assignment of the user holds a required permission.
     IntunePermissionMissing,
     /// R-I4 / R-I5: the permission is held, but no scope tag reaches the device.
@@ -81,12 +96,17 @@ impl ReasonCode {
         match self {
             ReasonCode::UnknownHandle => "unknown_handle",
             ReasonCode::FeatureUnavailable => "feature_unavailable",
+            ReasonCode::ScriptsFeatureDisabled => "scripts_feature_disabled",
             ReasonCode::NotAttached => "not_attached",
             ReasonCode::UploadUnsupportedCloud => "upload_unsupported_cloud",
             ReasonCode::NotUploadedNoClient => "not_uploaded_no_client",
             ReasonCode::NotUploadedOutOfScope => "not_uploaded_out_of_scope",
             ReasonCode::MissingDefaultScopeTag => "missing_default_scope_tag",
+            ReasonCode::ClientVersionTooOld => "client_version_too_old",
+            ReasonCode::SmsProviderMfa => "sms_provider_mfa",
             ReasonCode::NoIntuneRole => "no_intune_role",
+            ReasonCode::NoIntuneLicense => "no_intune_license",
+            ReasonCode::UnlicensedNestedMembership => "unlicensed_nested_membership",
             ReasonCode::IntunePermissionMissing => "intune_permission_missing",
             ReasonCode::ScopeTagMismatch => "scope_tag_mismatch",
             ReasonCode::ScopeGroupMismatch => "scope_group_mismatch",
@@ -102,13 +122,19 @@ impl ReasonCode {
     /// Which system the condition belongs to.
     pub fn side(self) -> Side {
         match self {
-            ReasonCode::UnknownHandle | ReasonCode::FeatureUnavailable => Side::Availability,
+            ReasonCode::UnknownHandle
+            | ReasonCode::FeatureUnavailable
+            | ReasonCode::ScriptsFeatureDisabled => Side::Availability,
             ReasonCode::NotAttached
             | ReasonCode::UploadUnsupportedCloud
             | ReasonCode::NotUploadedNoClient
             | ReasonCode::NotUploadedOutOfScope => Side::Upload,
             ReasonCode::MissingDefaultScopeTag => Side::DeviceTags,
+            ReasonCode::ClientVersionTooOld => Side::Client,
+            ReasonCode::SmsProviderMfa => Side::Provider,
             ReasonCode::NoIntuneRole
+            | ReasonCode::NoIntuneLicense
+            | ReasonCode::UnlicensedNestedMembership
             | ReasonCode::IntunePermissionMissing
             | ReasonCode::ScopeTagMismatch
             | ReasonCode::ScopeGroupMismatch => Side::Intune,
@@ -139,6 +165,10 @@ pub enum Side {
     Upload,
     /// R-S2: the device must carry a tag.
     DeviceTags,
+    /// R-F5 (rulebook 3): the device's client must be recent enough.
+    Client,
+    /// R-F6 (rulebook 3): the SMS Provider must not require multi-factor authentication.
+    Provider,
     /// R-I: Intune RBAC.
     Intune,
     /// R-G: ConfigMgr RBAC (`combined` mode).
@@ -189,6 +219,58 @@ pub struct Grant {
     pub kind: GrantKind,
 }
 
+/// A precondition Microsoft's pages state that a snapshot cannot see (R-F6, rulebook 3):
+/// reported on an allowed decision, never a deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AdvisoryCode {
+    /// Timeline needs the Endpoint analytics data collection client setting.
+    EndpointAnalyticsDataCollection,
+    /// BitLocker recovery keys need a ConfigMgr BitLocker management policy on the device.
+    BitlockerManagementPolicy,
+    /// Application actions need the client online.
+    ClientOnline,
+    /// CMPivot and scripts need PowerShell on the client (CMPivot: 4 or later) and a recent
+    /// client.
+    PowershellOnClient,
+    /// The acting features and the applications, CMPivot and scripts pages fail with HTTP 403
+    /// when the SMS Provider requires multi-factor authentication (a known issue); the
+    /// snapshot does not say (`hierarchy.sms_provider_mfa`).
+    SmsProviderMfa,
+}
+
+impl AdvisoryCode {
+    /// The snake_case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdvisoryCode::EndpointAnalyticsDataCollection => "endpoint_analytics_data_collection",
+            AdvisoryCode::BitlockerManagementPolicy => "bitlocker_management_policy",
+            AdvisoryCode::ClientOnline => "client_online",
+            AdvisoryCode::PowershellOnClient => "powershell_on_client",
+            AdvisoryCode::SmsProviderMfa => "sms_provider_mfa",
+        }
+    }
+}
+
+impl fmt::Display for AdvisoryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One advisory on an allowed decision (R-F6): what else must hold, with its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Advisory {
+    /// The stable code.
+    pub code: AdvisoryCode,
+    /// What must hold, in words, with the page that says so.
+    pub detail: String,
+    /// The rule id (`R-F6`).
+    pub rule: &'static str,
+}
+
 /// A rule the decision could not evaluate for lack of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -204,6 +286,10 @@ pub struct NotEvaluated {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Decision {
+    /// For an allow, the preconditions the snapshot cannot see (R-F6); empty for a deny.
+    /// Absent from a decision stored before rulebook 3, it reads back empty.
+    #[serde(default)]
+    pub advisories: Vec<Advisory>,
     /// Whether the admin center allows it.
     pub allowed: bool,
     /// The device's name.
@@ -282,6 +368,15 @@ impl fmt::Display for Decision {
                 }
             }
         }
+        for a in &self.advisories {
+            writeln!(
+                f,
+                "  advisory [{}] {}: {}",
+                a.rule,
+                a.code,
+                escape(&a.detail)
+            )?;
+        }
         for n in &self.not_evaluated {
             writeln!(f, "  not evaluated [{}]: {}", n.rule, escape(&n.detail))?;
         }
@@ -333,6 +428,7 @@ pub const RULE_IDS: &[&str] = &[
     "R-I5",
     "R-I6",
     "R-I7",
+    "R-I8",
     "R-S1",
     "R-S2",
     "R-S3",
@@ -347,6 +443,8 @@ pub const RULE_IDS: &[&str] = &[
     "R-F1",
     "R-F2",
     "R-F3",
+    "R-F5",
+    "R-F6",
     "R-H1",
     "R-H2",
     "R-H3",
@@ -400,6 +498,26 @@ impl TryFrom<ReasonWire> for Reason {
             detail: w.detail,
         })
     }
+}
+
+impl<'de> Deserialize<'de> for Advisory {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Advisory, D::Error> {
+        let w = AdvisoryWire::deserialize(d)?;
+        Ok(Advisory {
+            code: w.code,
+            rule: known_rule(&w.rule).map_err(serde::de::Error::custom)?,
+            detail: w.detail,
+        })
+    }
+}
+
+/// [`Advisory`] as read back from JSON.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvisoryWire {
+    code: AdvisoryCode,
+    rule: String,
+    detail: String,
 }
 
 /// [`NotEvaluated`] as read back from JSON.

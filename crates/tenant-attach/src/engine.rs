@@ -946,6 +946,26 @@ impl Engine {
             .is_some_and(|u| self.access.intune_holds(u, feature))
     }
 
+    /// R-I8 (rulebook 3): when the user's Intune licence keeps role assignments that reach it
+    /// from applying, the reason (`no_intune_license`, or `unlicensed_nested_membership` for
+    /// assignments reached only through nested groups while unlicensed admins are allowed)
+    /// and those assignments' positions in `$.intune.role_assignments`; `None` otherwise.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, ReasonCode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let frank = engine.find_user("frank@contoso.com")?; // unlicensed, in a nested group
+    /// let (code, lost) = engine.licence_block(frank).ok_or("frank keeps his assignments")?;
+    /// assert_eq!(code, ReasonCode::UnlicensedNestedMembership);
+    /// assert_eq!(engine.snapshot().intune.role_assignments[lost[0]].name, "Helpdesk - all devices");
+    /// assert_eq!(engine.licence_block(engine.find_user("bob@contoso.com")?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn licence_block(&self, user: UserIx) -> Option<(crate::decision::ReasonCode, Vec<usize>)> {
+        self.user_no(user)
+            .and_then(|u| self.access.licence_block(u))
+    }
+
     /// In `combined` mode, whether the user's ConfigMgr associations grant every operation
     /// `feature` needs on some collection (`None` when R-G1..R-G3 stop the chain or in
     /// `intune_only` mode).

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::snapshot::{CombinedPagePermissions, Policy};
+use crate::snapshot::{ApplicationActionsSplit, CombinedPagePermissions, Policy};
 
 /// The prefix of every Intune permission string.
 pub const INTUNE_PREFIX: &str = "Microsoft.Intune_";
@@ -24,6 +24,10 @@ pub const DEVICE_PAGES_SINCE: u32 = 2006;
 
 /// R-F3: BitLocker recovery keys, 2107.
 pub const BITLOCKER_KEYS_SINCE: u32 = 2107;
+
+/// R-F3, R-F5 (rulebook 3): uninstall, repair and re-evaluate came with 2010, on the site and
+/// the client.
+pub const APPLICATION_MANAGEMENT_SINCE: u32 = 2010;
 
 /// R-F3: the Software updates page, 2111 with its update rollup.
 pub const SOFTWARE_UPDATES_SINCE: u32 = 2111;
@@ -263,8 +267,10 @@ named_enum! {
         Cmpivot = "cmpivot",
         /// The Applications page.
         ApplicationsView = "applications_view",
-        /// Install, uninstall, repair applications.
+        /// Install and reinstall applications.
         ApplicationActions = "application_actions",
+        /// Uninstall, repair and re-evaluate applications (rulebook 3: 2010+ site and client).
+        ApplicationManagement = "application_management",
         /// Software updates.
         SoftwareUpdates = "software_updates",
         /// BitLocker recovery keys.
@@ -369,9 +375,41 @@ impl Feature {
                 | Feature::RunScript
                 | Feature::Cmpivot
                 | Feature::ApplicationActions
+                | Feature::ApplicationManagement
                 | Feature::EnrollNow
                 | Feature::BitlockerKeys
         )
+    }
+
+    /// R-F3 (rulebook 3): whether the feature is one of those documented for US Government
+    /// clouds ("Device sync, Device actions"): `view` and the three device actions.
+    pub fn on_us_government(self) -> bool {
+        matches!(
+            self,
+            Feature::View
+                | Feature::SyncMachinePolicy
+                | Feature::SyncUserPolicy
+                | Feature::AppEvaluationCycle
+        )
+    }
+
+    /// R-F3 (rulebook 3): whether the feature needs the optional feature *Create and run
+    /// scripts*, off by default at 2006 and earlier.
+    pub fn needs_scripts_feature(self) -> bool {
+        matches!(self, Feature::ScriptsView | Feature::RunScript)
+    }
+
+    /// R-F6 (rulebook 3): whether an SMS Provider that requires multi-factor authentication
+    /// blocks the feature (HTTP 403): the acting features and the applications, CMPivot and
+    /// scripts pages.
+    ///
+    /// ```
+    /// use tenant_attach::Feature;
+    /// assert!(Feature::ApplicationsView.blocked_by_provider_mfa());
+    /// assert!(!Feature::View.blocked_by_provider_mfa());
+    /// ```
+    pub fn blocked_by_provider_mfa(self) -> bool {
+        self.is_acting() || matches!(self, Feature::ApplicationsView | Feature::ScriptsView)
     }
 
     /// R-G2 (`by_feature`, 2103+): whether the feature's page requires "all of the
@@ -388,6 +426,7 @@ impl Feature {
                 | Feature::Cmpivot
                 | Feature::ApplicationsView
                 | Feature::ApplicationActions
+                | Feature::ApplicationManagement
                 | Feature::SoftwareUpdates
         )
     }
@@ -407,7 +446,8 @@ impl Feature {
             Feature::RunScript => "run a script on",
             Feature::Cmpivot => "run CMPivot on",
             Feature::ApplicationsView => "list the applications of",
-            Feature::ApplicationActions => "install or uninstall applications on",
+            Feature::ApplicationActions => "install or reinstall applications on",
+            Feature::ApplicationManagement => "uninstall, repair or re-evaluate applications on",
             Feature::SoftwareUpdates => "see the software updates of",
             Feature::BitlockerKeys => "read the BitLocker keys of",
             Feature::EnrollNow => "run Enroll now on",
@@ -430,6 +470,7 @@ impl Feature {
             Feature::Cmpivot => "CMPivot",
             Feature::ApplicationsView => "the Applications page",
             Feature::ApplicationActions => "application actions",
+            Feature::ApplicationManagement => "Application management",
             Feature::SoftwareUpdates => "the Software updates page",
             Feature::BitlockerKeys => "BitLocker recovery keys",
             Feature::EnrollNow => "Enroll now",
@@ -528,6 +569,12 @@ impl Feature {
                 &[O::Read],
                 &[(K::Application, C::Read), (K::Application, C::Approve)],
             ),
+            Feature::ApplicationManagement => (
+                APPLICATION_MANAGEMENT_SINCE,
+                page("Microsoft.Intune_CloudAttach_ApplicationActions"),
+                &[O::Read],
+                &[(K::Application, C::Read), (K::Application, C::Approve)],
+            ),
             Feature::SoftwareUpdates => (
                 SOFTWARE_UPDATES_SINCE,
                 page("Microsoft.Intune_CloudAttach_SoftwareUpdates"),
@@ -553,6 +600,8 @@ impl Feature {
         let owned = |perms: &[&str]| perms.iter().map(|p| (*p).to_owned()).collect();
         Requirement {
             since,
+            client_since: (self == Feature::ApplicationManagement)
+                .then_some(APPLICATION_MANAGEMENT_SINCE),
             intune_combined: owned(combined),
             intune_only: owned(&only),
             configmgr: ops.to_vec(),
@@ -576,6 +625,12 @@ impl Feature {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn requirement(self, policy: &Policy) -> Requirement {
+        if self == Feature::ApplicationManagement
+            && policy.application_actions_split == ApplicationActionsSplit::Single
+        {
+            // Rulebook 2: decided exactly as `application_actions` (its overrides included).
+            return Feature::ApplicationActions.requirement(policy);
+        }
         let mut row = self.default_requirement();
         let over = policy.features.get(&self);
         if let Some(o) = over {
@@ -593,6 +648,9 @@ impl Feature {
             }
             if let Some(since) = o.since {
                 row.since = since;
+            }
+            if let Some(since) = o.client_since {
+                row.client_since = Some(since);
             }
         }
         let explicit_combined = over.is_some_and(|o| o.intune_combined.is_some());
@@ -626,6 +684,9 @@ pub fn class_permissions(
 pub struct Requirement {
     /// The first site version with the feature (R-F3).
     pub since: u32,
+    /// The first ConfigMgr client version with the feature (R-F5, rulebook 3), if it depends
+    /// on the client.
+    pub client_since: Option<u32>,
     /// Intune permissions in `combined` mode.
     pub intune_combined: Vec<String>,
     /// Intune permissions in `intune_only` mode.

@@ -32,11 +32,19 @@ pub const GAIN_IF_ENFORCE_CLEARED: &str = "gain_if_enforce_cleared";
 /// Finding id `knob_dependent_access` (see the README's table of findings).
 pub const KNOB_DEPENDENT_ACCESS: &str = "knob_dependent_access";
 
+/// Finding id `unlicensed_admins` (see the README's table of findings).
+pub const UNLICENSED_ADMINS: &str = "unlicensed_admins";
+
+/// Finding id `inferred_associations` (see the README's table of findings).
+pub const INFERRED_ASSOCIATIONS: &str = "inferred_associations";
+
 /// Every finding id, in the order the checks run.
 pub const FINDING_IDS: &[&str] = &[
     HELPDESK_SEES_SERVERS,
     CLOUD_ONLY_INTUNE_ADMINS,
     UNDISCOVERED_ADMINS,
+    UNLICENSED_ADMINS,
+    INFERRED_ASSOCIATIONS,
     HALF_CONFIGURED_ACCESS,
     ATTACHED_WITHOUT_DEFAULT,
     ASSIGNMENT_WITHOUT_DEFAULT,
@@ -98,6 +106,8 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
     helpdesk_sees_servers(engine, &mut out);
     cloud_only_intune_admins(engine, &mut out);
     undiscovered_admins(engine, &mut out);
+    unlicensed_admins(engine, &mut out);
+    inferred_associations(engine, &mut out);
     half_configured_access(engine, &mut out);
     attached_without_default(engine, &mut out);
     assignment_without_default(engine, &mut out);
@@ -140,17 +150,31 @@ pub(crate) fn canonical(mut found: Vec<Finding>) -> Vec<Finding> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn knob_findings(engine: &Engine) -> Vec<Finding> {
+    knob_findings_from(&crate::sensitivity::sensitivity(engine, None))
+}
+
+/// [`knob_findings`] from a [`crate::sensitivity()`] run already made (the HTML report shows
+/// the run and its findings without paying for it twice).
+///
+/// ```
+/// use tenant_attach::{Engine, knob_findings, sample, sensitivity::sensitivity};
+/// let engine = Engine::from_json(sample::CONTOSO)?;
+/// let run = sensitivity(&engine, None);
+/// assert_eq!(tenant_attach::findings::knob_findings_from(&run), knob_findings(&engine));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn knob_findings_from(run: &crate::sensitivity::Sensitivity) -> Vec<Finding> {
     let mut out = Vec::new();
-    knob_dependent_access(engine, &mut out);
+    knob_dependent_access(run, &mut out);
     canonical(out)
 }
 
-fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
+fn knob_dependent_access(run: &crate::sensitivity::Sensitivity, out: &mut Vec<Finding>) {
     let value = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    for k in crate::sensitivity::sensitivity(engine, None).knobs {
+    for k in &run.knobs {
         if !k.matters() {
             continue;
         }
@@ -321,6 +345,88 @@ fn undiscovered_admins(engine: &Engine, out: &mut Vec<Finding>) {
                 users.len()
             ),
             objects: users,
+        });
+    }
+}
+
+/// R-I8: administrators whose Intune role assignments do not apply for lack of a licence:
+/// none apply (the tenant does not allow unlicensed admins), or those reached through nested
+/// groups do not (it does). One finding per case, with the fix.
+fn unlicensed_admins(engine: &Engine, out: &mut Vec<Finding>) {
+    let s = engine.snapshot();
+    let mut refused: Vec<String> = Vec::new();
+    let mut nested: Vec<String> = Vec::new();
+    let mut nested_assignments: Vec<String> = Vec::new();
+    for u in engine.users() {
+        let (Some((code, lost)), Some(user)) = (engine.licence_block(*u), engine.user(*u)) else {
+            continue;
+        };
+        if code == ReasonCode::NoIntuneLicense {
+            refused.push(format!("user:{}", user.upn));
+        } else {
+            nested.push(format!("user:{}", user.upn));
+            for a in lost
+                .iter()
+                .filter_map(|p| s.intune.role_assignments.get(*p))
+            {
+                let name = format!("assignment:{}", a.name);
+                if !nested_assignments.contains(&name) {
+                    nested_assignments.push(name);
+                }
+            }
+        }
+    }
+    if !refused.is_empty() {
+        out.push(Finding {
+            id: UNLICENSED_ADMINS,
+            severity: FindingSeverity::Warning,
+            rule: "R-I8",
+            message: format!(
+                "{} user(s) are members of Intune role assignments but hold no Intune licence, and the tenant does not allow unlicensed admins: none of their assignments apply; assign them an Intune licence (or allow unlicensed admins and make them direct members)",
+                refused.len()
+            ),
+            objects: refused,
+        });
+    }
+    if !nested.is_empty() {
+        let count = nested.len();
+        nested.extend(nested_assignments);
+        out.push(Finding {
+            id: UNLICENSED_ADMINS,
+            severity: FindingSeverity::Warning,
+            rule: "R-I8",
+            message: format!(
+                "{count} unlicensed user(s) reach Intune role assignments only through nested groups, which do not apply to unlicensed admins: add them directly to the assignment's group, or assign them an Intune licence"
+            ),
+            objects: nested,
+        });
+    }
+}
+
+/// R-G4 (issue 18): administrative users whose associations the importer inferred from a list
+/// call: every answer on their collections rests on that reading.
+fn inferred_associations(engine: &Engine, out: &mut Vec<Finding>) {
+    if engine.mode() != Mode::Combined {
+        return;
+    }
+    let admins: Vec<String> = engine
+        .snapshot()
+        .configmgr
+        .admins
+        .iter()
+        .filter(|a| a.associations_inferred)
+        .map(|a| format!("admin:{}", a.account))
+        .collect();
+    if !admins.is_empty() {
+        out.push(Finding {
+            id: INFERRED_ASSOCIATIONS,
+            severity: FindingSeverity::Warning,
+            rule: "R-G4",
+            message: format!(
+                "{} ConfigMgr administrative user(s) have associations the importer inferred from a list call (every role paired with every collection), which may grant more than the site does: export each SMS_Admin by key and import again",
+                admins.len()
+            ),
+            objects: admins,
         });
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod answers;
+pub mod assert;
 pub mod batch;
 pub mod collections;
 pub mod decision;
@@ -12,6 +13,7 @@ mod engine;
 pub mod error;
 pub mod features;
 pub mod findings;
+pub mod layout;
 mod names;
 mod parallel;
 pub mod report;
@@ -26,7 +28,10 @@ mod validate;
 pub use access::{Offboard, UserIx};
 pub use answers::{DeviceRef, UploadAnswer, UserRef, VisibleDevices, WhoUsers};
 pub use collections::{CollectionGraph, CollectionIx, Dependent};
-pub use decision::{Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode, Side};
+pub use decision::{
+    Advisory, AdvisoryCode, Decision, Grant, GrantKind, Mode, NotEvaluated, Reason, ReasonCode,
+    Side,
+};
 pub use devices::{DeviceIx, DeviceSet};
 pub use diff::{Change, Diff, DiffEntry, diff};
 pub use engine::Engine;

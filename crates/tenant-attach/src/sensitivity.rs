@@ -41,6 +41,14 @@ pub enum Knob {
     DiscoveryRequired,
     /// R-F1: what the `combined`-mode "—" rows need from Intune.
     CombinedPagePermissions,
+    /// R-I1 (rulebook 3): what the Entra reader roles hold.
+    EntraRoles,
+    /// R-I8 (rulebook 3): how an unknown licence is read.
+    LicenceUnknown,
+    /// R-F3 (rulebook 3): whether `application_management` has its own versions.
+    ApplicationActionsSplit,
+    /// R-F3 (rulebook 3): which features exist on the US Government cloud.
+    UsGovernmentFeatures,
 }
 
 impl Knob {
@@ -53,6 +61,10 @@ impl Knob {
         Knob::ConfigmgrGatesView,
         Knob::DiscoveryRequired,
         Knob::CombinedPagePermissions,
+        Knob::EntraRoles,
+        Knob::LicenceUnknown,
+        Knob::ApplicationActionsSplit,
+        Knob::UsGovernmentFeatures,
     ];
 
     /// The field name in `policy`.
@@ -65,6 +77,10 @@ impl Knob {
             Knob::ConfigmgrGatesView => "configmgr_gates_view",
             Knob::DiscoveryRequired => "discovery_required",
             Knob::CombinedPagePermissions => "combined_page_permissions",
+            Knob::EntraRoles => "entra_roles",
+            Knob::LicenceUnknown => "licence_unknown",
+            Knob::ApplicationActionsSplit => "application_actions_split",
+            Knob::UsGovernmentFeatures => "us_government_features",
         }
     }
 
@@ -77,6 +93,9 @@ impl Knob {
             Knob::IntuneOnlyIgnoresScopeTags => "R-I7",
             Knob::ConfigmgrGatesView | Knob::CombinedPagePermissions => "R-F1",
             Knob::DiscoveryRequired => "R-G2",
+            Knob::EntraRoles => "R-I1",
+            Knob::LicenceUnknown => "R-I8",
+            Knob::ApplicationActionsSplit | Knob::UsGovernmentFeatures => "R-F3",
         }
     }
 
@@ -110,6 +129,10 @@ impl Knob {
             Knob::ConfigmgrGatesView => json!(policy.configmgr_gates_view),
             Knob::DiscoveryRequired => json!(policy.discovery_required.as_str()),
             Knob::CombinedPagePermissions => json!(policy.combined_page_permissions.as_str()),
+            Knob::EntraRoles => json!(policy.entra_roles.as_str()),
+            Knob::LicenceUnknown => json!(policy.licence_unknown.as_str()),
+            Knob::ApplicationActionsSplit => json!(policy.application_actions_split.as_str()),
+            Knob::UsGovernmentFeatures => json!(policy.us_government_features.as_str()),
         }
     }
 
@@ -178,6 +201,34 @@ impl Knob {
                 ] {
                     if v != policy.combined_page_permissions {
                         out.push(with(&|p| p.combined_page_permissions = v));
+                    }
+                }
+            }
+            Knob::EntraRoles => {
+                for v in crate::snapshot::EntraRoles::ALL {
+                    if *v != policy.entra_roles {
+                        out.push(with(&|p| p.entra_roles = *v));
+                    }
+                }
+            }
+            Knob::LicenceUnknown => {
+                for v in crate::snapshot::LicenceUnknown::ALL {
+                    if *v != policy.licence_unknown {
+                        out.push(with(&|p| p.licence_unknown = *v));
+                    }
+                }
+            }
+            Knob::ApplicationActionsSplit => {
+                for v in crate::snapshot::ApplicationActionsSplit::ALL {
+                    if *v != policy.application_actions_split {
+                        out.push(with(&|p| p.application_actions_split = *v));
+                    }
+                }
+            }
+            Knob::UsGovernmentFeatures => {
+                for v in crate::snapshot::UsGovernmentFeatures::ALL {
+                    if *v != policy.us_government_features {
+                        out.push(with(&|p| p.us_government_features = *v));
                     }
                 }
             }
@@ -317,7 +368,7 @@ impl KnobSensitivity {
     /// let matter: Vec<&str> =
     ///     s.knobs.iter().filter(|k| k.matters()).map(|k| k.knob.as_str()).collect();
     /// assert_eq!(matter, ["child_relations", "configmgr_gates_view", "discovery_required",
-    ///     "combined_page_permissions"]);
+    ///     "combined_page_permissions", "application_actions_split"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn matters(&self) -> bool {
@@ -408,6 +459,32 @@ fn cannot_matter(engine: &Engine, knob: Knob) -> bool {
         Knob::ConfigmgrGatesView | Knob::DiscoveryRequired | Knob::CombinedPagePermissions => {
             engine.mode() != Mode::Combined
         }
+        // R-I1: read only for users with a directory role other than Global and Intune
+        // Administrator (who hold everything whatever the knob).
+        Knob::EntraRoles => s.entra.users.iter().all(|u| {
+            u.directory_roles.is_empty() || u.directory_roles.iter().any(|r| r.is_intune_admin())
+        }),
+        // R-I8: read only for users whose licence the snapshot does not give.
+        Knob::LicenceUnknown => s.entra.users.iter().all(|u| u.intune_licensed.is_some()),
+        // R-F3: a site at 2010 or later with no known client older than 2010 answers
+        // `application_management` alike either way (no override is read there).
+        Knob::ApplicationActionsSplit => {
+            s.hierarchy.version >= crate::features::APPLICATION_MANAGEMENT_SINCE
+                && !engine
+                    .policy()
+                    .features
+                    .contains_key(&Feature::ApplicationManagement)
+                && !engine
+                    .policy()
+                    .features
+                    .contains_key(&Feature::ApplicationActions)
+                && s.devices.iter().all(|d| {
+                    d.client_version
+                        .is_none_or(|v| v >= crate::features::APPLICATION_MANAGEMENT_SINCE)
+                })
+        }
+        // R-F3: read on the US Government cloud only.
+        Knob::UsGovernmentFeatures => s.hierarchy.cloud != crate::snapshot::Cloud::UsGovernment,
     }
 }
 

@@ -64,6 +64,7 @@ pub(crate) fn resolve(s: &Snapshot) -> Resolved {
     check_configmgr(s, &graph, &mut d);
     check_entra_and_intune(s, &tags, &mut d);
     crate::names::check(s, &mut d);
+    check_unlicensed_members(s, &mut d);
     Resolved {
         diagnostics: d,
         devices,
@@ -405,3 +406,52 @@ fn check_entra_and_intune(s: &Snapshot, tags: &HashSet<&str>, d: &mut Diagnostic
         }
     }
 }
+
+/// R-I8 (rulebook 3): "You are limited to 350 unlicensed direct members for each AAD security
+/// group in a role assignment": a warning for each member group of an assignment past the
+/// limit while unlicensed admins are allowed (a user whose licence is not given counts as
+/// `policy.licence_unknown` reads it).
+fn check_unlicensed_members(s: &Snapshot, d: &mut Diagnostics) {
+    if !s.tenant.unlicensed_admins {
+        return;
+    }
+    let unknown_unlicensed =
+        s.policy.licence_unknown == crate::snapshot::LicenceUnknown::Unlicensed;
+    let unlicensed: HashSet<&str> = s
+        .entra
+        .users
+        .iter()
+        .filter(|u| !u.intune_licensed.unwrap_or(!unknown_unlicensed))
+        .map(|u| u.id.as_str())
+        .collect();
+    let in_assignment: HashSet<&str> = s
+        .intune
+        .role_assignments
+        .iter()
+        .flat_map(|a| a.members.iter().map(String::as_str))
+        .collect();
+    for (i, g) in s.entra.groups.iter().enumerate() {
+        if !in_assignment.contains(g.id.as_str()) {
+            continue;
+        }
+        let count = g
+            .members
+            .iter()
+            .filter(|m| unlicensed.contains(m.as_str()))
+            .count();
+        if count > UNLICENSED_DIRECT_MEMBERS_MAX {
+            d.push(
+                Severity::Warning,
+                "R-I8",
+                format!("$.entra.groups[{i}].members"),
+                format!(
+                    "group `{}` of a role assignment has {count} unlicensed direct members; Intune allows at most {UNLICENSED_DIRECT_MEMBERS_MAX} per group while unlicensed admins are allowed",
+                    g.name
+                ),
+            );
+        }
+    }
+}
+
+/// R-I8: Microsoft's limit of unlicensed direct members per group of a role assignment.
+pub const UNLICENSED_DIRECT_MEMBERS_MAX: usize = 350;

@@ -8,10 +8,15 @@
 //! writes down every failure, and may allocate. `visible` is set algebra over device bitmaps;
 //! `who` runs the fast path once per user.
 
+mod availability;
 pub mod configmgr;
 mod explain;
 pub mod intune;
+mod licence;
 pub mod mode;
+
+pub use availability::SCRIPTS_OPTIONAL_UNTIL;
+pub use licence::HELP_DESK_OPERATOR;
 
 use std::collections::HashMap;
 
@@ -84,6 +89,14 @@ struct Requirement {
     classes: ClassSet,
     /// The first version with the feature (R-F3).
     since: u32,
+    /// Why the feature does not exist on this hierarchy, if it does not (R-F3).
+    unavailable: Option<availability::Unavailable>,
+    /// The first client version with the feature (R-F5).
+    client_since: Option<u32>,
+    /// Devices whose known client is older than `client_since` (R-F5).
+    too_old: RoaringBitmap,
+    /// Whether the SMS Provider's multi-factor authentication blocks the feature (R-F6).
+    provider_mfa: bool,
     /// Whether R-G2 needs both user discoveries for this feature.
     both_discoveries: bool,
     /// Whether R-G7 applies (`run_script` with `configmgr.scripts` listed).
@@ -94,9 +107,21 @@ struct Requirement {
 #[derive(Debug, Clone)]
 struct Profile {
     user: UserNo,
+    /// Global or Intune Administrator: every Intune permission, unlimited (R-I1).
     directory_role: Option<DirectoryRole>,
-    /// Applicable assignments (R-I2), sorted.
+    /// Otherwise, the reader role whose permissions the user holds unlimited (R-I1,
+    /// rulebook 3), under `entra_roles`.
+    reader: Option<DirectoryRole>,
+    /// Applicable assignments (R-I2, R-I8), sorted.
     assignments: Vec<u32>,
+    /// Whether any assignment reaches the user, whatever the licence (R-I2).
+    reached: bool,
+    /// How the licence decided `assignments` (R-I8).
+    licence: licence::LicenceCase,
+    /// Under `DirectOnly`, the assignments reached only through nested groups (R-I8).
+    nested_only: Vec<u32>,
+    /// Whether the decision rests on `licence_unknown` (R-I8, listed as not evaluated).
+    licence_unknown_matters: bool,
     /// Union of their permissions (R-I3).
     perms: FixedBitSet,
     /// Union of their scope tags (for `merged`, R-I4).
@@ -153,7 +178,6 @@ pub struct Offboard {
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
     mode: Mode,
-    version: u32,
     merge: PermissionMerge,
     check_tags: bool,
     scope_groups_on_attached: bool,
@@ -167,6 +191,8 @@ pub(crate) struct Access {
     users_sorted: Vec<UserNo>,
     all_devices: RoaringBitmap,
     org_delete: u32,
+    /// What each reader role holds, unlimited (R-I1, rulebook 3).
+    reader_perms: Vec<(DirectoryRole, FixedBitSet)>,
 }
 
 impl Access {
@@ -181,9 +207,19 @@ impl Access {
         let configmgr = ConfigMgrIndex::build(s, graph);
         let requirements = Feature::ALL
             .iter()
-            .map(|f| compile_requirement(*f, s, policy, mode, &mut intune.perms))
+            .map(|f| compile_requirement(*f, s, policy, mode, devices, &mut intune.perms))
             .collect();
         let org_delete = intune.perms.intern(ORGANIZATION_DELETE);
+        let reader_perms: Vec<(DirectoryRole, FixedBitSet)> = DirectoryRole::ALL
+            .iter()
+            .filter(|r| !r.is_intune_admin())
+            .map(|r| {
+                (
+                    *r,
+                    licence::reader_permissions(*r, s, policy, &mut intune.perms),
+                )
+            })
+            .collect();
         let mut stamp = vec![u32::MAX; s.entra.groups.len()];
         let profiles = s
             .entra
@@ -191,7 +227,8 @@ impl Access {
             .iter()
             .enumerate()
             .map(|(u, user)| {
-                let assignments = applicable(&intune, u, &mut stamp);
+                let m = licence::membership(&intune, s, policy, u, &mut stamp);
+                let assignments = m.effective;
                 let mut perms = FixedBitSet::with_capacity(intune.perms.len());
                 let mut all = false;
                 let mut tags = Vec::new();
@@ -212,8 +249,18 @@ impl Access {
                 };
                 Profile {
                     user: u as UserNo,
-                    directory_role: user.directory_roles.iter().min().copied(),
+                    directory_role: user
+                        .directory_roles
+                        .iter()
+                        .filter(|r| r.is_intune_admin())
+                        .min()
+                        .copied(),
+                    reader: licence::reader_role(user, policy),
                     assignments,
+                    reached: m.reached,
+                    licence: m.case,
+                    nested_only: m.nested_only,
+                    licence_unknown_matters: m.unknown_matters,
                     perms,
                     reach: if all {
                         TagReach::All
@@ -242,7 +289,6 @@ impl Access {
         });
         Access {
             mode,
-            version: s.hierarchy.version,
             merge: s.tenant.intune_permission_merge,
             check_tags: !(mode == Mode::IntuneOnly && policy.intune_only_ignores_scope_tags),
             scope_groups_on_attached: policy.scope_groups_apply_to_attached,
@@ -255,6 +301,7 @@ impl Access {
             users_sorted,
             all_devices: (0..devices.len() as DeviceNo).collect(),
             org_delete,
+            reader_perms,
         }
     }
 
@@ -282,20 +329,38 @@ impl Access {
 
     fn requirement(&self, f: Feature) -> &Requirement {
         // Unreachable for a feature of `Feature::ALL`; denies everything if it were reached.
-        static NONE: Requirement = Requirement {
+        static NONE: std::sync::LazyLock<Requirement> = std::sync::LazyLock::new(|| Requirement {
             perms: Vec::new(),
             acting: Vec::new(),
             ops: OperationSet::EMPTY,
             classes: ClassSet::EMPTY,
             since: u32::MAX,
+            unavailable: Some(availability::Unavailable::Version),
+            client_since: None,
+            too_old: RoaringBitmap::new(),
+            provider_mfa: false,
             both_discoveries: true,
             script: false,
-        };
+        });
         self.requirements.get(f as usize).unwrap_or(&NONE)
     }
 
     fn scope_groups_apply(&self, f: Feature, d: DeviceNo) -> bool {
         f.is_acting() && (self.scope_groups_on_attached || self.intune.co_managed.contains(d))
+    }
+
+    /// What the user's reader role holds unlimited (R-I1, rulebook 3), if it has one.
+    fn role_perms(&self, p: &Profile) -> Option<&FixedBitSet> {
+        let role = p.reader?;
+        self.reader_perms
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, set)| set)
+    }
+
+    /// R-F3, R-F5, R-F6: the conditions on the site, the client and the provider.
+    fn device_conditions_hold(&self, req: &Requirement, d: DeviceNo) -> bool {
+        req.unavailable.is_none() && !req.provider_mfa && !req.too_old.contains(d)
     }
 
     /// The fast path: no allocation, no explanation.
@@ -311,10 +376,15 @@ impl Access {
             return false;
         };
         let req = self.requirement(f);
-        if self.version < req.since || !upload.has(d) || self.intune.tagless.contains(d) {
+        if !self.device_conditions_hold(req, d) || !upload.has(d) || self.intune.tagless.contains(d)
+        {
             return false;
         }
-        if p.directory_role.is_none() {
+        // R-I1: what the reader role holds needs no assignment, tag or scope group.
+        let role = self.role_perms(p);
+        let need = |q: &&u32| role.is_none_or(|r| !r.contains(**q as usize));
+        let by_role = role.is_some() && !req.perms.iter().any(|q| need(&q));
+        if p.directory_role.is_none() && !by_role {
             if p.assignments.is_empty() {
                 return false;
             }
@@ -326,10 +396,13 @@ impl Access {
             };
             let ok = match self.merge {
                 PermissionMerge::Merged => {
-                    req.perms.iter().all(|q| p.perms.contains(*q as usize))
+                    req.perms
+                        .iter()
+                        .filter(need)
+                        .all(|q| p.perms.contains(*q as usize))
                         && (!self.check_tags || self.intune.reaches(&p.reach, d))
                 }
-                PermissionMerge::Scoped => req.perms.iter().all(|q| {
+                PermissionMerge::Scoped => req.perms.iter().filter(need).all(|q| {
                     p.assignments.iter().any(|a| {
                         holds(a, *q)
                             && (!self.check_tags
@@ -345,7 +418,7 @@ impl Access {
                 return false;
             }
             if self.scope_groups_apply(f, d)
-                && !req.acting.iter().all(|q| {
+                && !req.acting.iter().filter(need).all(|q| {
                     p.assignments.iter().any(|a| {
                         holds(a, *q)
                             && self
@@ -390,11 +463,15 @@ impl Access {
             return RoaringBitmap::new();
         };
         let req = self.requirement(f);
-        if self.version < req.since {
+        if req.unavailable.is_some() || req.provider_mfa {
             return RoaringBitmap::new();
         }
         let mut set: RoaringBitmap = &upload.uploaded().bits - &self.intune.tagless;
-        if p.directory_role.is_none() {
+        set -= &req.too_old;
+        let role = self.role_perms(p);
+        let need = |q: &&u32| role.is_none_or(|r| !r.contains(**q as usize));
+        let by_role = role.is_some() && !req.perms.iter().any(|q| need(&q));
+        if p.directory_role.is_none() && !by_role {
             if p.assignments.is_empty() {
                 return RoaringBitmap::new();
             }
@@ -406,7 +483,12 @@ impl Access {
             };
             match self.merge {
                 PermissionMerge::Merged => {
-                    if !req.perms.iter().all(|q| p.perms.contains(*q as usize)) {
+                    if !req
+                        .perms
+                        .iter()
+                        .filter(need)
+                        .all(|q| p.perms.contains(*q as usize))
+                    {
                         return RoaringBitmap::new();
                     }
                     if self.check_tags {
@@ -414,7 +496,7 @@ impl Access {
                     }
                 }
                 PermissionMerge::Scoped => {
-                    for q in &req.perms {
+                    for q in req.perms.iter().filter(need) {
                         let mut reach = RoaringBitmap::new();
                         for a in holding(*q) {
                             if self.check_tags {
@@ -433,7 +515,7 @@ impl Access {
                 } else {
                     &self.intune.co_managed
                 };
-                for q in &req.acting {
+                for q in req.acting.iter().filter(need) {
                     let mut covered = RoaringBitmap::new();
                     for a in holding(*q) {
                         covered |= self.intune.cover_set(&a.cover, &self.all_devices);
@@ -465,7 +547,7 @@ impl Access {
     /// set-wide queries (`diff`, `report`) compute once per class.
     pub(crate) fn user_classes(&self) -> Vec<u32> {
         type Key<'a> = (
-            Option<DirectoryRole>,
+            (Option<DirectoryRole>, Option<DirectoryRole>),
             &'a [u32],
             (bool, bool),
             Result<(&'a [Vec<u32>], ClassSet, bool), Block>,
@@ -476,7 +558,7 @@ impl Access {
             .map(|p| {
                 // The admins themselves do not decide; what they grant does.
                 let key: Key<'_> = (
-                    p.directory_role,
+                    (p.directory_role, p.reader),
                     p.assignments.as_slice(),
                     p.discovery,
                     p.configmgr
@@ -500,11 +582,10 @@ impl Access {
             let mut acting = r.acting.clone();
             acting.sort_unstable();
             (
-                perms,
-                acting,
+                (perms, acting),
                 r.ops,
                 r.classes,
-                r.since,
+                (r.unavailable, r.provider_mfa, r.too_old.clone()),
                 r.both_discoveries,
                 r.script,
             )
@@ -524,13 +605,16 @@ impl Access {
         let Some(p) = self.profiles.get(u as usize) else {
             return false;
         };
+        let role = self.role_perms(p);
+        let mut need = self
+            .requirement(f)
+            .perms
+            .iter()
+            .filter(|q| role.is_none_or(|r| !r.contains(**q as usize)))
+            .peekable();
         p.directory_role.is_some()
-            || (!p.assignments.is_empty()
-                && self
-                    .requirement(f)
-                    .perms
-                    .iter()
-                    .all(|q| p.perms.contains(*q as usize)))
+            || (role.is_some() && need.peek().is_none())
+            || (!p.assignments.is_empty() && need.all(|q| p.perms.contains(*q as usize)))
     }
 
     pub(crate) fn configmgr_grants_somewhere(&self, u: UserNo, f: Feature) -> Option<bool> {
@@ -556,6 +640,37 @@ impl Access {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// R-I8: for a user whose licence keeps some reached assignments from applying, the
+    /// reason and those assignments' positions in `$.intune.role_assignments`, sorted.
+    pub(crate) fn licence_block(&self, u: UserNo) -> Option<(ReasonCode, Vec<usize>)> {
+        let p = self.profiles.get(u as usize)?;
+        if p.directory_role.is_some() || !p.reached {
+            return None;
+        }
+        let (code, lost) = match p.licence {
+            licence::LicenceCase::Licensed => return None,
+            licence::LicenceCase::Refused => {
+                let mut stamp = vec![u32::MAX; self.intune.group_assignments.len()];
+                (
+                    ReasonCode::NoIntuneLicense,
+                    licence::nested(&self.intune, u as usize, &mut stamp),
+                )
+            }
+            licence::LicenceCase::DirectOnly if !p.nested_only.is_empty() => (
+                ReasonCode::UnlicensedNestedMembership,
+                p.nested_only.clone(),
+            ),
+            licence::LicenceCase::DirectOnly => return None,
+        };
+        let mut positions: Vec<usize> = lost
+            .iter()
+            .filter_map(|a| self.intune.assignments.get(*a as usize))
+            .map(|a| a.position)
+            .collect();
+        positions.sort_unstable();
+        Some((code, positions))
     }
 
     pub(crate) fn configmgr_block(&self, u: UserNo, f: Feature) -> Option<ReasonCode> {
@@ -603,11 +718,31 @@ impl Access {
         }
         if let Some(role) = p.directory_role {
             out.grants.push(directory_role_grant(role));
+        } else if let Some(role) = p.reader.filter(|_| {
+            self.role_perms(p)
+                .is_some_and(|r| r.contains(self.org_delete as usize))
+        }) {
+            out.grants
+                .push(reader_role_grant(role, "Organization_Delete"));
         } else if p.assignments.is_empty() {
+            let (code, detail) = match (p.reached, p.licence) {
+                (true, licence::LicenceCase::Refused) => (
+                    ReasonCode::NoIntuneLicense,
+                    "the user holds no Intune licence and the tenant does not allow unlicensed admins (R-I8), and offboarding needs Organization_Delete",
+                ),
+                (true, licence::LicenceCase::DirectOnly) => (
+                    ReasonCode::UnlicensedNestedMembership,
+                    "the user holds no Intune licence and reaches its assignments only through nested groups (R-I8), and offboarding needs Organization_Delete",
+                ),
+                _ => (
+                    ReasonCode::NoIntuneRole,
+                    "no Intune role assignment applies to the user, and offboarding needs Organization_Delete",
+                ),
+            };
             out.reasons.push(Reason {
-                code: ReasonCode::NoIntuneRole,
+                code,
                 rule: "R-H4",
-                detail: String::from("no Intune role assignment applies to the user, and offboarding needs Organization_Delete"),
+                detail: String::from(detail),
             });
         } else {
             for a in &p.assignments {
@@ -649,6 +784,7 @@ fn compile_requirement(
     s: &Snapshot,
     policy: &Policy,
     mode: Mode,
+    devices: &DeviceIndex,
     perms: &mut intune::Permissions,
 ) -> Requirement {
     let view = Feature::View.requirement(policy);
@@ -696,13 +832,20 @@ fn compile_requirement(
             classes.insert(*c);
         }
     }
+    // R-F0: every feature needs view, so it exists only where view exists too, and only on
+    // the clients view is offered on (R-F5).
+    let since = own.since.max(view.since);
+    let client_since = own.client_since.max(view.client_since);
     Requirement {
         perms: all,
         acting,
         ops,
         classes,
-        // R-F0: every feature needs view, so it exists only where view exists too.
-        since: own.since.max(view.since),
+        since,
+        unavailable: availability::unavailable(f, since, s, policy),
+        client_since,
+        too_old: availability::too_old(client_since, s, devices),
+        provider_mfa: availability::provider_mfa_blocks(f, s),
         both_discoveries: configmgr::needs_both_discoveries(
             policy.discovery_required,
             s.hierarchy.version,
@@ -712,36 +855,24 @@ fn compile_requirement(
     }
 }
 
-/// R-I2: the assignments whose member groups hold the user, directly or through nesting
-/// (cycles tolerated: each group is visited once, marked with the user's number).
-fn applicable(intune: &IntuneIndex, u: usize, stamp: &mut [u32]) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut stack: Vec<u32> = intune.user_groups.get(u).cloned().unwrap_or_default();
-    while let Some(g) = stack.pop() {
-        match stamp.get_mut(g as usize) {
-            Some(s) if *s != u as u32 => *s = u as u32,
-            _ => continue,
-        }
-        out.extend(
-            intune
-                .group_assignments
-                .get(g as usize)
-                .into_iter()
-                .flatten(),
-        );
-        stack.extend(intune.group_parents.get(g as usize).into_iter().flatten());
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 pub(crate) fn directory_role_grant(role: DirectoryRole) -> Grant {
     Grant {
         kind: GrantKind::DirectoryRole,
         id: role.as_str().to_owned(),
         detail: format!(
             "Entra {} holds every Intune permission, unlimited by scope tags or scope groups (R-I1)",
+            role.display_name()
+        ),
+    }
+}
+
+/// The grant of a reader role (R-I1, rulebook 3) for the permissions it holds.
+pub(crate) fn reader_role_grant(role: DirectoryRole, held: &str) -> Grant {
+    Grant {
+        kind: GrantKind::DirectoryRole,
+        id: role.as_str().to_owned(),
+        detail: format!(
+            "Entra {} holds {held} on every device, unlimited by scope tags or scope groups (R-I1)",
             role.display_name()
         ),
     }

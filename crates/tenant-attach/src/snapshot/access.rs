@@ -85,6 +85,18 @@ pub struct ConfigMgrAdmin {
     /// Role-to-collections pairs, for `specific` associations.
     #[serde(default)]
     pub associations: Vec<Association>,
+    /// The associations were inferred, not read: the import found no `Permissions` (a list
+    /// call) and paired every role with every collection by name (`cross_product`), which may
+    /// grant more than the admin's specific associations. Written only when `true`
+    /// (`"associations_inferred": true`); absent means the associations are as the site holds
+    /// them (or were written by hand).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub associations_inferred: bool,
+}
+
+/// For `skip_serializing_if`: leave a `false` flag out.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How an administrative user's roles pair with its collections (R-G4).
@@ -156,19 +168,39 @@ pub struct EntraUser {
     /// SIDs of the AD security groups the user is in (R-G3).
     #[serde(default)]
     pub on_premises_group_sids: Vec<String>,
-    /// Entra directory roles that hold every Intune permission (R-I1).
+    /// Entra directory roles that give access to Intune data (R-I1).
     #[serde(default)]
     pub directory_roles: Vec<DirectoryRole>,
+    /// Whether the user holds an Intune licence (R-I8, rulebook 3); `None` (the default) = not
+    /// known, decided by `policy.licence_unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intune_licensed: Option<bool>,
 }
 
-/// An Entra directory role that holds every Intune permission (R-I1).
+/// An Entra directory role that gives access to Intune data (R-I1).
+///
+/// Global and Intune Administrator hold every Intune permission; the five reader roles of
+/// rulebook 3 hold what `policy.entra_roles` says. The order is the order of strength: a user
+/// with several roles is decided by the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DirectoryRole {
     /// Global Administrator.
     GlobalAdministrator,
     /// Intune Administrator.
     IntuneAdministrator,
+    /// Helpdesk Administrator (rulebook 3): read only, or Help Desk Operator's permissions
+    /// under `entra_roles = helpdesk_as_operator`.
+    HelpdeskAdministrator,
+    /// Global Reader (rulebook 3): read only.
+    GlobalReader,
+    /// Security Administrator (rulebook 3): read only.
+    SecurityAdministrator,
+    /// Security Operator (rulebook 3): read only.
+    SecurityOperator,
+    /// Security Reader (rulebook 3): read only.
+    SecurityReader,
 }
 
 impl DirectoryRole {
@@ -177,6 +209,11 @@ impl DirectoryRole {
         match self {
             DirectoryRole::GlobalAdministrator => "global_administrator",
             DirectoryRole::IntuneAdministrator => "intune_administrator",
+            DirectoryRole::HelpdeskAdministrator => "helpdesk_administrator",
+            DirectoryRole::GlobalReader => "global_reader",
+            DirectoryRole::SecurityAdministrator => "security_administrator",
+            DirectoryRole::SecurityOperator => "security_operator",
+            DirectoryRole::SecurityReader => "security_reader",
         }
     }
 
@@ -185,7 +222,37 @@ impl DirectoryRole {
         match self {
             DirectoryRole::GlobalAdministrator => "Global Administrator",
             DirectoryRole::IntuneAdministrator => "Intune Administrator",
+            DirectoryRole::HelpdeskAdministrator => "Helpdesk Administrator",
+            DirectoryRole::GlobalReader => "Global Reader",
+            DirectoryRole::SecurityAdministrator => "Security Administrator",
+            DirectoryRole::SecurityOperator => "Security Operator",
+            DirectoryRole::SecurityReader => "Security Reader",
         }
+    }
+
+    /// Every role, strongest first.
+    pub const ALL: &'static [DirectoryRole] = &[
+        DirectoryRole::GlobalAdministrator,
+        DirectoryRole::IntuneAdministrator,
+        DirectoryRole::HelpdeskAdministrator,
+        DirectoryRole::GlobalReader,
+        DirectoryRole::SecurityAdministrator,
+        DirectoryRole::SecurityOperator,
+        DirectoryRole::SecurityReader,
+    ];
+
+    /// Whether the role holds every Intune permission (Global and Intune Administrator, R-I1).
+    ///
+    /// ```
+    /// use tenant_attach::snapshot::DirectoryRole;
+    /// assert!(DirectoryRole::IntuneAdministrator.is_intune_admin());
+    /// assert!(!DirectoryRole::GlobalReader.is_intune_admin());
+    /// ```
+    pub fn is_intune_admin(self) -> bool {
+        matches!(
+            self,
+            DirectoryRole::GlobalAdministrator | DirectoryRole::IntuneAdministrator
+        )
     }
 }
 

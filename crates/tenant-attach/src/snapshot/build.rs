@@ -132,6 +132,8 @@ impl Hierarchy {
                 defender_data: false,
             },
             discovery: Discovery::default(),
+            scripts_feature_enabled: None,
+            sms_provider_mfa: None,
         }
     }
 }
@@ -158,6 +160,7 @@ impl Device {
             scope_tags: vec![String::from(super::DEFAULT_SCOPE_TAG)],
             entra_device_id: None,
             scope_groups: Vec::new(),
+            client_version: None,
         }
     }
 

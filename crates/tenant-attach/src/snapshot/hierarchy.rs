@@ -14,6 +14,12 @@ pub struct Tenant {
     /// How permissions combine across a user's assignments (R-I4).
     #[serde(default)]
     pub intune_permission_merge: PermissionMerge,
+    /// The tenant setting *Allow access to unlicensed admins* (R-I8, rulebook 3; Graph beta
+    /// `deviceManagement.unlicensedAdminstratorsEnabled`). Default `false`: an administrator
+    /// without an Intune licence gets no Intune role assignment; with it on, assignments apply
+    /// to direct members of their member groups only.
+    #[serde(default)]
+    pub unlicensed_admins: bool,
 }
 
 /// `tenant.intune_permission_merge` (R-I4).
@@ -54,6 +60,18 @@ pub struct Hierarchy {
     /// Which user discovery methods run (R-G2).
     #[serde(default)]
     pub discovery: Discovery,
+    /// Whether the optional feature *Create and run scripts* is on (R-F3, rulebook 3). Read only
+    /// at version 2006 and earlier, where it is off by default; `None` (the default) = not known:
+    /// `scripts_view` and `run_script` are then decided without it and say so under
+    /// `not_evaluated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scripts_feature_enabled: Option<bool>,
+    /// Whether the SMS Provider requires multi-factor authentication (R-F6, rulebook 3).
+    /// `Some(true)` denies the acting features and the applications, CMPivot and scripts pages
+    /// (`sms_provider_mfa`, a known issue: HTTP 403); `None` (the default) = not known, an
+    /// advisory on those features' allowed decisions; `Some(false)` = neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_provider_mfa: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -195,6 +213,11 @@ pub struct Device {
     /// The Entra groups the device is in (R-I6).
     #[serde(default)]
     pub scope_groups: Vec<String>,
+    /// The ConfigMgr client's version as `YYMM` (R-F5, rulebook 3), like `hierarchy.version`;
+    /// `None` (the default) = not known, and the features that depend on it say so under
+    /// `not_evaluated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_version: Option<u32>,
 }
 
 fn default_tags() -> Vec<String> {

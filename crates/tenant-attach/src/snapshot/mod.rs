@@ -21,8 +21,8 @@ pub use hierarchy::{
     Attach, AttachState, Cloud, Device, Discovery, Hierarchy, PermissionMerge, Tenant, Upload,
 };
 pub use policy::{
-    ChildRelation, CombinedPagePermissions, DiscoveryRequired, FeatureOverride, Policy,
-    UntaggedAssignment,
+    ApplicationActionsSplit, ChildRelation, CombinedPagePermissions, DiscoveryRequired, EntraRoles,
+    FeatureOverride, LicenceUnknown, Policy, UntaggedAssignment, UsGovernmentFeatures,
 };
 
 use serde::{Deserialize, Serialize};

@@ -31,6 +31,18 @@ pub struct Policy {
     /// R-F1: what the `combined`-mode rows marked "—" need from Intune.
     #[serde(default)]
     pub combined_page_permissions: CombinedPagePermissions,
+    /// R-I1 (rulebook 3): what the Entra reader roles and Helpdesk Administrator hold.
+    #[serde(default)]
+    pub entra_roles: EntraRoles,
+    /// R-I8 (rulebook 3): how a user whose licence the snapshot does not give is read.
+    #[serde(default)]
+    pub licence_unknown: LicenceUnknown,
+    /// R-F3 (rulebook 3): whether `application_management` has its own versions.
+    #[serde(default)]
+    pub application_actions_split: ApplicationActionsSplit,
+    /// R-F3 (rulebook 3): which features exist on the US Government cloud.
+    #[serde(default)]
+    pub us_government_features: UsGovernmentFeatures,
     /// R-F1: overrides of the requirement table, by feature.
     #[serde(default, deserialize_with = "super::unique::map")]
     pub features: BTreeMap<Feature, FeatureOverride>,
@@ -50,6 +62,10 @@ impl Default for Policy {
             configmgr_gates_view: true,
             discovery_required: DiscoveryRequired::default(),
             combined_page_permissions: CombinedPagePermissions::default(),
+            entra_roles: EntraRoles::default(),
+            licence_unknown: LicenceUnknown::default(),
+            application_actions_split: ApplicationActionsSplit::default(),
+            us_government_features: UsGovernmentFeatures::default(),
             features: BTreeMap::new(),
         }
     }
@@ -195,4 +211,82 @@ pub struct FeatureOverride {
     /// The first site version with the feature (R-F3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<u32>,
+    /// The first ConfigMgr client version with the feature (R-F5, rulebook 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_since: Option<u32>,
+}
+
+/// Declares a knob's enum: its values, the default, `ALL` and `as_str`.
+macro_rules! knob_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, the default first.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The snake_case name used in the snapshot.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+    };
+}
+
+knob_enum! {
+    /// `policy.entra_roles` (R-I1, rulebook 3): what the Entra roles other than Global and
+    /// Intune Administrator hold.
+    EntraRoles {
+        /// Global Reader, Security Reader, Security Operator, Security Administrator and
+        /// Helpdesk Administrator hold `view`'s Intune permission on every device, unlimited by
+        /// scope tags or groups, and nothing else (the RBAC overview's "Read only").
+        #[default]
+        Documented = "documented",
+        /// As `documented`, and a Helpdesk Administrator also holds the permissions of the
+        /// snapshot's built-in *Help Desk Operator* role definition ("equivalent to").
+        HelpdeskAsOperator = "helpdesk_as_operator",
+        /// Only Global and Intune Administrator count (rulebook 2).
+        AdminsOnly = "admins_only",
+    }
+}
+
+knob_enum! {
+    /// `policy.licence_unknown` (R-I8, rulebook 3): a user whose `intune_licensed` is absent.
+    LicenceUnknown {
+        /// Read as licensed; decisions that depend on it list R-I8 under `not_evaluated`.
+        #[default]
+        Licensed = "licensed",
+        /// Read as unlicensed.
+        Unlicensed = "unlicensed",
+    }
+}
+
+knob_enum! {
+    /// `policy.application_actions_split` (R-F3, rulebook 3).
+    ApplicationActionsSplit {
+        /// `application_actions` (install, reinstall) from 2006; `application_management`
+        /// (uninstall, repair, re-evaluate) from 2010 with a 2010+ client (R-F5).
+        #[default]
+        ByVersion = "by_version",
+        /// Rulebook 2: `application_management` is decided exactly as `application_actions`.
+        Single = "single",
+    }
+}
+
+knob_enum! {
+    /// `policy.us_government_features` (R-F3, rulebook 3).
+    UsGovernmentFeatures {
+        /// On `us_government`, only `view` and the three device actions exist.
+        #[default]
+        Documented = "documented",
+        /// Every feature exists as on `public`.
+        All = "all",
+    }
 }
