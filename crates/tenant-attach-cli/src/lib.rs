@@ -11,6 +11,7 @@ pub mod graph;
 pub mod html;
 pub mod import;
 pub mod output;
+pub mod questions;
 pub mod render;
 pub mod report;
 pub mod sensitivity;
