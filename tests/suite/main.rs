@@ -33,6 +33,7 @@ mod schema;
 mod standalone;
 mod synth;
 mod tidy;
+mod trust;
 mod whatif;
 mod world;
 

@@ -1,85 +1,83 @@
 //! `batch`: questions as JSON lines in, one answer line out for each, the engine loaded once.
-//! Answers are written as they are computed, through the caller's buffer, so memory stays the
-//! engine's plus a bounded number of chunks in flight.
+//!
+//! Memory is bounded by bytes, whatever the input and the answers: a question line is at most
+//! [`MAX_LINE_BYTES`] (a longer one is answered by an error line and skipped without being
+//! kept), and the answers written but not yet taken by the output, the ones waiting for an
+//! earlier question's answer included, are at most [`ANSWER_BYTES_IN_FLIGHT`]. Beyond those:
+//! the engine, the questions in flight (at most [`CHUNK_BYTES`] a chunk) and, per worker, the
+//! answer it is serializing (the library's answer value, as the single command builds it).
+//!
+//! Interactive: a chunk of questions is handed to a worker as soon as no more input is
+//! immediately available, and the output is flushed whenever no answer is waiting, so a
+//! program that writes one question and waits reads its answer.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use tenant_attach::Engine;
 use tenant_attach::batch::{BatchError, ErrorLine, answer_line};
 
 use crate::outcome::Failure;
+pub use crate::questions::{CHUNK_BYTES, Input, MAX_LINE_BYTES, ReadFailure};
+use crate::questions::{Chunker, Job, PIECE_BYTES, Piece, Sizes, chunk_lines, read_blocks};
 
 /// Opens the questions: `--questions FILE`, else standard input.
-pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Send>, Failure> {
+pub fn open(questions: Option<&std::path::Path>) -> Result<Input, Failure> {
     Ok(match questions {
-        Some(path) => Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
-            |e| {
-                Failure::one(format!(
-                    "error[usage]: cannot read `{}`: {e}",
-                    path.display()
-                ))
-            },
-        )?)),
-        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+            Failure::one(format!(
+                "error[usage]: cannot read `{}`: {e}",
+                path.display()
+            ))
+        })?),
+        None => Box::new(std::io::stdin()),
     })
 }
 
-/// How many questions travel together from the reader to a worker and from a worker to the
-/// writer.
-const CHUNK: usize = 2048;
+/// The most bytes of answers in flight: serialized by a worker and not yet written, the
+/// answers that wait for an earlier question's (the reorder buffer) included. A slow reader
+/// of the output holds the pipeline back at this point instead of filling memory.
+pub const ANSWER_BYTES_IN_FLIGHT: usize = 16 << 20;
 
-/// Chunks waiting in each queue per worker: with the chunks being answered, memory stays a few
-/// dozen chunks of answers, whatever the length of the input.
-const QUEUED_PER_WORKER: usize = 2;
-
-/// One line of input: its text, or why it is not text (an error answer for that line).
-type Line = Result<String, String>;
-
-/// A chunk of questions: its sequence number, the line of its first question, the lines.
-type Job = (usize, usize, Vec<Line>);
-
-/// The questions could not be read (not a failure to write): `main` reports it as
-/// `error[input]`, exit 2, after the answers before it.
-#[derive(Debug)]
-pub struct ReadFailure(pub std::io::Error);
-
-impl std::fmt::Display for ReadFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot read the questions: {}", self.0)
-    }
-}
-
-impl std::error::Error for ReadFailure {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
+/// The most workers (answering threads), whatever the number of cores.
+const MAX_WORKERS: usize = 16;
 
 /// Answers every line of `input` on `out`, in order. A question that cannot be answered is an
 /// error line for it; only a failure to read the input or to write stops the run.
 ///
-/// A pipeline: one thread reads chunks of lines, one worker per core answers them (the engine
-/// is shared, read-only), and this thread writes the answers back in input order, so reading,
-/// answering and writing overlap. The queues are bounded: a slow reader of the output holds
-/// the whole pipeline back instead of filling memory.
-pub fn run(
-    engine: &Engine,
-    input: Box<dyn BufRead + Send>,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+/// A pipeline: a thread reads the input in blocks (a plain thread, so a read that never
+/// returns does not hold the run once the output has failed), one cuts them into chunks of
+/// questions, one worker per core (at most 16) answers them against the shared
+/// engine, and this thread writes the answers back in input order. Each chunk's answers go
+/// through their own bounded queue, taken in input order: a worker ahead of the writer waits,
+/// so the bytes in flight stay under [`ANSWER_BYTES_IN_FLIGHT`].
+pub fn run(engine: &Engine, input: Input, out: &mut dyn Write) -> std::io::Result<()> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_WORKERS);
+    // Chunks in flight: queued for the writer, plus the one being written and the one the
+    // chunker holds. Each holds at most `pieces + 1` pieces (the queue and the one a worker
+    // fills), so the answers in flight stay under the budget.
+    let chunks = 2 * workers;
+    let pieces = (ANSWER_BYTES_IN_FLIGHT / PIECE_BYTES / (chunks + 2))
+        .saturating_sub(1)
+        .max(1);
+    let stop = AtomicBool::new(false);
+    let sizes = Sizes::default();
+    let blocks = read_blocks(input);
     std::thread::scope(|scope| {
-        let (job_tx, job_rx) = sync_channel::<Job>(workers * QUEUED_PER_WORKER);
+        let (job_tx, job_rx) = sync_channel::<Job>(workers);
         let job_rx = Arc::new(Mutex::new(job_rx));
-        let (done_tx, done_rx) =
-            sync_channel::<(usize, std::io::Result<Vec<u8>>)>(workers * QUEUED_PER_WORKER);
-        let reader = scope.spawn(move || read_chunks(input, &job_tx));
+        let (order_tx, order_rx) = sync_channel::<Receiver<Piece>>(chunks);
+        let (stop, sizes) = (&stop, &sizes);
+        let chunker = scope.spawn(move || {
+            let mut c = Chunker::new(&job_tx, &order_tx, pieces, sizes);
+            chunk_lines(&blocks, &mut c, stop)
+        });
         for _ in 0..workers {
             let jobs = Arc::clone(&job_rx);
-            let done = done_tx.clone();
             scope.spawn(move || {
                 loop {
                     // Take the next chunk; the lock is held only while waiting for it.
@@ -87,108 +85,128 @@ pub fn run(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok((seq, first, lines)) = next else {
+                    let Ok(job) = next else {
                         return; // the reader is done
                     };
-                    if done
-                        .send((seq, answer_part(engine, &lines, first)))
-                        .is_err()
-                    {
-                        return; // the writer stopped
-                    }
+                    answer_chunk(engine, &job, sizes);
                 }
             });
         }
-        drop(done_tx);
-        // Chunks finish out of order: hold each until those before it are written.
-        let mut pending: BTreeMap<usize, std::io::Result<Vec<u8>>> = BTreeMap::new();
-        let mut next = 0usize;
-        for (seq, part) in done_rx {
-            pending.insert(seq, part);
-            while let Some(part) = pending.remove(&next) {
-                out.write_all(&part?)?;
-                next += 1;
-            }
+        let written = write_answers(order_rx, out);
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        reader.join().unwrap_or_else(|_| {
+        let read = chunker.join().unwrap_or_else(|_| {
             Err(std::io::Error::other(
                 "the batch reader stopped unexpectedly",
             ))
-        })
+        });
+        written.and(read)
     })
 }
 
-/// Reads `input` in chunks of [`CHUNK`] lines onto `jobs`, until the end, a read error (which
-/// is returned, as a [`ReadFailure`], after the chunks before it) or the workers' end. A line
-/// that is not UTF-8 is a bad question, answered by an error line, not the end of the run.
-fn read_chunks(input: Box<dyn BufRead + Send>, jobs: &SyncSender<Job>) -> std::io::Result<()> {
-    let mut lines = input.split(b'\n').map(|line| {
-        line.map(|mut bytes| {
-            if bytes.last() == Some(&b'\r') {
-                bytes.pop();
-            }
-            String::from_utf8(bytes).map_err(|e| {
-                format!(
-                    "not a question: invalid UTF-8 at byte {}",
-                    e.utf8_error().valid_up_to() + 1
-                )
-            })
-        })
-    });
-    let mut first = 1usize;
-    for seq in 0.. {
-        let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
-        let mut failed = None;
-        for line in lines.by_ref().take(CHUNK) {
-            match line {
-                Ok(l) => chunk.push(l),
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
+/// Writes each chunk's answers in input order, flushing `out` whenever no answer is waiting.
+fn write_answers(order: Receiver<Receiver<Piece>>, out: &mut dyn Write) -> std::io::Result<()> {
+    while let Some(chunk) = next_or_flush(&order, out)? {
+        while let Some(piece) = next_or_flush(&chunk, out)? {
+            out.write_all(&piece?)?;
         }
-        let len = chunk.len();
-        if len > 0 && jobs.send((seq, first, chunk)).is_err() {
-            return Ok(()); // the workers stopped: the writer has the error
-        }
-        if let Some(e) = failed {
-            return Err(std::io::Error::other(ReadFailure(e)));
-        }
-        if len < CHUNK {
-            return Ok(());
-        }
-        first += len;
     }
-    Ok(())
+    out.flush()
 }
 
-/// The answer lines of consecutive questions, the first on line `first`.
-fn answer_part(engine: &Engine, lines: &[Line], first: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(lines.len() * 1024);
-    for (i, line) in lines.iter().enumerate() {
-        let result = match line {
-            Ok(text) => answer_line(engine, text, first + i),
-            Err(message) => Some(Err(BatchError::new(first + i, message.clone()))),
-        };
-        let Some(result) = result else {
-            continue;
-        };
-        // Each answer type serializes its keys in sorted order: the same object, compact, as
-        // the single command prints.
-        match &result {
-            Ok(answer) => serde_json::to_writer(&mut buf, answer),
-            Err(error) => serde_json::to_writer(&mut buf, &ErrorLine { error }),
+/// The next item of `rx`; when none is waiting, `out` is flushed first (the pipeline is idle:
+/// what was answered is delivered now). `None` at the end of `rx`.
+fn next_or_flush<T>(rx: &Receiver<T>, out: &mut dyn Write) -> std::io::Result<Option<T>> {
+    match rx.try_recv() {
+        Ok(item) => Ok(Some(item)),
+        Err(TryRecvError::Disconnected) => Ok(None),
+        Err(TryRecvError::Empty) => {
+            out.flush()?;
+            Ok(rx.recv().ok())
         }
-        .map_err(std::io::Error::from)?;
-        buf.push(b'\n');
     }
-    Ok(buf)
+}
+
+/// Sends what a worker serializes to the writer in pieces of at most [`PIECE_BYTES`].
+struct Pieces<'a> {
+    to: &'a SyncSender<Piece>,
+    buf: Vec<u8>,
+    /// Bytes sent so far.
+    sent: usize,
+}
+
+impl Pieces<'_> {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.sent += self.buf.len();
+        self.to
+            .send(Ok(std::mem::take(&mut self.buf)))
+            .map_err(|_| std::io::Error::other("the batch writer stopped"))
+    }
+}
+
+impl Write for Pieces<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = PIECE_BYTES.saturating_sub(self.buf.len()).max(1);
+        let take = data.get(..room.min(data.len())).unwrap_or(data);
+        self.buf.extend_from_slice(take);
+        if self.buf.len() >= PIECE_BYTES {
+            self.send()?;
+        }
+        Ok(take.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Answers a chunk's questions onto its queue, the first on line `job.first`.
+fn answer_chunk(engine: &Engine, job: &Job, sizes: &Sizes) {
+    let mut pieces = Pieces {
+        to: &job.answers,
+        buf: Vec::new(),
+        sent: 0,
+    };
+    let written = (|| {
+        // serde_json writes a token at a time: a small buffer in front of the pieces keeps
+        // those writes cheap (a copy each), the pieces get 8 kB at a time.
+        let mut w = std::io::BufWriter::with_capacity(8 << 10, &mut pieces);
+        for (i, line) in job.lines.iter().enumerate() {
+            let result = match line {
+                Ok(text) => answer_line(engine, text, job.first + i),
+                Err(message) => Some(Err(BatchError::new(job.first + i, message.clone()))),
+            };
+            let Some(result) = result else {
+                continue;
+            };
+            // Each answer type serializes its keys in sorted order: the same object, compact,
+            // as the single command prints.
+            match &result {
+                Ok(answer) => serde_json::to_writer(&mut w, answer),
+                Err(error) => serde_json::to_writer(&mut w, &ErrorLine { error }),
+            }
+            .map_err(std::io::Error::from)?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()?;
+        drop(w);
+        pieces.send()
+    })();
+    sizes.add(job.lines.len(), pieces.sent);
+    if let Err(e) = written {
+        // The writer reports it (a serialization error), or has stopped already.
+        let _ = job.answers.send(Err(e));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::questions::CHUNK;
 
     /// Many chunks answered by several workers come back in input order, each line the
     /// library's answer to that line, error lines numbered by their place in the input.
@@ -274,12 +292,7 @@ mod tests {
         }
         let engine = Engine::from_json(tenant_attach::sample::CONTOSO).unwrap();
         let mut out = Vec::new();
-        let err = run(
-            &engine,
-            Box::new(std::io::BufReader::with_capacity(64, Broken(CHUNK + 5))),
-            &mut out,
-        )
-        .unwrap_err();
+        let err = run(&engine, Box::new(Broken(CHUNK + 5)), &mut out).unwrap_err();
         assert_eq!(err.to_string(), "cannot read the questions: disk gone");
         assert_eq!(
             std::str::from_utf8(&out).unwrap().lines().count(),

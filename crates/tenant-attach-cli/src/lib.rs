@@ -14,6 +14,7 @@ pub mod import;
 pub mod load;
 pub mod outcome;
 pub mod output;
+pub mod questions;
 pub mod render;
 pub mod report;
 pub mod sensitivity;

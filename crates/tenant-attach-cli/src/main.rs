@@ -31,7 +31,13 @@ fn main() -> ExitCode {
                 | (Format::Json | Format::Svg | Format::Html | Format::Junit, _) => done.stdout,
                 (Format::Text | Format::Dot, _) => render::finish(done.stdout, style.colour()),
             };
-            let stdout = std::io::stdout().lock();
+            // Written through our own handle on descriptor 1, not `std::io::stdout()`, which
+            // reports success for a descriptor that cannot be written (`EBADF`: stdout opened
+            // read-only): every failure to write is exit 3.
+            let stdout = match stdout() {
+                Ok(out) => out,
+                Err(e) => return write_failed(&style, &e),
+            };
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
             let written = out.write_all(text.as_bytes()).and_then(|()| {
                 // JSON documents are serialized as they are walked, straight into the buffer.
@@ -57,16 +63,7 @@ fn main() -> ExitCode {
                     );
                     ExitCode::from(2)
                 }
-                Err(e) => {
-                    let _ = writeln!(
-                        std::io::stderr().lock(),
-                        "{}",
-                        style.error_line(&format!(
-                            "error[write]: cannot write to standard output: {e}"
-                        ))
-                    );
-                    ExitCode::from(commands::WRITE_FAILED)
-                }
+                Err(e) => write_failed(&style, &e),
             }
         }
         Err(failure) => {
@@ -78,4 +75,42 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Exit 3 with `error[write]` on stderr: standard output could not be written.
+fn write_failed(style: &output::Style, e: &std::io::Error) -> ExitCode {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        style.error_line(&format!(
+            "error[write]: cannot write to standard output: {e}"
+        ))
+    );
+    ExitCode::from(commands::WRITE_FAILED)
+}
+
+/// Standard output as a file of our own (a duplicate of its descriptor or handle), whose
+/// writes report every failure.
+#[cfg(unix)]
+fn stdout() -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsFd;
+    Ok(std::fs::File::from(
+        std::io::stdout().as_fd().try_clone_to_owned()?,
+    ))
+}
+
+/// Standard output as a file of our own (a duplicate of its descriptor or handle), whose
+/// writes report every failure.
+#[cfg(windows)]
+fn stdout() -> std::io::Result<std::fs::File> {
+    use std::os::windows::io::AsHandle;
+    Ok(std::fs::File::from(
+        std::io::stdout().as_handle().try_clone_to_owned()?,
+    ))
+}
+
+/// Standard output (elsewhere: the standard library's handle).
+#[cfg(not(any(unix, windows)))]
+fn stdout() -> std::io::Result<std::io::Stdout> {
+    Ok(std::io::stdout())
 }

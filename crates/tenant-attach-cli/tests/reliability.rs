@@ -114,7 +114,7 @@ fn spoofing_names_cannot_add_a_user_to_who_or_retitle_the_terminal() {
     assert!(text.starts_with("1 user can see"), "{text}");
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(
-        text.contains("maria@fabrikam.com\\u{a}  mallory@evil.example"),
+        text.contains("maria@fabrikam.com\\u{a}\\u{20}\\u{20}mallory@evil.example"),
         "{text}"
     );
 

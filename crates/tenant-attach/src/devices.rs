@@ -6,7 +6,7 @@
 //! [`Stamp`] of the engine that issued it, so a handle from another engine (or a number made
 //! up by hand) is never mistaken for one of this engine's.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use roaring::RoaringBitmap;
 
@@ -19,15 +19,43 @@ pub(crate) type DeviceNo = u32;
 /// Which engine issued a handle. Engines made from one another by
 /// [`crate::Engine::with_policy`] or [`crate::Engine::with_enforce`] share it (same snapshot,
 /// same numbering).
+///
+/// Stamps are 64-bit and never reused: the process-wide counter refuses to wrap, so two
+/// engines of one process never share a stamp (with a 32-bit counter, the 2^32-th engine
+/// reused the first one's and answered its handles). At one engine a nanosecond the counter
+/// would last 584 years; should it ever run out, [`crate::Engine::new`] fails with
+/// [`crate::BuildError::StampsExhausted`] instead of issuing a stamp twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Stamp(u32);
+pub struct Stamp(u64);
+
+/// The next stamp to issue; 0 is never issued (it marks a numbering without one).
+static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
 
 impl Stamp {
-    /// A stamp no other engine of this process has.
-    pub(crate) fn fresh() -> Stamp {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        Stamp(NEXT.fetch_add(1, Ordering::Relaxed))
+    /// The stamp of a numbering made when the counter had run out: no engine is built on it.
+    pub(crate) const SPENT: Stamp = Stamp(0);
+
+    /// A stamp no other engine of this process has, or `None` when every stamp was issued.
+    pub(crate) fn fresh() -> Option<Stamp> {
+        take(&NEXT_STAMP).map(Stamp)
     }
+}
+
+/// Takes the counter's value and advances it, refusing to wrap: once `u64::MAX` was issued,
+/// every later call is `None`.
+fn take(counter: &AtomicU64) -> Option<u64> {
+    counter
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+            (n != 0).then(|| n.checked_add(1).unwrap_or(0))
+        })
+        .ok()
+}
+
+/// Sets the next engine stamp of this process, so a test can reach the end of the counter
+/// without building 2^64 engines. Not part of the API: only for tests in their own process.
+#[doc(hidden)]
+pub fn set_next_stamp_for_tests(next: u64) {
+    NEXT_STAMP.store(next.max(1), Ordering::Relaxed);
 }
 
 /// A device of one engine: obtained from [`crate::Engine::find_device`],
@@ -114,7 +142,7 @@ impl DeviceIndex {
             _ => (0, Vec::new()),
         };
         DeviceIndex {
-            stamp: Stamp::fresh(),
+            stamp: Stamp::fresh().unwrap_or(Stamp::SPENT),
             resource_ids,
             positions,
             base,
@@ -246,5 +274,25 @@ impl DeviceSet {
     /// The engine the set belongs to.
     pub fn stamp(&self) -> Stamp {
         self.stamp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+
+    use super::take;
+
+    #[test]
+    fn the_stamp_counter_refuses_to_wrap() {
+        let counter = AtomicU64::new(u64::MAX - 1);
+        assert_eq!(take(&counter), Some(u64::MAX - 1));
+        assert_eq!(take(&counter), Some(u64::MAX));
+        assert_eq!(
+            take(&counter),
+            None,
+            "no stamp after u64::MAX: it would wrap to 1"
+        );
+        assert_eq!(take(&counter), None);
     }
 }

@@ -34,8 +34,8 @@ pub struct Engine {
     access: Access,
     /// Every user's handle, sorted by UPN (then id).
     users: Arc<[UserIx]>,
-    /// Lowercase device name → devices, built on the first lookup by name.
-    names: Arc<std::sync::OnceLock<std::collections::HashMap<String, Vec<DeviceNo>>>>,
+    /// Lookup tables built on first use (device names, names that are another's id).
+    names: Arc<crate::names::Lookups>,
 }
 
 impl Engine {
@@ -48,7 +48,8 @@ impl Engine {
     /// # Errors
     ///
     /// [`BuildError::Invalid`] with every input error (rule, JSON path, message) when the
-    /// snapshot does not describe a hierarchy (R-C3, R-C4, R-U5, R-S1, dangling references).
+    /// snapshot does not describe a hierarchy (R-C3, R-C4, R-U5, R-S1, dangling references);
+    /// [`BuildError::StampsExhausted`] when the process has built 2^64 engines.
     ///
     /// ```
     /// let mut s = tenant_attach::Snapshot::from_json(tenant_attach::sample::CONTOSO)?;
@@ -63,6 +64,9 @@ impl Engine {
             return Err(BuildError::Invalid(resolved.diagnostics));
         }
         let devices = resolved.devices;
+        if devices.stamp() == crate::devices::Stamp::SPENT {
+            return Err(BuildError::StampsExhausted);
+        }
         let mut graph = resolved.graph;
         graph.evaluate(&snapshot.collections, &devices);
         let clients: roaring::RoaringBitmap = (0..devices.len() as DeviceNo)
@@ -113,7 +117,7 @@ impl Engine {
             .collect();
         Engine {
             users,
-            names: Arc::new(std::sync::OnceLock::new()),
+            names: Arc::new(crate::names::Lookups::default()),
             snapshot,
             policy,
             diagnostics,
@@ -177,10 +181,7 @@ impl Engine {
         .sharing_names(&self.names)
     }
 
-    fn sharing_names(
-        mut self,
-        names: &Arc<std::sync::OnceLock<std::collections::HashMap<String, Vec<DeviceNo>>>>,
-    ) -> Engine {
+    fn sharing_names(mut self, names: &Arc<crate::names::Lookups>) -> Engine {
         self.names = Arc::clone(names);
         self
     }
@@ -339,7 +340,7 @@ impl Engine {
     ///
     /// [`QueryError::UnknownDevice`] when no device has that id or name;
     /// [`QueryError::AmbiguousDevice`], listing their resource ids, when several devices share
-    /// the name.
+    /// the name, or when the text is one device's resource id and another's name.
     ///
     /// ```
     /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
@@ -352,9 +353,28 @@ impl Engine {
         if let Ok(id) = name_or_id.parse::<u32>()
             && let Some(ix) = self.device_by_resource_id(id)
         {
-            return Ok(ix);
+            // A device named by another device's resource id makes the text ambiguous.
+            let named = self
+                .names
+                .numeric_device_names
+                .get_or_init(|| crate::names::numeric_device_names(&self.snapshot));
+            let mut ids: Vec<u32> = named
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| self.snapshot.devices.get(*p).map(|d| d.resource_id))
+                .filter(|rid| *rid != id)
+                .collect();
+            if ids.is_empty() {
+                return Ok(ix);
+            }
+            ids.insert(0, id);
+            return Err(QueryError::AmbiguousDevice {
+                name: name_or_id.to_owned(),
+                resource_ids: ids,
+            });
         }
-        let names = self.names.get_or_init(|| {
+        let names = self.names.device_names.get_or_init(|| {
             let mut map: std::collections::HashMap<String, Vec<DeviceNo>> =
                 std::collections::HashMap::with_capacity(self.devices.len());
             for d in 0..self.devices.len() as DeviceNo {
@@ -580,7 +600,9 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// [`QueryError::UnknownUser`] when no user has that id or UPN.
+    /// [`QueryError::UnknownUser`] when no user has that id or UPN;
+    /// [`QueryError::AmbiguousUser`], listing both, when the text is one user's Entra id and
+    /// another's UPN.
     ///
     /// ```
     /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
@@ -589,6 +611,20 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn find_user(&self, upn_or_id: &str) -> Result<UserIx, QueryError> {
+        let ambiguous = self
+            .names
+            .ambiguous_user_ids
+            .get_or_init(|| crate::names::ambiguous_user_ids(&self.snapshot));
+        if let Some(named) = ambiguous.get(upn_or_id) {
+            return Err(QueryError::AmbiguousUser {
+                name: upn_or_id.to_owned(),
+                users: named
+                    .iter()
+                    .filter_map(|p| self.snapshot.entra.users.get(*p))
+                    .map(|u| format!("{} (id {})", u.upn, u.id))
+                    .collect(),
+            });
+        }
         self.access
             .find_user(upn_or_id)
             .map(|u| UserIx::new(u, self.devices.stamp()))

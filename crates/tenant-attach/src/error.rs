@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-pub use crate::rule_ids::SCHEMA_RULE;
+pub use crate::rule_ids::{NAMES_RULE, SCHEMA_RULE};
 
 /// A snapshot that could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -607,6 +607,10 @@ pub enum BuildError {
     /// The snapshot parsed but does not describe a hierarchy.
     #[error("{} input error(s), first: {}", .0.errors().count(), first_error(.0))]
     Invalid(Diagnostics),
+    /// This process has issued every engine stamp ([`crate::devices::Stamp`]): a new engine
+    /// would share one with an older engine, so none is built.
+    #[error("this process has built 2^64 engines: no engine stamp is left")]
+    StampsExhausted,
 }
 
 fn first_error(d: &Diagnostics) -> String {
@@ -632,6 +636,14 @@ pub enum QueryError {
         name: String,
         /// The resource ids of every device with that name.
         resource_ids: Vec<u32>,
+    },
+    /// The text is the UPN of one user and the Entra id of another.
+    #[error("`{name}` names several users (the Entra id of one, the UPN of another): {}", .users.join(", "))]
+    AmbiguousUser {
+        /// The text asked for.
+        name: String,
+        /// Each user it names, as `UPN (id ID)`: the user whose id it is first.
+        users: Vec<String>,
     },
     /// No collection has that id.
     #[error("no collection with id `{0}` in $.collections")]

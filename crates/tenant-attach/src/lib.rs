@@ -14,6 +14,7 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod layout;
+mod names;
 mod parallel;
 mod render;
 pub mod report;

@@ -5,12 +5,16 @@
 /// The rule id given to format errors: bad JSON, unknown fields, wrong types, wrong schema.
 pub const SCHEMA_RULE: &str = "schema";
 
+/// The rule id given to names that identify two objects: a UPN that is another user's Entra
+/// id, a device name that is another device's resource id (the contract's lookups).
+pub const NAMES_RULE: &str = "names";
+
 /// The rule id of an unknown user or device handle (`ReasonCode::UnknownHandle`): the query
 /// itself is wrong, no rule decided.
 pub const QUERY_RULE: &str = "query";
 
 /// Every rule id a decision, a diagnostic or a finding may cite: the rulebook's, plus
-/// [`QUERY_RULE`] and [`SCHEMA_RULE`].
+/// [`QUERY_RULE`], [`SCHEMA_RULE`] and [`NAMES_RULE`].
 pub const RULE_IDS: &[&str] = &[
     "R-C1",
     "R-C2",
@@ -56,6 +60,7 @@ pub const RULE_IDS: &[&str] = &[
     "R-H6",
     QUERY_RULE,
     SCHEMA_RULE,
+    NAMES_RULE,
 ];
 
 /// The static rule id equal to `id`, if it is one of [`RULE_IDS`].

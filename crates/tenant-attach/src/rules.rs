@@ -109,4 +109,6 @@
 //! # Ids that are not rules
 //!
 //! `schema` marks format errors (bad JSON, unknown field, wrong type, wrong schema), and `query`
-//! a question about a user or device the engine does not hold.
+//! a question about a user or device the engine does not hold. `names` warns about a name
+//! that is another object's id (a UPN that is another user's Entra id, a device name that is
+//! another device's resource id): looking it up is an error listing both.

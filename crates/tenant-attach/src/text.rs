@@ -12,6 +12,10 @@
 //!   characters…), every other default-ignorable (invisible) code point, and the line and
 //!   paragraph separators U+2028 and U+2029 print as `\u{HEX}`, lowercase hex without leading
 //!   zeros, as Rust writes them (`\u{1b}`, `\u{a}`, `\u{202e}`);
+//! - so no name can fake a table's columns, every whitespace character other than the plain
+//!   space U+0020 (no-break, em, ideographic spaces…) is escaped too, and so is a plain space
+//!   that begins or ends the name or touches another whitespace character (`\u{20}`): a name
+//!   prints with single spaces between visible characters only;
 //! - a backslash prints doubled (`\\`) when what follows it could be read as an escape (a
 //!   backslash, a `u`, an escaped character, or the end of the text); any other backslash
 //!   prints as itself, so `CONTOSO\alice` stays readable. Read back with [`unescape`]: `\\`
@@ -73,8 +77,11 @@ fn is_format_or_invisible(c: char) -> bool {
     )
 }
 
-/// `s` with every hostile character escaped (see the module docs); borrowed when nothing
-/// needs escaping.
+/// `s` with every hostile character escaped (see the module docs), and the spaces that could
+/// forge a table's layout: every whitespace character other than U+0020 (a no-break or an
+/// ideographic space looks like one), and a U+0020 that begins or ends `s` or touches another
+/// whitespace character (a run of spaces reads as a column gap). Borrowed when nothing needs
+/// escaping.
 ///
 /// ```
 /// use std::borrow::Cow;
@@ -84,40 +91,70 @@ fn is_format_or_invisible(c: char) -> bool {
 /// assert!(matches!(escape(&admin.account), Cow::Borrowed("CONTOSO\\CM-Admins")));
 /// assert_eq!(escape("CON-WS-001\u{202e}"), "CON-WS-001\\u{202e}");
 /// assert_eq!(escape("C:\\"), "C:\\\\"); // a trailing backslash is doubled
+/// assert!(matches!(escape("Help Desk Paris"), Cow::Borrowed(_))); // single spaces stay
+/// assert_eq!(escape(" a  b "), "\\u{20}a\\u{20}\\u{20}b\\u{20}");
+/// assert_eq!(escape("a\u{a0}b"), "a\\u{a0}b");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn escape(s: &str) -> Cow<'_, str> {
-    let mut chars = s.chars().peekable();
-    let mut needed = false;
-    while let Some(c) = chars.next() {
-        if is_hostile(c) || (c == '\\' && backslash_needs_doubling(chars.peek().copied())) {
-            needed = true;
-            break;
-        }
-    }
-    if !needed {
+    if marks(s).all(|(_, m)| m == Mark::Plain) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_hostile(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else if c == '\\' && backslash_needs_doubling(chars.peek().copied()) {
-            out.push_str("\\\\");
-        } else {
-            out.push(c);
+    for (c, mark) in marks(s) {
+        match mark {
+            Mark::Plain => out.push(c),
+            Mark::Escaped => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            Mark::Doubled => out.push_str("\\\\"),
         }
     }
     Cow::Owned(out)
 }
 
-/// A backslash is doubled when the next character could make it read as an escape.
-fn backslash_needs_doubling(next: Option<char>) -> bool {
-    match next {
-        None => true,
-        Some(n) => n == '\\' || n == 'u' || is_hostile(n),
+/// How [`escape`] prints a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Plain,
+    Escaped,
+    Doubled,
+}
+
+/// Each character of `s` with how it prints: a character is escaped by [`escaped`] (which
+/// looks at its neighbours); a backslash is doubled when the next character could make it
+/// read as an escape (a backslash, a `u`, an escaped character, or the end of the text).
+fn marks(s: &str) -> impl Iterator<Item = (char, Mark)> + '_ {
+    let mut prev = None;
+    let mut chars = s.chars();
+    std::iter::from_fn(move || {
+        let c = chars.next()?;
+        let mut ahead = chars.clone();
+        let next = ahead.next();
+        let mark = if escaped(prev, c, next) {
+            Mark::Escaped
+        } else if c == '\\'
+            && next.is_none_or(|n| n == '\\' || n == 'u' || escaped(Some(c), n, ahead.next()))
+        {
+            Mark::Doubled
+        } else {
+            Mark::Plain
+        };
+        prev = Some(c);
+        Some((c, mark))
+    })
+}
+
+/// Whether `c`, between `prev` and `next`, is escaped: a hostile character, a whitespace
+/// character other than U+0020, or a U+0020 at either end or beside other whitespace.
+fn escaped(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    if is_hostile(c) {
+        return true;
     }
+    if !c.is_whitespace() {
+        return false;
+    }
+    c != ' ' || prev.is_none_or(char::is_whitespace) || next.is_none_or(char::is_whitespace)
 }
 
 /// The inverse of [`escape`] (for tests and the fuzz target: escaping loses nothing).

@@ -63,6 +63,7 @@ pub(crate) fn resolve(s: &Snapshot) -> Resolved {
     check_devices(s, &tags, &mut d);
     check_configmgr(s, &graph, &mut d);
     check_entra_and_intune(s, &tags, &mut d);
+    crate::names::check(s, &mut d);
     check_unlicensed_members(s, &mut d);
     Resolved {
         diagnostics: d,

@@ -54,7 +54,7 @@ pub struct ConfigMgrRole {
     #[serde(default)]
     pub collection_operations: Vec<Operation>,
     /// The operations the role grants on other secured classes (R-G6).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub class_operations: BTreeMap<SecuredClass, Vec<ClassOperation>>,
 }
 

@@ -45,7 +45,7 @@ pub struct Policy {
     #[serde(default)]
     pub us_government_features: UsGovernmentFeatures,
     /// R-F1: overrides of the requirement table, by feature.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub features: BTreeMap<Feature, FeatureOverride>,
 }
 
@@ -205,7 +205,11 @@ pub struct FeatureOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configmgr: Option<Vec<Operation>>,
     /// Operations on other secured classes (`combined` mode, R-G6).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::unique::option_map"
+    )]
     pub classes: Option<BTreeMap<SecuredClass, Vec<ClassOperation>>>,
     /// The first site version with the feature (R-F3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
