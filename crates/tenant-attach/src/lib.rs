@@ -23,6 +23,7 @@ mod rule_ids;
 pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
+mod table;
 pub mod text;
 pub mod upload;
 mod validate;
