@@ -414,3 +414,55 @@ fn r_g4_inferred_associations_are_never_silent() {
     let d = decide(&s, "alice@contoso.com", "CON-WS-004", Feature::View);
     assert!(!rules_not_evaluated(&d).contains(&"R-G4"));
 }
+
+/// R-I8 and R-F5 through `diff`: licensing Frank gains him the Help Desk assignment's
+/// features; upgrading CON-WS-008's client gains `application_management` on it.
+#[test]
+fn r_i8_r_f5_diff_understands_licences_and_client_versions() {
+    let old_s = intune_only();
+    let old = crate::engine(&old_s);
+    let mut licensed = old_s.clone();
+    user_mut(&mut licensed, FRANK).intune_licensed = Some(true);
+    let new = crate::engine(&licensed);
+    let d = tenant_attach::diff(&old, &new);
+    let gained = d.gained();
+    assert!(!gained.is_empty());
+    assert!(gained.iter().all(|c| c.user == FRANK));
+    assert!(d.lost().is_empty());
+    let mut upgraded = old_s.clone();
+    let ws8 = upgraded
+        .devices
+        .iter_mut()
+        .find(|d| d.name == "CON-WS-008")
+        .unwrap();
+    ws8.client_version = Some(2403);
+    let new = crate::engine(&upgraded);
+    let d = tenant_attach::diff(&old, &new);
+    let gained = d.gained();
+    assert!(!gained.is_empty());
+    assert!(
+        gained
+            .iter()
+            .all(|c| c.device == "CON-WS-008" && c.feature == Feature::ApplicationManagement)
+    );
+}
+
+/// Rulebook 3 through `batch`: the new feature by name, advisories in the answer.
+#[test]
+fn r_f6_batch_answers_carry_advisories_and_the_new_feature() {
+    let e = crate::engine(&intune_only());
+    let line = r#"{"check": {"user": "dave@contoso.com", "device": "CON-WS-004", "feature": "application_management"}}"#;
+    let answer = tenant_attach::batch::answer_line(&e, line, 1)
+        .unwrap()
+        .unwrap();
+    let json = serde_json::to_value(&answer).unwrap();
+    assert_eq!(json["feature"], "application_management");
+    assert_eq!(json["allowed"], true);
+    let codes: Vec<&str> = json["advisories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["client_online", "sms_provider_mfa"]);
+}
