@@ -6,6 +6,7 @@ pub mod access;
 pub mod args;
 pub mod batch;
 pub mod commands;
+pub mod fix;
 pub mod graph;
 pub mod import;
 pub mod output;
