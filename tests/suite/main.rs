@@ -13,6 +13,7 @@
 mod bundle;
 mod corpus;
 mod differential;
+mod fix;
 mod fuzz_bodies;
 mod fuzz_replay;
 mod import;

@@ -263,11 +263,39 @@ fn intune(engine: &Engine, q: &Question, user: &EntraUser, code: ReasonCode, out
         })
         .collect();
     others.sort_unstable();
-    for (_, _, g) in others.into_iter().take(PER_KIND) {
-        out.push(Op::GroupMember {
-            group: g.to_owned(),
-            user: user.id.clone(),
-        });
+    others.truncate(PER_KIND);
+    // With no role at all, joining an assignment of a custom role whose permissions can be
+    // added next (R-I3) is a way too: the roles with the fewest permissions first.
+    if code == ReasonCode::NoIntuneRole {
+        let mut custom: Vec<(usize, &str, &str)> = s
+            .intune
+            .role_assignments
+            .iter()
+            .filter_map(|a| {
+                let def = s
+                    .intune
+                    .role_definitions
+                    .iter()
+                    .find(|r| r.id == a.role && !r.built_in)?;
+                Some((
+                    def.permissions.len(),
+                    a.id.as_str(),
+                    a.members.first()?.as_str(),
+                ))
+            })
+            .collect();
+        custom.sort_unstable();
+        others.extend(custom.into_iter().take(PER_KIND - 1));
+    }
+    let mut picked: Vec<&str> = Vec::new();
+    for (_, _, g) in others {
+        if !picked.contains(&g) {
+            picked.push(g);
+            out.push(Op::GroupMember {
+                group: g.to_owned(),
+                user: user.id.clone(),
+            });
+        }
     }
 }
 

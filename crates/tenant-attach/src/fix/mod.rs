@@ -106,6 +106,23 @@ impl ChangeSet {
         search::applied(snapshot, &self.ops)
     }
 
+    /// `snapshot` with only the edits whose positions `keep` returns `true` for (a subset of
+    /// the change set: how a test checks that no proper subset allows the question).
+    pub fn apply_subset(
+        &self,
+        snapshot: &Snapshot,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<Snapshot> {
+        let ops: Vec<Op> = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, op)| op.clone())
+            .collect();
+        search::applied(snapshot, &ops)
+    }
+
     /// Whether some edit changes the infrastructure (site, client, upload) rather than RBAC.
     pub fn infrastructure(&self) -> bool {
         self.edits.iter().any(|e| e.infrastructure)
