@@ -7,7 +7,7 @@
 //! applied to a copy of the snapshot and the question decided again by the engine
 //! ([`Engine::with_snapshot`]: the device numbering and the collection graph are reused).
 //! Only sets that allow the question are kept, and only minimal ones (no proper subset also
-//! allows it). Each is then compared with the original by [`crate::diff`]: the other
+//! allows it). Each is then compared with the original by [`crate::diff()`]: the other
 //! decisions it gains and loses. Sets are ranked least privilege first: fewest other
 //! decisions changed, then fewest edits, then by their edits.
 //!
@@ -229,7 +229,7 @@ pub fn fix(
     let found = search::search(engine, &q, &decision, options);
     out.evaluations = found.evaluations;
     // Ranked by (other decisions changed, edits, breadth of the edits, the edits).
-    let mut sets: Vec<((u64, usize, u32), Vec<Op>, radius::Radius)> = found
+    let mut sets: Vec<Ranked> = found
         .sets
         .into_iter()
         .filter_map(|ops| {
@@ -262,6 +262,10 @@ pub fn fix(
     }
     out
 }
+
+/// A proved set with its rank: (other decisions changed, edits, breadth), the edits, the
+/// radius.
+type Ranked = ((u64, usize, u32), Vec<Op>, radius::Radius);
 
 /// The conditions of a deny that no change set meets: those no edit can meet, or else every
 /// condition, saying that the limits were reached.

@@ -1,5 +1,5 @@
 //! The blast radius of a change set: every other (user, device, feature) decision it changes,
-//! exactly as [`crate::diff`] of the two engines counts them, without the question itself.
+//! exactly as [`crate::diff()`] of the two engines counts them, without the question itself.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -150,11 +150,7 @@ pub(crate) fn search(
                     continue;
                 }
                 match s.evaluate(&child, size < max_edits) {
-                    Some((true, _)) => {
-                        if s.minimal(&child) {
-                            found.push(child);
-                        }
-                    }
+                    Some((true, _)) if s.minimal(&child) => found.push(child),
                     Some((false, ext)) if !ext.is_empty() => next.push((child, ext)),
                     _ => {}
                 }
