@@ -69,17 +69,18 @@ fn gates_view(engine: &Engine, f: Feature) -> Vec<Feature> {
     }
 }
 
-/// Every candidate edit for the failed conditions of `decision`, deduplicated, in a stable
-/// order.
+/// The candidate edits for the first failed condition of `decision` (in evaluation order),
+/// deduplicated, in a stable order. Every failed condition must be met by some edit, so a
+/// change set is searched one condition at a time (a cartesian product of the conditions'
+/// candidates, each condition as the edits before it leave it): what fixes the first is
+/// tried first, and what it reveals (a chain that stopped, R-G1..R-G3) comes next.
 pub(crate) fn candidates(engine: &Engine, q: &Question, decision: &Decision) -> Vec<Op> {
     let s = engine.snapshot();
     let Some(user) = s.entra.users.iter().find(|u| u.id == q.user_id) else {
         return Vec::new();
     };
     let mut out: Vec<Op> = Vec::new();
-    let mut codes: Vec<ReasonCode> = decision.codes().collect();
-    codes.dedup();
-    for code in codes {
+    for code in decision.codes().take(1) {
         match code {
             ReasonCode::FeatureUnavailable if !unfixable(engine, q, code) => {
                 out.push(Op::UpgradeSite {
