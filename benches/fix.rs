@@ -27,7 +27,10 @@ fn sizes() -> Vec<(&'static str, Params)> {
         users,
         seed: 1,
     };
-    let mut v = vec![("S", p(10_000, 1_000, 100)), ("M", p(200_000, 20_000, 2_000))];
+    let mut v = vec![
+        ("S", p(10_000, 1_000, 100)),
+        ("M", p(200_000, 20_000, 2_000)),
+    ];
     if std::env::var_os("TENANT_ATTACH_BENCH_L").is_some() {
         v.push(("L", p(1_000_000, 100_000, 10_000)));
     }
@@ -44,7 +47,11 @@ fn benches(c: &mut Criterion) {
             .iter()
             .copied()
             .filter(|u| !engine.allows(*u, device, Feature::View))
-            .find(|u| !fix::fix(&engine, *u, device, Feature::View, &options).fixes.is_empty())
+            .find(|u| {
+                !fix::fix(&engine, *u, device, Feature::View, &options)
+                    .fixes
+                    .is_empty()
+            })
             .unwrap();
         let mut g = c.benchmark_group("fix");
         g.sample_size(10)

@@ -229,16 +229,16 @@ pub fn fix(
     let found = search::search(engine, &q, &decision, options);
     out.evaluations = found.evaluations;
     // Ranked by (other decisions changed, edits, breadth of the edits, the edits).
-    let mut sets: Vec<Ranked> = found
-        .sets
-        .into_iter()
-        .filter_map(|ops| {
-            let new = search::what_if(engine, &ops)?;
-            let r = radius::radius(engine, &new, &q);
-            let breadth = ops.iter().map(Op::breadth).sum();
-            Some(((r.gained + r.lost, ops.len(), breadth), ops, r))
-        })
-        .collect();
+    // Each radius is an independent what-if engine and diff: on up to one thread per core.
+    let mut sets: Vec<Ranked> = crate::parallel::map(found.sets, |ops| {
+        let new = search::what_if(engine, &ops)?;
+        let r = radius::radius(engine, &new, &q);
+        let breadth = ops.iter().map(Op::breadth).sum();
+        Some(((r.gained + r.lost, ops.len(), breadth), ops, r))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     sets.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     out.fixes = sets
         .into_iter()

@@ -61,7 +61,11 @@ fn phrase(per: &PerFeature, verb: &str, engine: &Engine) -> Option<String> {
     } else {
         String::new()
     };
-    let verb = if users.len() == 1 { verb.to_owned() } else { verb.trim_end_matches('s').to_owned() };
+    let verb = if users.len() == 1 {
+        verb.to_owned()
+    } else {
+        verb.trim_end_matches('s').to_owned()
+    };
     Some(format!("{who} {verb} {}{tail}", parts.join(", ")))
 }
 

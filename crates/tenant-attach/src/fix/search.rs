@@ -54,63 +54,110 @@ fn explain(engine: &Engine, q: &Question) -> Option<Decision> {
     }
 }
 
+/// Decides `set`: `None` when it cannot be applied; otherwise whether it allows the
+/// question, and for a deny (when `extend`) the candidates to extend it with. Pure, so the
+/// sets of one size are decided on [`crate::parallel::map`].
+fn decide(base: &Engine, q: &Question, set: &[Op], extend: bool) -> Option<(bool, Vec<Op>)> {
+    let engine = what_if(base, set)?;
+    let ok = allows(&engine, q);
+    let more = if !ok && extend {
+        explain(&engine, q)
+            .filter(|d| !d.codes().any(|c| unfixable(&engine, q, c)))
+            .map(|d| candidates(&engine, q, &d))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Some((ok, more))
+}
+
+/// Every proper, non-empty subset of `set` (at most [`super::MAX_EDITS`] edits: 6 subsets).
+fn proper_subsets(set: &[Op]) -> Vec<Vec<Op>> {
+    let n = set.len().min(super::MAX_EDITS);
+    (1..(1u32 << n).saturating_sub(1))
+        .map(|mask| {
+            set.iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, op)| op.clone())
+                .collect()
+        })
+        .collect()
+}
+
 struct Search<'a> {
     base: &'a Engine,
     q: &'a Question,
     options: &'a Options,
-    /// Every set evaluated, and whether it allows the question.
+    /// Every set decided, and whether it allows the question (`false` when it cannot be
+    /// applied).
     known: HashMap<Vec<Op>, bool>,
     evaluations: usize,
     exhausted: bool,
 }
 
 impl Search<'_> {
-    /// Decides `set` (sorted): `None` when it cannot be applied or the budget is spent;
-    /// otherwise whether it allows, and for a deny the candidates to extend it with.
-    fn evaluate(&mut self, set: &[Op], extend: bool) -> Option<(bool, Vec<Op>)> {
-        if let Some(known) = self.known.get(set) {
-            return Some((*known, Vec::new()));
+    /// Decides the sets not yet known, within the budget, in parallel; the results in order.
+    fn decide_all(&mut self, sets: Vec<Vec<Op>>, extend: bool) -> Vec<(Vec<Op>, bool, Vec<Op>)> {
+        let mut fresh: Vec<Vec<Op>> = Vec::new();
+        for set in sets {
+            if !self.known.contains_key(&set) && !fresh.contains(&set) {
+                fresh.push(set);
+            }
         }
-        if self.evaluations >= self.options.max_evaluations {
+        let room = self
+            .options
+            .max_evaluations
+            .saturating_sub(self.evaluations);
+        if fresh.len() > room {
+            fresh.truncate(room);
             self.exhausted = true;
-            return None;
         }
-        self.evaluations += 1;
-        let Some(engine) = what_if(self.base, set) else {
-            self.known.insert(set.to_vec(), false);
-            return None;
-        };
-        let ok = allows(&engine, self.q);
-        self.known.insert(set.to_vec(), ok);
-        let more = if !ok && extend {
-            explain(&engine, self.q)
-                .filter(|d| !d.codes().any(|c| unfixable(&engine, self.q, c)))
-                .map(|d| candidates(&engine, self.q, &d))
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        Some((ok, more))
+        self.evaluations += fresh.len();
+        let (base, q) = (self.base, self.q);
+        let decided = crate::parallel::map(fresh, |set| {
+            let res = decide(base, q, &set, extend);
+            (set, res)
+        });
+        decided
+            .into_iter()
+            .map(|(set, res)| {
+                let (ok, more) = res.unwrap_or((false, Vec::new()));
+                self.known.insert(set.clone(), ok);
+                (set, ok, more)
+            })
+            .collect()
     }
 
-    /// Whether no proper non-empty subset of `set` allows the question.
-    fn minimal(&mut self, set: &[Op]) -> bool {
-        let n = set.len();
-        // Subsets as bit masks, every one but the empty set and `set` itself.
-        (1..(1u32 << n).saturating_sub(1)).all(|mask| {
-            let subset: Vec<Op> = set
+    /// The sets of `allowed` of which no proper subset allows the question, and the minimal
+    /// subsets that allow it of the others (a subset found this way is a fix of its own); a
+    /// set with a subset left undecided by the budget is dropped rather than shown unproved.
+    fn minimal(&mut self, allowed: Vec<Vec<Op>>) -> Vec<Vec<Op>> {
+        let subsets: Vec<Vec<Op>> = allowed.iter().flat_map(|s| proper_subsets(s)).collect();
+        self.decide_all(subsets, false);
+        let is_minimal = |known: &HashMap<Vec<Op>, bool>, set: &[Op]| {
+            proper_subsets(set)
                 .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, op)| op.clone())
-                .collect();
-            // A subset that cannot be evaluated (refused, or over budget) does not count as
-            // allowing; over budget, the set is dropped rather than shown unproved.
-            match self.evaluate(&subset, false) {
-                Some((ok, _)) => !ok,
-                None => !self.exhausted,
+                .all(|sub| known.get(sub) == Some(&false))
+        };
+        let mut out: Vec<Vec<Op>> = Vec::new();
+        for set in allowed {
+            let candidates = if is_minimal(&self.known, &set) {
+                vec![set]
+            } else {
+                proper_subsets(&set)
+                    .into_iter()
+                    .filter(|sub| self.known.get(sub) == Some(&true))
+                    .filter(|sub| is_minimal(&self.known, sub))
+                    .collect()
+            };
+            for c in candidates {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
             }
-        })
+        }
+        out
     }
 }
 
@@ -132,31 +179,31 @@ pub(crate) fn search(
         exhausted: false,
     };
     let mut found: Vec<Vec<Op>> = Vec::new();
-    let start = candidates(engine, q, decision);
     // The frontier: denied sets with the candidates that may extend them.
-    let mut frontier: Vec<(Vec<Op>, Vec<Op>)> = vec![(Vec::new(), start)];
+    let mut frontier: Vec<(Vec<Op>, Vec<Op>)> = vec![(Vec::new(), candidates(engine, q, decision))];
     let max_edits = options.max_edits.min(super::MAX_EDITS);
     for size in 1..=max_edits {
-        let mut next = Vec::new();
+        let mut children: Vec<Vec<Op>> = Vec::new();
         for (set, more) in &frontier {
-            for op in more {
-                if set.contains(op) {
-                    continue;
-                }
+            for op in more.iter().filter(|op| !set.contains(op)) {
                 let mut child = set.clone();
                 child.push(op.clone());
                 child.sort();
-                if s.known.contains_key(&child) {
-                    continue;
-                }
-                match s.evaluate(&child, size < max_edits) {
-                    Some((true, _)) if s.minimal(&child) => found.push(child),
-                    Some((false, ext)) if !ext.is_empty() => next.push((child, ext)),
-                    _ => {}
-                }
-                if s.exhausted {
-                    break;
-                }
+                children.push(child);
+            }
+        }
+        let mut allowed = Vec::new();
+        let mut next = Vec::new();
+        for (set, ok, more) in s.decide_all(children, size < max_edits) {
+            if ok {
+                allowed.push(set);
+            } else if !more.is_empty() {
+                next.push((set, more));
+            }
+        }
+        for set in s.minimal(allowed) {
+            if !found.contains(&set) {
+                found.push(set);
             }
         }
         if found.len() >= options.max_fixes || s.exhausted {
