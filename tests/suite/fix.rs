@@ -300,3 +300,47 @@ proptest! {
         proved(&engine, &f, &id, rid);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// `Engine::with_snapshot` after a direct rule is added or removed (one device evaluated
+    /// again) gives every collection the memberships a fresh engine gives.
+    #[test]
+    fn with_snapshot_memberships_equal_a_fresh_engine(
+        s in worlds(SMALL),
+        pick in any::<(u16, u16, bool)>(),
+    ) {
+        let engine = crate::engine(&s);
+        let mut edited = s.clone();
+        let rid = s.devices[pick.0 as usize % s.devices.len()].resource_id;
+        let c = pick.1 as usize % edited.collections.len();
+        let rules = &mut edited.collections[c].rules;
+        if pick.2 {
+            rules.push(tenant_attach::snapshot::CollectionRule::Direct(vec![rid]));
+        } else {
+            for r in rules.iter_mut() {
+                if let tenant_attach::snapshot::CollectionRule::Direct(ids) = r {
+                    ids.retain(|i| *i != rid);
+                }
+            }
+        }
+        let what_if = engine.with_snapshot(edited.clone()).unwrap();
+        let fresh = Engine::new(edited).unwrap();
+        for col in fresh.collections().in_id_order() {
+            let id = fresh.collections().id(col).unwrap();
+            let w = what_if.collections().find(id).unwrap();
+            let a: Vec<u32> = what_if.collections().members(w).iter().map(|d| d.index()).collect();
+            let b: Vec<u32> = fresh.collections().members(col).iter().map(|d| d.index()).collect();
+            prop_assert_eq!(a, b, "collection {}", id);
+        }
+        for u in fresh.users() {
+            let wu = what_if.find_user(&fresh.user(*u).unwrap().id).unwrap();
+            for f in [Feature::View, Feature::RunScript] {
+                let a: Vec<u32> = what_if.visible(wu, f).iter().map(|d| d.index()).collect();
+                let b: Vec<u32> = fresh.visible(*u, f).iter().map(|d| d.index()).collect();
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
+}

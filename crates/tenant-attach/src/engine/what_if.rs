@@ -7,6 +7,10 @@ use super::Engine;
 use crate::error::BuildError;
 use crate::snapshot::Snapshot;
 
+/// At most this many devices changed in collection rules are evaluated one by one; beyond,
+/// every membership is evaluated again.
+const FEW: usize = 16;
+
 impl Engine {
     /// The engine of `edited`, a copy of this engine's snapshot with some edits, built
     /// incrementally: when `edited` has the same devices (resource ids and client flags, in
@@ -40,12 +44,23 @@ impl Engine {
         if !self.same_devices(&edited) || !self.same_references(&edited) {
             return Engine::new(edited);
         }
-        let graph = if edited.collections != self.snapshot.collections {
-            let mut g = (*self.graph).clone();
-            g.evaluate(&edited.collections, &self.devices);
-            Arc::new(g)
-        } else {
+        let graph = if edited.collections == self.snapshot.collections {
             Arc::clone(&self.graph)
+        } else {
+            let mut g = (*self.graph).clone();
+            match self.changed_devices(&edited) {
+                // A few devices added to or removed from direct or query rules: only their
+                // memberships are evaluated again.
+                Some(rids) => {
+                    for rid in rids {
+                        if let Some(d) = self.devices.ix(rid) {
+                            g.reevaluate_device(&edited.collections, rid, d);
+                        }
+                    }
+                }
+                None => g.evaluate(&edited.collections, &self.devices),
+            }
+            Arc::new(g)
         };
         let policy = Arc::new(edited.policy.clone());
         let mode = crate::access::mode::mode(&edited);
@@ -59,6 +74,43 @@ impl Engine {
             Arc::clone(&self.clients),
         )
         .sharing_names(&self.names))
+    }
+
+    /// The resource ids whose presence in some collection's direct or query rules differs
+    /// between this engine's snapshot and `s` (same references), when there are at most
+    /// [`FEW`] of them.
+    fn changed_devices(&self, s: &Snapshot) -> Option<Vec<u32>> {
+        use crate::snapshot::CollectionRule as R;
+        fn listed(c: &crate::snapshot::Collection) -> Vec<u32> {
+            let mut ids: Vec<u32> = c
+                .rules
+                .iter()
+                .flat_map(|r| match r {
+                    R::Direct(ids) => ids.as_slice(),
+                    R::Query(q) => q.members.as_slice(),
+                    R::Include(_) | R::Exclude(_) => &[],
+                })
+                .copied()
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+        let mut out: Vec<u32> = Vec::new();
+        for (a, b) in s.collections.iter().zip(&self.snapshot.collections) {
+            if a == b {
+                continue;
+            }
+            let (x, y) = (listed(a), listed(b));
+            out.extend(x.iter().filter(|i| y.binary_search(i).is_err()));
+            out.extend(y.iter().filter(|i| x.binary_search(i).is_err()));
+            if out.len() > FEW {
+                return None;
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
     }
 
     /// Same resource ids, names and client flags in the same order.
