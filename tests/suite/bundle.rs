@@ -103,6 +103,12 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
             }
             if let Some(os) = &d.os { v["OperatingSystemNameandVersion"] = Value::from(os.clone()); }
             if let Some(a) = &d.entra_device_id { v["AADDeviceID"] = Value::from(a.clone()); }
+            // R-F5: the build of the version (the latest known build at or before it).
+            if let Some(build) = d.client_version.and_then(|yymm| {
+                tenant_attach_import::CLIENT_BUILDS.iter().rev().find(|(_, v)| *v <= yymm).map(|(b, _)| *b)
+            }) {
+                v["ClientVersion"] = Value::from(format!("5.00.{build}.1000"));
+            }
             v
         })
         .collect();
@@ -387,7 +393,20 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
         .entra
         .users
         .iter()
-        .map(|u| json!({"id": u.id, "userPrincipalName": u.upn, "onPremisesSecurityIdentifier": u.on_premises_sid, "accountEnabled": true}))
+        .map(|u| {
+            let mut v = json!({"id": u.id, "userPrincipalName": u.upn, "onPremisesSecurityIdentifier": u.on_premises_sid, "accountEnabled": true});
+            // R-I8: INTUNE_A in force for a licensed user; INTUNE_O365 (not a licence) and a
+            // deleted INTUNE_A for an unlicensed one; no `assignedPlans` when not known.
+            let plan = |id: &str, status: &str| json!({"assignedDateTime": "2024-01-01T00:00:00Z", "capabilityStatus": status, "service": "SCO", "servicePlanId": id});
+            let intune_a = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5";
+            match u.intune_licensed {
+                Some(true) => v["assignedPlans"] = json!([plan(tenant_attach_import::INTUNE_O365_PLAN, "Enabled"), plan(intune_a, "Enabled")]),
+                Some(false) => v["assignedPlans"] = json!([plan(tenant_attach_import::INTUNE_O365_PLAN, "Enabled"), plan(intune_a, "Deleted"),
+                    json!({"assignedDateTime": "2024-01-01T00:00:00Z", "capabilityStatus": "Enabled", "service": "exchange", "servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0"})]),
+                None => {}
+            }
+            v
+        })
         .collect();
     graph.extend(files("users", users, variant, false));
     let user_ids: BTreeSet<&str> = s.entra.users.iter().map(|u| u.id.as_str()).collect();
@@ -426,6 +445,26 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
             tenant_attach_import::INTUNE_ADMINISTRATOR_TEMPLATE,
             DirectoryRole::IntuneAdministrator,
         ),
+        (
+            tenant_attach_import::GLOBAL_READER_TEMPLATE,
+            DirectoryRole::GlobalReader,
+        ),
+        (
+            tenant_attach_import::SECURITY_READER_TEMPLATE,
+            DirectoryRole::SecurityReader,
+        ),
+        (
+            tenant_attach_import::SECURITY_OPERATOR_TEMPLATE,
+            DirectoryRole::SecurityOperator,
+        ),
+        (
+            tenant_attach_import::SECURITY_ADMINISTRATOR_TEMPLATE,
+            DirectoryRole::SecurityAdministrator,
+        ),
+        (
+            tenant_attach_import::HELPDESK_ADMINISTRATOR_TEMPLATE,
+            DirectoryRole::HelpdeskAdministrator,
+        ),
     ] {
         let members: Vec<Value> = s
             .entra
@@ -438,6 +477,8 @@ pub fn write(engine: &Engine, variant: u32) -> Inputs {
     }
     graph.extend(files("directoryRoles", roles, variant, false));
     graph.push(Source::text("tenantAttachRBAC.json", json!({"value": {"@odata.type": "microsoft.graph.tenantAttachRBACState", "enabled": s.tenant.use_intune_rbac}}).to_string()));
+    // R-I8: `GET /beta/deviceManagement?$select=unlicensedAdminstratorsEnabled` (one object).
+    graph.push(Source::text("deviceManagement.json", json!({"@odata.context": "https://graph.microsoft.com/beta/$metadata#deviceManagement(unlicensedAdminstratorsEnabled)", "unlicensedAdminstratorsEnabled": s.tenant.unlicensed_admins}).to_string()));
     let managed: Vec<Value> = s
         .devices
         .iter()

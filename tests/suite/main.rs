@@ -10,6 +10,9 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod assert;
+mod assert_errors;
+mod assert_props;
 mod bundle;
 mod corpus;
 mod differential;
@@ -18,12 +21,17 @@ mod fuzz_bodies;
 mod fuzz_replay;
 mod import;
 mod import_corpus;
+mod import_trust;
 mod json_forms;
+mod layering;
 mod props;
 mod reference;
 mod reliability;
 mod rulebook3;
+mod rulebook3_readings;
 mod rules;
+mod schema;
+mod standalone;
 mod synth;
 mod tidy;
 mod whatif;

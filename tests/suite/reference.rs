@@ -2,7 +2,10 @@
 //! recursion, no indexes, no profiles, no bitmaps. The engine must agree with it.
 //!
 //! Rulebook 2 (R-F3, R-G2 by feature, R-G6, R-G7, `combined_page_permissions`), with the
-//! readings of notes/rulebook2-decisions.md where the rulebook is silent.
+//! readings of notes/rulebook2-decisions.md where the rulebook is silent; rulebook 3 (R-I1's
+//! reader roles, R-I8 licences, R-F3's application split, US Government list and scripts
+//! switch, R-F5 client versions, R-F6 advisories and the SMS Provider's MFA) with the
+//! rulebook's "Rulebook 3 readings".
 //!
 //! It reads only the snapshot model; the requirement table (R-F1) is typed in again here from
 //! the rulebook, so a typo in either copy shows up as a disagreement.
@@ -10,11 +13,12 @@
 use std::collections::BTreeSet;
 
 use tenant_attach::snapshot::{
-    AssociationMode, AttachState, ChildRelation, Cloud, CollectionRule, CollectionType,
-    CombinedPagePermissions, ConfigMgrAdmin, DirectoryRole, DiscoveryAgent, DiscoveryRequired,
-    PermissionMerge, Snapshot, UntaggedAssignment,
+    ApplicationActionsSplit, AssociationMode, AttachState, ChildRelation, Cloud, CollectionRule,
+    CollectionType, CombinedPagePermissions, ConfigMgrAdmin, Device, DirectoryRole, DiscoveryAgent,
+    DiscoveryRequired, EntraRoles, EntraUser, LicenceUnknown, PermissionMerge, RoleAssignment,
+    Snapshot, UntaggedAssignment, UsGovernmentFeatures,
 };
-use tenant_attach::{ClassOperation, Feature, Operation, ReasonCode, SecuredClass};
+use tenant_attach::{AdvisoryCode, ClassOperation, Feature, Operation, ReasonCode, SecuredClass};
 
 pub struct Reference<'a> {
     pub s: &'a Snapshot,
@@ -96,6 +100,11 @@ fn table(f: Feature) -> Row {
             classes: vec![(K::Application, C::Read), (K::Application, C::Approve)],
             ..page(2006, "CloudAttach_ApplicationActions", vec![Read])
         },
+        // Rulebook 3: uninstall, repair, re-evaluate, from 2010 (R-F3).
+        Feature::ApplicationManagement => Row {
+            classes: vec![(K::Application, C::Read), (K::Application, C::Approve)],
+            ..page(2010, "CloudAttach_ApplicationActions", vec![Read])
+        },
         Feature::SoftwareUpdates => page(2111, "CloudAttach_SoftwareUpdates", vec![Read]),
         Feature::BitlockerKeys => page(
             2107,
@@ -124,8 +133,58 @@ const CLIENT_DETAILS_PREREQUISITES: &[Feature] = &[
     Feature::Cmpivot,
     Feature::ApplicationsView,
     Feature::ApplicationActions,
+    Feature::ApplicationManagement,
     Feature::SoftwareUpdates,
 ];
+
+/// R-F5 (rulebook 3): the first client version a feature needs by default (the applications
+/// page's version table: uninstall, repair and re-evaluate need a 2010 client).
+fn table_client_since(f: Feature) -> Option<u32> {
+    (f == Feature::ApplicationManagement).then_some(2010)
+}
+
+/// R-F3 (rulebook 3): the features documented for US Government clouds.
+const US_GOVERNMENT: &[Feature] = &[
+    Feature::View,
+    Feature::SyncMachinePolicy,
+    Feature::SyncUserPolicy,
+    Feature::AppEvaluationCycle,
+];
+
+/// R-F3 (rulebook 3): the features that need the optional *Create and run scripts* feature.
+const SCRIPTS: &[Feature] = &[Feature::ScriptsView, Feature::RunScript];
+
+/// R-F3 (rulebook 3): the switch is read only at this version and earlier.
+const SCRIPTS_SWITCH_UNTIL: u32 = 2006;
+
+/// R-I1 (rulebook 3): what the reader roles hold.
+const MANAGED_DEVICES_READ: &str = "Microsoft.Intune_ManagedDevices_Read";
+
+/// R-I1 (rulebook 3): the built-in role a Helpdesk Administrator equals under
+/// `helpdesk_as_operator`.
+const HELP_DESK_OPERATOR: &str = "Help Desk Operator";
+
+/// R-H4: the permission offboarding needs.
+const ORGANIZATION_DELETE: &str = "Microsoft.Intune_Organization_Delete";
+
+/// R-I1 (rulebook 3): the reader roles.
+const READER_ROLES: &[DirectoryRole] = &[
+    DirectoryRole::GlobalReader,
+    DirectoryRole::SecurityReader,
+    DirectoryRole::SecurityOperator,
+    DirectoryRole::SecurityAdministrator,
+    DirectoryRole::HelpdeskAdministrator,
+];
+
+/// What a user holds through Entra directory roles (R-I1).
+enum Standing {
+    /// Global or Intune Administrator: everything, unlimited.
+    Admin,
+    /// A reader role (rulebook 3): these permissions on every device, unlimited.
+    Reader(BTreeSet<String>),
+    /// No directory role that counts.
+    Plain,
+}
 
 /// R-G6: Full Administrator grants every operation of every class.
 const FULL_ADMINISTRATOR: &str = "SMS0001R";
@@ -142,6 +201,23 @@ pub struct Answer {
     pub missing_class_operations: usize,
     /// R-G7 was not evaluated for lack of `configmgr.scripts` (the decision's note).
     pub r_g7_not_evaluated: bool,
+    /// Every rule listed under `not_evaluated` (R-G7, R-I8, R-F3 scripts, R-F5).
+    pub not_evaluated: BTreeSet<&'static str>,
+    /// R-F6: the advisories of an allowed decision, in order.
+    pub advisories: Vec<AdvisoryCode>,
+}
+
+impl Answer {
+    fn only(code: ReasonCode) -> Answer {
+        Answer {
+            allowed: false,
+            codes: [code].into(),
+            missing_class_operations: 0,
+            r_g7_not_evaluated: false,
+            not_evaluated: BTreeSet::new(),
+            advisories: vec![],
+        }
+    }
 }
 
 const ACTING: &[Feature] = &[
@@ -151,9 +227,16 @@ const ACTING: &[Feature] = &[
     Feature::RunScript,
     Feature::Cmpivot,
     Feature::ApplicationActions,
+    Feature::ApplicationManagement,
     Feature::EnrollNow,
     Feature::BitlockerKeys,
 ];
+
+/// R-F6 (rulebook 3): what an SMS Provider requiring MFA blocks: the acting features and the
+/// applications, CMPivot and scripts pages.
+fn blocked_by_mfa(f: Feature) -> bool {
+    ACTING.contains(&f) || matches!(f, Feature::ApplicationsView | Feature::ScriptsView)
+}
 
 impl Reference<'_> {
     // ---- R-C1, R-C2 -------------------------------------------------------------------
@@ -300,7 +383,131 @@ impl Reference<'_> {
             .any(|m| m == user || self.member_of(user, m, seen))
     }
 
+    /// Whether `user` is listed in `group`'s own members (R-I8: a direct member).
+    fn direct_member_of(&self, user: &str, group: &str) -> bool {
+        self.s
+            .entra
+            .groups
+            .iter()
+            .any(|g| g.id == group && g.members.iter().any(|m| m == user))
+    }
+
+    /// R-I2: the assignments reaching the user directly or through nested groups (A_all).
+    fn assignments_all(&self, user: &str) -> Vec<&RoleAssignment> {
+        self.s
+            .intune
+            .role_assignments
+            .iter()
+            .filter(|a| {
+                a.members
+                    .iter()
+                    .any(|g| self.member_of(user, g, &mut BTreeSet::new()))
+            })
+            .collect()
+    }
+
+    /// R-I8: the assignments one of whose member groups lists the user itself (A_direct).
+    fn assignments_direct(&self, user: &str) -> Vec<&RoleAssignment> {
+        self.s
+            .intune
+            .role_assignments
+            .iter()
+            .filter(|a| a.members.iter().any(|g| self.direct_member_of(user, g)))
+            .collect()
+    }
+
+    /// R-I8: a licence not in the snapshot reads as `policy.licence_unknown` says.
+    fn licensed(&self, user: &EntraUser) -> bool {
+        user.intune_licensed
+            .unwrap_or(self.s.policy.licence_unknown == LicenceUnknown::Licensed)
+    }
+
+    /// R-I8: the assignments that apply (E): all of them for a licensed user; for an
+    /// unlicensed one none with the tenant setting off, the direct ones with it on.
+    fn effective<'b>(&'b self, user: &EntraUser) -> Vec<&'b RoleAssignment> {
+        if self.licensed(user) {
+            self.assignments_all(&user.id)
+        } else if self.s.tenant.unlicensed_admins {
+            self.assignments_direct(&user.id)
+        } else {
+            vec![]
+        }
+    }
+
+    /// R-I1: what the user's directory roles hold (the strongest decides).
+    fn standing(&self, user: &EntraUser) -> Standing {
+        let roles = &user.directory_roles;
+        if roles.iter().any(|r| {
+            matches!(
+                r,
+                DirectoryRole::GlobalAdministrator | DirectoryRole::IntuneAdministrator
+            )
+        }) {
+            return Standing::Admin;
+        }
+        let policy = self.s.policy.entra_roles;
+        if policy == EntraRoles::AdminsOnly || !roles.iter().any(|r| READER_ROLES.contains(r)) {
+            return Standing::Plain;
+        }
+        let mut perms: BTreeSet<String> = [MANAGED_DEVICES_READ.to_owned()].into();
+        if policy == EntraRoles::HelpdeskAsOperator
+            && roles.contains(&DirectoryRole::HelpdeskAdministrator)
+        {
+            for d in &self.s.intune.role_definitions {
+                if d.built_in && d.name == HELP_DESK_OPERATOR {
+                    perms.extend(d.permissions.iter().cloned());
+                }
+            }
+        }
+        Standing::Reader(perms)
+    }
+
+    /// R-I8 `not_evaluated`: the licence is unknown and the other reading of it would change
+    /// which assignments apply.
+    fn licence_matters(&self, user: &EntraUser) -> bool {
+        if user.intune_licensed.is_some() || matches!(self.standing(user), Standing::Admin) {
+            return false;
+        }
+        let all = self.assignments_all(&user.id);
+        if self.s.tenant.unlicensed_admins {
+            self.assignments_direct(&user.id).len() != all.len()
+        } else {
+            !all.is_empty()
+        }
+    }
+
     // ---- the requirement, R-F0 / R-F1 ---------------------------------------------------
+
+    /// R-F3 (rulebook 3): the row `f` is decided by: under `application_actions_split =
+    /// single`, `application_management` is decided exactly as `application_actions`.
+    fn row_of(&self, f: Feature) -> Feature {
+        if f == Feature::ApplicationManagement
+            && self.s.policy.application_actions_split == ApplicationActionsSplit::Single
+        {
+            Feature::ApplicationActions
+        } else {
+            f
+        }
+    }
+
+    /// R-F5: the first client version the feature needs, with the snapshot's override; R-F0:
+    /// every feature needs `view`, so view's client version joins every feature's (as its
+    /// `since` does, R-F3).
+    pub fn client_since(&self, f: Feature) -> Option<u32> {
+        let own = |f: Feature| {
+            let f = self.row_of(f);
+            self.s
+                .policy
+                .features
+                .get(&f)
+                .and_then(|o| o.client_since)
+                .or(table_client_since(f))
+        };
+        match (own(f), own(Feature::View)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
 
     /// R-F3: the first version with `f`, with the snapshot's override; R-F0: every feature
     /// needs `view`, so a feature exists only where view exists too.
@@ -313,12 +520,13 @@ impl Reference<'_> {
                 .and_then(|o| o.since)
                 .unwrap_or(table(f).since)
         };
-        own(f).max(own(Feature::View))
+        own(self.row_of(f)).max(own(Feature::View))
     }
 
     /// The Intune row of `f` in the mode, with the snapshot's override and the
     /// `combined_page_permissions` knob (R-F1).
     fn intune_row(&self, f: Feature) -> Vec<String> {
+        let f = self.row_of(f);
         let row = table(f);
         let over = self.s.policy.features.get(&f);
         let only = over.and_then(|x| x.intune_only.clone()).unwrap_or(row.only);
@@ -365,7 +573,7 @@ impl Reference<'_> {
         let mut set: BTreeSet<Operation> = if f == Feature::View {
             BTreeSet::new()
         } else {
-            ops(f).into_iter().collect()
+            ops(self.row_of(f)).into_iter().collect()
         };
         if self.s.policy.configmgr_gates_view {
             set.extend(ops(Feature::View));
@@ -394,7 +602,7 @@ impl Reference<'_> {
         let mut set: BTreeSet<_> = if f == Feature::View {
             BTreeSet::new()
         } else {
-            classes(f).into_iter().collect()
+            classes(self.row_of(f)).into_iter().collect()
         };
         if self.s.policy.configmgr_gates_view {
             set.extend(classes(Feature::View));
@@ -458,14 +666,28 @@ impl Reference<'_> {
     /// The whole answer for one (user, device, feature).
     pub fn answer(&self, user_id: &str, resource_id: u32, f: Feature) -> Answer {
         let s = self.s;
-        // R-F3, checked first: an unavailable feature is the only reason.
-        if s.hierarchy.version < self.since(f) {
-            return Answer {
-                allowed: false,
-                codes: [ReasonCode::FeatureUnavailable].into(),
-                missing_class_operations: 0,
-                r_g7_not_evaluated: false,
-            };
+        let h = &s.hierarchy;
+        // Availability, checked first in this order (R-F3; rulebook 3 readings): the site
+        // version, the US Government list, the scripts switch; the first failure is the only
+        // reason.
+        if h.version < self.since(f) {
+            return Answer::only(ReasonCode::FeatureUnavailable);
+        }
+        if h.cloud == Cloud::UsGovernment
+            && s.policy.us_government_features == UsGovernmentFeatures::Documented
+            && !US_GOVERNMENT.contains(&f)
+        {
+            return Answer::only(ReasonCode::FeatureUnavailable);
+        }
+        let mut not_evaluated: BTreeSet<&'static str> = BTreeSet::new();
+        if h.version <= SCRIPTS_SWITCH_UNTIL && SCRIPTS.contains(&f) {
+            match h.scripts_feature_enabled {
+                Some(false) => return Answer::only(ReasonCode::ScriptsFeatureDisabled),
+                None => {
+                    not_evaluated.insert("R-F3");
+                }
+                Some(true) => {}
+            }
         }
         let mut missing_class_operations = 0;
         let mut r_g7_not_evaluated = false;
@@ -500,91 +722,27 @@ impl Reference<'_> {
             reasons.insert(ReasonCode::MissingDefaultScopeTag);
         }
 
-        // Intune (R-I).
-        let global = user.directory_roles.iter().any(|r| {
-            matches!(
-                r,
-                DirectoryRole::GlobalAdministrator | DirectoryRole::IntuneAdministrator
-            )
-        });
-        if !global {
-            let mine: Vec<_> = s
-                .intune
-                .role_assignments
-                .iter()
-                .filter(|a| {
-                    a.members
-                        .iter()
-                        .any(|g| self.member_of(&user.id, g, &mut BTreeSet::new()))
-                })
-                .collect();
-            if mine.is_empty() {
-                reasons.insert(ReasonCode::NoIntuneRole);
-            } else {
-                let perms_of = |a: &tenant_attach::snapshot::RoleAssignment| -> BTreeSet<String> {
-                    s.intune
-                        .role_definitions
-                        .iter()
-                        .find(|d| d.id == a.role)
-                        .map(|d| d.permissions.iter().cloned().collect())
-                        .unwrap_or_default()
-                };
-                let ignore_tags = self.intune_only() && s.policy.intune_only_ignores_scope_tags; // R-I7
-                let reaches = |a: &tenant_attach::snapshot::RoleAssignment| -> bool {
-                    if a.scope_tags.is_empty() {
-                        return match s.policy.untagged_assignment {
-                            UntaggedAssignment::AllTags => !tagless,
-                            UntaggedAssignment::DefaultTag => device_tags.contains("0"),
-                        };
-                    }
-                    a.scope_tags.iter().any(|t| device_tags.contains(t))
-                };
-                let check_tags = !ignore_tags && !tagless;
-                let mut any_held = false;
-                for p in self.intune_perms(f) {
-                    let holders: Vec<_> =
-                        mine.iter().filter(|a| perms_of(a).contains(&p)).collect();
-                    if holders.is_empty() {
-                        reasons.insert(ReasonCode::IntunePermissionMissing);
-                        continue;
-                    }
-                    any_held = true;
-                    if s.tenant.intune_permission_merge == PermissionMerge::Scoped
-                        && check_tags
-                        && !holders.iter().any(|a| reaches(a))
-                    {
-                        reasons.insert(ReasonCode::ScopeTagMismatch);
-                    }
+        // R-F5: the device's client (a device condition, independent).
+        if let Some(needed) = self.client_since(f) {
+            match device.client_version {
+                Some(v) if v < needed => {
+                    reasons.insert(ReasonCode::ClientVersionTooOld);
                 }
-                if s.tenant.intune_permission_merge == PermissionMerge::Merged
-                    && check_tags
-                    && any_held
-                    && !mine.iter().any(|a| reaches(a))
-                {
-                    reasons.insert(ReasonCode::ScopeTagMismatch);
-                }
-                // R-I6
-                if ACTING.contains(&f)
-                    && (device.co_managed || s.policy.scope_groups_apply_to_attached)
-                {
-                    for q in self.acting_perms(f) {
-                        let holders: Vec<_> =
-                            mine.iter().filter(|a| perms_of(a).contains(&q)).collect();
-                        if !holders.is_empty()
-                            && !holders.iter().any(|a| {
-                                a.scope.all_devices == Some(true)
-                                    || a.scope
-                                        .groups
-                                        .iter()
-                                        .flatten()
-                                        .any(|g| device.scope_groups.contains(g))
-                            })
-                        {
-                            reasons.insert(ReasonCode::ScopeGroupMismatch);
-                        }
-                    }
+                Some(_) => {}
+                None => {
+                    not_evaluated.insert("R-F5");
                 }
             }
+        }
+        // R-F6: the SMS Provider requires MFA (a hierarchy condition, independent).
+        if h.sms_provider_mfa == Some(true) && blocked_by_mfa(f) {
+            reasons.insert(ReasonCode::SmsProviderMfa);
+        }
+
+        // Intune (R-I).
+        reasons.extend(self.intune_reasons(user, device, f, &device_tags));
+        if self.licence_matters(user) {
+            not_evaluated.insert("R-I8");
         }
 
         // ConfigMgr (R-G), combined mode only.
@@ -700,12 +858,186 @@ impl Reference<'_> {
                 reasons.insert(ReasonCode::CloudOnlyAccount);
             }
         }
+        if r_g7_not_evaluated {
+            not_evaluated.insert("R-G7");
+        }
+        let allowed = reasons.is_empty();
         Answer {
-            allowed: reasons.is_empty(),
+            allowed,
             codes: reasons,
             missing_class_operations,
             r_g7_not_evaluated,
+            not_evaluated,
+            advisories: if allowed { self.advisories(f) } else { vec![] },
         }
+    }
+
+    /// R-F6 (rulebook 3): the advisories of an allowed decision, in order.
+    fn advisories(&self, f: Feature) -> Vec<AdvisoryCode> {
+        let mut out = vec![];
+        match f {
+            Feature::Timeline => out.push(AdvisoryCode::EndpointAnalyticsDataCollection),
+            Feature::BitlockerKeys => out.push(AdvisoryCode::BitlockerManagementPolicy),
+            Feature::ApplicationActions | Feature::ApplicationManagement => {
+                out.push(AdvisoryCode::ClientOnline);
+            }
+            Feature::Cmpivot | Feature::RunScript => out.push(AdvisoryCode::PowershellOnClient),
+            _ => {}
+        }
+        if self.s.hierarchy.sms_provider_mfa.is_none() && blocked_by_mfa(f) {
+            out.push(AdvisoryCode::SmsProviderMfa);
+        }
+        out
+    }
+
+    /// The Intune side (R-I1..R-I8) for one (user, device, feature), with the rulebook 3
+    /// readings: reader roles hold their permissions unlimited; an unlicensed user's
+    /// assignments are the direct ones (or none); `unlicensed_nested_membership` only where the
+    /// side fails without the nested assignments.
+    fn intune_reasons(
+        &self,
+        user: &EntraUser,
+        device: &Device,
+        f: Feature,
+        device_tags: &BTreeSet<String>,
+    ) -> BTreeSet<ReasonCode> {
+        let mut reasons = BTreeSet::new();
+        let role_perms = match self.standing(user) {
+            Standing::Admin => return reasons, // R-I1: everything, unlimited.
+            Standing::Reader(p) => Some(p),
+            Standing::Plain => None,
+        };
+        let all = self.assignments_all(&user.id);
+        let direct = self.assignments_direct(&user.id);
+        let licensed = self.licensed(user);
+        let setting = self.s.tenant.unlicensed_admins;
+        let e = self.effective(user);
+        // R-I8: the nested assignments were dropped for this unlicensed user.
+        let nested_dropped = !licensed && setting && all.len() != direct.len();
+        let held = role_perms.clone().unwrap_or_default();
+        let need: Vec<String> = self
+            .intune_perms(f)
+            .into_iter()
+            .filter(|p| !held.contains(p))
+            .collect();
+        let acting: Vec<String> = self
+            .acting_perms(f)
+            .into_iter()
+            .filter(|p| !held.contains(p))
+            .collect();
+        match role_perms {
+            None => {
+                if all.is_empty() {
+                    reasons.insert(ReasonCode::NoIntuneRole); // R-I2, stops
+                } else if !licensed && !setting {
+                    reasons.insert(ReasonCode::NoIntuneLicense); // R-I8, stops
+                } else if !licensed && direct.is_empty() {
+                    reasons.insert(ReasonCode::UnlicensedNestedMembership); // R-I8, stops
+                } else {
+                    let r = self.with_assignments(&e, &need, &acting, f, device, device_tags);
+                    if !r.is_empty() && nested_dropped {
+                        reasons.insert(ReasonCode::UnlicensedNestedMembership);
+                    }
+                    reasons.extend(r);
+                }
+            }
+            Some(_) => {
+                if need.is_empty() {
+                    // The reader role holds all of it, on every device.
+                } else if e.is_empty() {
+                    reasons.insert(if all.is_empty() {
+                        ReasonCode::IntunePermissionMissing
+                    } else if !setting {
+                        ReasonCode::NoIntuneLicense
+                    } else {
+                        ReasonCode::UnlicensedNestedMembership
+                    });
+                } else {
+                    let r = self.with_assignments(&e, &need, &acting, f, device, device_tags);
+                    if !r.is_empty() && nested_dropped {
+                        reasons.insert(ReasonCode::UnlicensedNestedMembership);
+                    }
+                    reasons.extend(r);
+                }
+            }
+        }
+        reasons
+    }
+
+    /// Rulebook 2's Intune side over the assignments `mine` for the permissions `perms`
+    /// (R-I3..R-I7) and the acting permissions `acting` (R-I6).
+    fn with_assignments(
+        &self,
+        mine: &[&RoleAssignment],
+        perms: &[String],
+        acting: &[String],
+        f: Feature,
+        device: &Device,
+        device_tags: &BTreeSet<String>,
+    ) -> BTreeSet<ReasonCode> {
+        let s = self.s;
+        let mut reasons = BTreeSet::new();
+        let tagless = device_tags.is_empty();
+        let perms_of = |a: &RoleAssignment| -> BTreeSet<String> {
+            s.intune
+                .role_definitions
+                .iter()
+                .find(|d| d.id == a.role)
+                .map(|d| d.permissions.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        let ignore_tags = self.intune_only() && s.policy.intune_only_ignores_scope_tags; // R-I7
+        let reaches = |a: &RoleAssignment| -> bool {
+            if a.scope_tags.is_empty() {
+                return match s.policy.untagged_assignment {
+                    UntaggedAssignment::AllTags => !tagless,
+                    UntaggedAssignment::DefaultTag => device_tags.contains("0"),
+                };
+            }
+            a.scope_tags.iter().any(|t| device_tags.contains(t))
+        };
+        let check_tags = !ignore_tags && !tagless;
+        let mut any_held = false;
+        for p in perms {
+            let holders: Vec<_> = mine.iter().filter(|a| perms_of(a).contains(p)).collect();
+            if holders.is_empty() {
+                reasons.insert(ReasonCode::IntunePermissionMissing);
+                continue;
+            }
+            any_held = true;
+            if s.tenant.intune_permission_merge == PermissionMerge::Scoped
+                && check_tags
+                && !holders.iter().any(|a| reaches(a))
+            {
+                reasons.insert(ReasonCode::ScopeTagMismatch);
+            }
+        }
+        if s.tenant.intune_permission_merge == PermissionMerge::Merged
+            && check_tags
+            && any_held
+            && !mine.iter().any(|a| reaches(a))
+        {
+            reasons.insert(ReasonCode::ScopeTagMismatch);
+        }
+        // R-I6
+        if ACTING.contains(&f) && (device.co_managed || s.policy.scope_groups_apply_to_attached) {
+            for q in acting {
+                let holders: Vec<_> = mine.iter().filter(|a| perms_of(a).contains(q)).collect();
+                if !holders.is_empty()
+                    && !holders.iter().any(|a| {
+                        a.scope.all_devices == Some(true)
+                            || a.scope
+                                .groups
+                                .iter()
+                                .flatten()
+                                .any(|g| device.scope_groups.contains(g))
+                    })
+                {
+                    reasons.insert(ReasonCode::ScopeGroupMismatch);
+                }
+            }
+        }
+        reasons
     }
 
     /// R-H4 offboarding: (allowed, ETA).
@@ -721,19 +1053,19 @@ impl Reference<'_> {
         if h.attach.state != AttachState::Attached {
             return (false, eta);
         }
-        if !user.directory_roles.is_empty() {
-            return (true, eta);
+        // R-I1: Global and Intune Administrator; a reader only through the built-in Help Desk
+        // Operator under `helpdesk_as_operator`.
+        match self.standing(user) {
+            Standing::Admin => return (true, eta),
+            Standing::Reader(p) if p.contains(ORGANIZATION_DELETE) => return (true, eta),
+            _ => {}
         }
-        let ok = s.intune.role_assignments.iter().any(|a| {
-            a.members
+        // R-I8: the assignments that apply to the user.
+        let ok = self.effective(user).iter().any(|a| {
+            s.intune
+                .role_definitions
                 .iter()
-                .any(|g| self.member_of(&user.id, g, &mut BTreeSet::new()))
-                && s.intune.role_definitions.iter().any(|d| {
-                    d.id == a.role
-                        && d.permissions
-                            .iter()
-                            .any(|p| p == "Microsoft.Intune_Organization_Delete")
-                })
+                .any(|d| d.id == a.role && d.permissions.iter().any(|p| p == ORGANIZATION_DELETE))
         });
         (ok, eta)
     }

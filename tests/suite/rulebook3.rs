@@ -283,7 +283,7 @@ fn r_f3_scripts_feature_switch_on_old_sites() {
     assert_eq!(d.reasons[0].rule, "R-F3");
     assert_eq!(
         d.reasons[0].detail,
-        "run a script needs the optional feature Create and run scripts, which is off on this version 2006 site"
+        "Run script needs the optional feature Create and run scripts, which is off on this version 2006 site"
     );
     s.hierarchy.scripts_feature_enabled = None;
     let d = decide(
@@ -386,4 +386,31 @@ fn r_f6_advisories_and_sms_provider_mfa() {
             .eq([ReasonCode::SmsProviderMfa])
     );
     assert!(decide(&s, DAVE, "CON-WS-004", Feature::ClientDetails).allowed);
+}
+
+/// Issue 18 (R-G4): a decision that rests on associations the importer inferred (a list call
+/// without `Permissions`) says so under `not_evaluated`, allowed or not.
+#[test]
+fn r_g4_inferred_associations_are_never_silent() {
+    let mut s = contoso();
+    let d = decide(&s, "carol@contoso.com", "CON-SRV-SQL01", Feature::View);
+    assert!(!rules_not_evaluated(&d).contains(&"R-G4"));
+    for admin in &mut s.configmgr.admins {
+        admin.associations_inferred = admin.account == "CONTOSO\\CM-ServerOps";
+    }
+    let d = decide(&s, "carol@contoso.com", "CON-SRV-SQL01", Feature::View);
+    assert!(d.allowed);
+    let note = d.not_evaluated.iter().find(|n| n.rule == "R-G4").unwrap();
+    assert!(
+        note.detail
+            .contains("`CONTOSO\\CM-ServerOps` were inferred"),
+        "{}",
+        note.detail
+    );
+    let d = decide(&s, "carol@contoso.com", "CON-WS-004", Feature::View);
+    assert!(!d.allowed);
+    assert!(rules_not_evaluated(&d).contains(&"R-G4"));
+    // Users who map to no such admin are not told.
+    let d = decide(&s, "alice@contoso.com", "CON-WS-004", Feature::View);
+    assert!(!rules_not_evaluated(&d).contains(&"R-G4"));
 }

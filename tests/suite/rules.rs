@@ -1364,6 +1364,7 @@ fn r_g7_scope_and_scripts_read_on_the_same_administrative_user() {
         collections: vec![],
         scopes: vec!["PS100003".into()],
         associations: vec![],
+        associations_inferred: false,
     });
     let e = Engine::new(s.clone()).unwrap();
     assert_eq!(

@@ -1,19 +1,19 @@
-//! Rendering of the access commands: `check`, `visible`, `who`, `offboard`.
+//! Rendering of the access commands: `check`, `visible`, `who`, `offboard`. The text is the
+//! library's (`Display`); the command line only colours the verdicts on a terminal.
 
 use tenant_attach::{Decision, DeviceIx, Engine, Feature, UserIx};
 
 use crate::args::Format;
-use crate::output::{self, Style, plural};
-use crate::render::escape;
+use crate::output::{self, Style};
 
 /// The library's JSON form of an answer, pretty, keys sorted.
 fn to_json<T: serde::Serialize>(answer: &T) -> String {
     output::json(&serde_json::to_value(answer).unwrap_or_default())
 }
 
-/// The library's text of a decision, with colour on the verdict and the knobs line.
-pub fn decision_text(_engine: &Engine, decision: &Decision, style: &Style) -> String {
-    let text = decision.to_string();
+/// The library's text of an answer with a final line break, the verdicts (`ALLOWED`,
+/// `DENIED` at the start of a line) in colour and the knobs line dimmed, on a terminal.
+pub fn painted(text: &str, style: &Style) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("ALLOWED ") {
@@ -30,10 +30,17 @@ pub fn decision_text(_engine: &Engine, decision: &Decision, style: &Style) -> St
     out
 }
 
-pub fn check(engine: &Engine, decision: &Decision, style: &Style) -> String {
+/// The library's text of a decision, with colour on the verdict and the knobs line.
+pub fn decision_text(decision: &Decision, style: &Style) -> String {
+    painted(&decision.to_string(), style)
+}
+
+pub fn check(decision: &Decision, style: &Style) -> String {
     match style.format {
         Format::Json => to_json(decision),
-        Format::Text | Format::Dot | Format::Svg => decision_text(engine, decision, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            decision_text(decision, style)
+        }
     }
 }
 
@@ -41,23 +48,8 @@ pub fn visible(engine: &Engine, u: UserIx, f: Feature, style: &Style) -> String 
     let answer = engine.visible_devices(u, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => {
-            let mut out = format!(
-                "{} can {} {} ({} mode):\n",
-                escape(&answer.user),
-                f.phrase(),
-                plural(answer.devices.len() as u64, "device", "devices"),
-                answer.mode.as_str()
-            );
-            let rows: Vec<Vec<String>> = answer
-                .devices
-                .iter()
-                .map(|d| vec![d.resource_id.to_string(), d.name.clone()])
-                .collect();
-            if !rows.is_empty() {
-                out.push_str(&output::table(&["RESOURCE ID", "NAME"], &rows));
-            }
-            out
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            format!("{answer}\n")
         }
     }
 }
@@ -66,18 +58,8 @@ pub fn who(engine: &Engine, d: DeviceIx, f: Feature, style: &Style) -> String {
     let answer = engine.who_users(d, f);
     match style.format {
         Format::Json => to_json(&answer),
-        Format::Text | Format::Dot | Format::Svg => {
-            let mut out = format!(
-                "{} can {} {} ({} mode):\n",
-                plural(answer.users.len() as u64, "user", "users"),
-                f.phrase(),
-                escape(&answer.device),
-                answer.mode.as_str()
-            );
-            for u in &answer.users {
-                out.push_str(&format!("  {}\n", escape(&u.upn)));
-            }
-            out
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            format!("{answer}\n")
         }
     }
 }
@@ -86,40 +68,8 @@ pub fn offboard(engine: &Engine, u: UserIx, style: &Style) -> String {
     let o = engine.offboard(u);
     match style.format {
         Format::Json => to_json(&o),
-        Format::Text | Format::Dot | Format::Svg => {
-            let mut out = if o.allowed {
-                format!(
-                    "{} {} can offboard this hierarchy from the Intune admin center (R-H4).\n",
-                    style.green("ALLOWED"),
-                    escape(&o.user)
-                )
-            } else {
-                format!(
-                    "{} {} can't offboard this hierarchy from the Intune admin center.\n",
-                    style.red("DENIED"),
-                    escape(&o.user)
-                )
-            };
-            for r in &o.reasons {
-                out.push_str(&format!(
-                    "  {} [{}] {}\n",
-                    r.code,
-                    r.rule,
-                    escape(&r.detail)
-                ));
-            }
-            for g in &o.grants {
-                out.push_str(&format!(
-                    "  granted by {}: {}\n",
-                    g.kind.label(),
-                    escape(&g.detail)
-                ));
-            }
-            out.push_str(&format!(
-                "Offboarding takes up to {} minutes; onboarding again needs a wait of at least {} minutes (R-H4).\n",
-                o.eta_minutes_max, o.reonboard_wait_minutes
-            ));
-            out
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            painted(&o.to_string(), style)
         }
     }
 }

@@ -23,21 +23,39 @@ pub struct Cli {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// For people: tables, colour on a terminal (`NO_COLOR` honoured).
+    /// For people: tables, colour on a terminal (`NO_COLOR` honoured); for `graph`, DOT.
     Text,
     /// One JSON document on stdout, keys sorted.
     Json,
     /// Graphviz DOT (`graph` only).
     Dot,
-    /// SVG rendered by Graphviz `dot` when installed (`graph` only).
+    /// SVG, laid out without Graphviz (`graph` only; `--engine dot` for Graphviz).
     Svg,
+    /// One self-contained HTML file, no network, readable without JavaScript (`report` and
+    /// `demo` only).
+    Html,
+    /// JUnit XML (`assert` only).
+    Junit,
+}
+
+/// Who lays out `graph --format svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SvgEngine {
+    /// The built-in layered layout (no dependency).
+    Builtin,
+    /// Graphviz `dot`, when installed.
+    Dot,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run on the built-in Contoso sample: validation, upload and more; needs no file.
-    Demo,
+    Demo {
+        /// Write to this file instead of standard output (`--format html`: `-o report.html`).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// List every input error, configuration error and warning of a snapshot (exit 1 on errors).
     Validate,
     /// Which devices tenant attach uploads, through which collections, and why others are not.
@@ -80,6 +98,9 @@ pub enum Command {
         /// value: on a large hierarchy several times the cost of the report).
         #[arg(long)]
         sensitivity: bool,
+        /// Write to this file instead of standard output (`--format html`: `-o report.html`).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Who gains or loses which feature on which device between two snapshots.
     Diff {
@@ -88,7 +109,9 @@ pub enum Command {
         /// The snapshot after the change.
         new: PathBuf,
     },
-    /// The collection graph, with the uploaded collections highlighted (`--format dot|svg|json|text`).
+    /// The collection graph, with the uploaded collections highlighted: Graphviz DOT by default
+    /// (`--format text` and `--format dot` both print DOT), `--format svg` (needs Graphviz) or
+    /// `--format json`.
     Graph {
         /// Only the neighbourhood of this collection.
         #[arg(long, value_name = "ID")]
@@ -96,6 +119,9 @@ pub enum Command {
         /// How many edges away from `--around` to draw.
         #[arg(long, default_value_t = 2, requires = "around")]
         depth: usize,
+        /// Who lays out `--format svg`: the built-in layout, or Graphviz `dot`.
+        #[arg(long, value_enum, default_value_t = SvgEngine::Builtin)]
+        engine: SvgEngine,
     },
     /// Write a deterministic synthetic snapshot of the given size (for benchmarks).
     Generate {
@@ -129,9 +155,17 @@ pub enum Command {
         /// Write the snapshot to this file instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Infer nothing: an admin exported without `Permissions` or `AdminSid` (a list call)
+        /// is an error naming it, instead of a cross product of its role and collection names
+        /// or a SID found in discovery.
+        #[arg(long)]
+        strict: bool,
     },
     /// Sizes of the loaded indexes: devices, collections, memberships and their bytes.
     Stats,
+    /// The snapshot's JSON Schema (docs/snapshot.schema.json): point an editor at it. Always
+    /// JSON; needs no file.
+    Schema,
     /// Which answers rest on a policy knob: per knob and other value, the decisions gained and
     /// lost, the users and devices affected, and examples.
     Sensitivity {
@@ -173,6 +207,17 @@ pub enum Command {
         /// The user: UPN or Entra object id.
         #[arg(long)]
         user: String,
+    },
+    /// Checks an assertions file (access guardrails) against the snapshot: exit 0 when every
+    /// assertion holds, 1 when some fail, 2 on bad input (`--format text|json|junit`).
+    Assert {
+        /// The assertions file (`tenant-attach.assertions/1`, docs/assertions.md).
+        #[arg(long, value_name = "FILE")]
+        assertions: PathBuf,
+        /// An older snapshot: report only the assertions whose answer the change alters,
+        /// with the decisions that changed.
+        #[arg(long, value_name = "OLD")]
+        against: Option<PathBuf>,
     },
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use tenant_attach::Engine;
 use tenant_attach::batch::{BatchError, ErrorLine, answer_line};
 
-use crate::commands::Failure;
+use crate::outcome::Failure;
 
 /// Opens the questions: `--questions FILE`, else standard input.
 pub fn open(questions: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Send>, Failure> {

@@ -1,79 +1,17 @@
 //! One function per command: load, ask the library, render text or JSON.
 
 use serde_json::{Value, json};
-use tenant_attach::{
-    BuildError, Diagnostic, Diagnostics, Engine, LoadError, Severity, Snapshot, sample,
-};
+use tenant_attach::{Diagnostics, Engine, sample};
 
-use crate::args::{Cli, Command, Format};
-use crate::output::{self, Style, plural};
+use crate::args::{Cli, Command, Format, SvgEngine};
+use crate::output::{self, Style};
 use crate::render::escape;
 use crate::{access, batch, graph, report, sensitivity};
 
-/// Output written straight to standard output (through a buffer) once the command has run:
-/// JSON documents are serialized as they are walked, never built as a tree first.
-pub type Stream = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
-
-/// What a command printed and its exit code.
-pub struct Done {
-    pub stdout: String,
-    /// Written after `stdout`, when set.
-    pub stream: Option<Stream>,
-    pub code: u8,
-}
-
-impl std::fmt::Debug for Done {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Done")
-            .field("stdout", &self.stdout)
-            .field("stream", &self.stream.is_some())
-            .field("code", &self.code)
-            .finish()
-    }
-}
-
-/// A command whose whole output is written by `write`.
-fn streamed(
-    code: u8,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'static,
-) -> Done {
-    Done {
-        stdout: String::new(),
-        stream: Some(Box::new(write)),
-        code,
-    }
-}
-
-/// The exit code of a result that could not be written (standard output or `-o`).
-pub const WRITE_FAILED: u8 = 3;
-
-/// Bad input or usage (exit 2), or a failed write (`error[write]`, exit 3): each line goes to
-/// stderr.
-#[derive(Debug)]
-pub struct Failure(pub(crate) Vec<String>);
-
-impl Failure {
-    pub(crate) fn one(line: String) -> Failure {
-        Failure(vec![line])
-    }
-
-    /// The exit code: 3 for a failed write, 2 for everything else.
-    pub fn code(&self) -> u8 {
-        if self
-            .0
-            .first()
-            .is_some_and(|l| l.starts_with("error[write]"))
-        {
-            WRITE_FAILED
-        } else {
-            2
-        }
-    }
-
-    pub fn lines(self) -> Vec<String> {
-        self.0
-    }
-}
+use crate::load::{load, load_path, parse, read, refused, until_exit};
+use crate::outcome::done;
+use crate::outcome::streamed;
+pub use crate::outcome::{Done, Failure, Stream, WRITE_FAILED};
 
 pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     if matches!(style.format, Format::Dot | Format::Svg)
@@ -83,13 +21,45 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             "error[usage]: --format dot and --format svg are for the `graph` command; use text or json",
         )));
     }
+    if style.format == Format::Html
+        && !matches!(cli.command, Command::Report { .. } | Command::Demo { .. })
+    {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format html is for `report` and `demo`; use text or json",
+        )));
+    }
+    if style.format == Format::Junit && !matches!(cli.command, Command::Assert { .. }) {
+        return Err(Failure::one(String::from(
+            "error[usage]: --format junit is for the `assert` command; use text or json",
+        )));
+    }
     match &cli.command {
-        Command::Demo => {
-            let engine =
-                Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?;
-            Ok(done(demo(&engine, style), 0))
+        Command::Assert {
+            assertions,
+            against,
+        } => crate::assert::run(cli, style, assertions, against.as_deref()),
+        Command::Demo { output } => {
+            let engine = until_exit(
+                Engine::from_json(sample::CONTOSO).map_err(|e| refused("built-in sample", &e))?,
+            );
+            let label = "crates/tenant-attach/data/contoso.json";
+            match output {
+                Some(path) => {
+                    let page = demo(engine, &Style::fixed(style.format, false), label);
+                    match style.format {
+                        // Text for people through the terminal-safety net, as on stdout.
+                        Format::Text => to_file(path, &crate::render::finish(page, false)),
+                        _ => to_file(path, &page),
+                    }
+                }
+                None => Ok(done(demo(engine, style, label), 0)),
+            }
         }
         Command::Validate => validate(cli, style),
+        Command::Schema => Ok(done(
+            format!("{}\n", tenant_attach::snapshot::json_schema_text()),
+            0,
+        )),
         Command::Generate {
             devices,
             collections,
@@ -110,14 +80,35 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             graph,
             settings,
             output,
-        } => crate::import::import(configmgr, graph, settings, output.as_deref()),
+            strict,
+        } => crate::import::import(configmgr, graph, settings, output.as_deref(), *strict),
         Command::Stats => {
             let (_, engine) = load(cli)?;
             Ok(done(stats(engine, style), 0))
         }
-        Command::Report { sensitivity } => {
-            let (_, engine) = load(cli)?;
+        Command::Report {
+            sensitivity,
+            output,
+        } => {
+            let (label, engine) = load(cli)?;
             let knobs = report::Knobs::from(*sensitivity);
+            if style.format == Format::Html {
+                let page = report::html(engine, knobs, &label);
+                return match output {
+                    Some(path) => to_file(path, &page),
+                    None => Ok(done(page, 0)),
+                };
+            }
+            if let Some(path) = output {
+                let plain = Style::fixed(style.format, false);
+                let text = match style.format {
+                    Format::Json => output::json(
+                        &serde_json::to_value(report::build(engine, knobs)).unwrap_or_default(),
+                    ),
+                    _ => crate::render::finish(report::report(engine, knobs, &plain), false),
+                };
+                return to_file(path, &text);
+            }
             if style.format == Format::Json {
                 let r = report::build(engine, knobs);
                 return Ok(streamed(0, move |w| output::write_json(w, &r)));
@@ -134,7 +125,11 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             }
             Ok(done(report::diff(old, new, style), 0))
         }
-        Command::Graph { around, depth } => {
+        Command::Graph {
+            around,
+            depth,
+            engine: layout,
+        } => {
             let (label, engine) = load(cli)?;
             let center = match around {
                 Some(id) => Some(
@@ -144,15 +139,29 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 ),
                 None => None,
             };
-            let nodes = graph::neighbourhood(engine, center, *depth);
             let format = match style.format {
                 Format::Text => Format::Dot,
                 other => other,
             };
             if format == Format::Svg {
-                let text = graph::render(engine, &nodes, format).map_err(Failure::one)?;
-                return Ok(done(text, 0));
+                if *layout == SvgEngine::Dot {
+                    let nodes = graph::neighbourhood(engine, center, *depth);
+                    let text = graph::dot_svg(engine, &nodes).map_err(|e| match e {
+                        graph::GraphError::Graphviz(m) => Failure::one(m),
+                        graph::GraphError::Write(e) => {
+                            Failure::one(format!("error[usage]: cannot render the graph: {e}"))
+                        }
+                    })?;
+                    return Ok(done(text, 0));
+                }
+                // Laid out in Rust; a large graph is drawn around the upload collection.
+                let (nodes, note) = crate::svg::drawable(engine, center, *depth);
+                return Ok(done(
+                    crate::svg::render(engine, &nodes, note.as_deref(), true),
+                    0,
+                ));
             }
+            let nodes = graph::neighbourhood(engine, center, *depth);
             // Written as it is walked; DOT and text through the terminal-safety net, a line at
             // a time (JSON is data).
             let colour = style.colour();
@@ -195,7 +204,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             if style.format == Format::Json {
                 return Ok(streamed(0, move |w| output::write_json(w, &decision)));
             }
-            Ok(done(access::check(engine, &decision, style), 0))
+            Ok(done(access::check(&decision, style), 0))
         }
         Command::Visible { user, feature } => {
             let (label, engine) = load(cli)?;
@@ -274,134 +283,6 @@ fn query_failure(label: &str, e: &tenant_attach::QueryError) -> Failure {
     Failure::one(format!("error[input]: {label}: {e}"))
 }
 
-pub(crate) fn done(stdout: String, code: u8) -> Done {
-    Done {
-        stdout,
-        stream: None,
-        code,
-    }
-}
-
-/// Opens `--snapshot` (a file, or `-` for standard input): the label for messages and the
-/// input. Nothing is read here (see `parse`).
-fn read(cli: &Cli) -> Result<(String, Input), Failure> {
-    let Some(path) = &cli.snapshot else {
-        return Err(Failure::one(String::from(
-            "error[usage]: this command needs --snapshot FILE (or --snapshot - for standard input)",
-        )));
-    };
-    if path.as_os_str() == "-" {
-        return Ok((
-            String::from("<stdin>"),
-            Input::Stdin(std::io::stdin().lock()),
-        ));
-    }
-    let label = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    Ok((label, Input::File(file)))
-}
-
-/// Where a snapshot comes from.
-enum Input {
-    File(std::fs::File),
-    Stdin(std::io::StdinLock<'static>),
-}
-
-/// Parses a snapshot; a failed read is a usage error naming the file. A regular file has a
-/// known, bounded size: it is read whole and parsed from memory (the fast path). Anything
-/// else (standard input, a pipe, a device such as `/dev/zero`) may never end: it is parsed
-/// while it is read, and the first bad byte stops the read.
-fn parse(label: &str, reader: Input) -> Result<Result<Snapshot, LoadError>, Failure> {
-    let parsed = match reader {
-        Input::File(mut file) if file.metadata().is_ok_and(|m| m.is_file()) => {
-            use std::io::Read;
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes)
-                .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-            Snapshot::from_slice(&bytes)
-        }
-        Input::File(file) => Snapshot::from_reader(file),
-        Input::Stdin(stdin) => Snapshot::from_reader(stdin),
-    };
-    match parsed {
-        Err(LoadError::Io(e)) => Err(Failure::one(format!(
-            "error[usage]: cannot read `{label}`: {e}"
-        ))),
-        other => Ok(other),
-    }
-}
-
-fn load_path(path: &std::path::Path) -> Result<&'static Engine, Failure> {
-    let label = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::one(format!("error[usage]: cannot read `{label}`: {e}")))?;
-    let snapshot = parse(&label, Input::File(file))?.map_err(|e| refused(&label, &e.into()))?;
-    Engine::new(snapshot)
-        .map(until_exit)
-        .map_err(|e| refused(&label, &e))
-}
-
-fn load(cli: &Cli) -> Result<(String, &'static Engine), Failure> {
-    let (label, reader) = read(cli)?;
-    let snapshot = parse(&label, reader)?.map_err(|e| refused(&label, &e.into()))?;
-    let engine = Engine::new(snapshot).map_err(|e| refused(&label, &e))?;
-    Ok((label, until_exit(engine)))
-}
-
-/// The engine (or snapshot) a command loaded, kept until the process exits and never dropped.
-///
-/// A command loads its snapshot once and answers until it exits; dropping the engine would
-/// free its allocations one by one (a million devices' names, rule lists and indexes): about
-/// a tenth of `stats` at L, spent after the answer is written, for memory the process is
-/// about to return whole. So what a command loads is leaked on purpose: a process-lifetime
-/// allocation, which the operating system takes back at exit. What-if engines built during a
-/// command (`sensitivity`) are still dropped as they go. A caller of [`run`] in a long-lived
-/// process (the crate's own tests) keeps each snapshot it loads: they are small there.
-fn until_exit<T>(loaded: T) -> &'static T {
-    Box::leak(Box::new(loaded))
-}
-
-fn refused(label: &str, e: &BuildError) -> Failure {
-    match e {
-        BuildError::Load(load) => Failure::one(load_line(label, load)),
-        BuildError::Invalid(d) => Failure(
-            d.errors()
-                .filter(|d| d.severity() == Severity::InputError)
-                .map(|d| diagnostic_line(label, d))
-                .collect(),
-        ),
-    }
-}
-
-fn load_line(label: &str, e: &LoadError) -> String {
-    match e {
-        LoadError::Syntax {
-            line,
-            column,
-            path,
-            message,
-        } => format!(
-            "error[{}]: {label}:{line}:{column}: {path}: {message}",
-            e.rule()
-        ),
-        other => format!("error[{}]: {label}: {other}", other.rule()),
-    }
-}
-
-fn diagnostic_line(label: &str, d: &Diagnostic) -> String {
-    let kind = match d.severity() {
-        Severity::Warning => "warning",
-        Severity::InputError | Severity::ConfigurationError => "error",
-    };
-    format!(
-        "{kind}[{}]: {label}: {}: {}",
-        d.rule(),
-        d.path(),
-        d.message()
-    )
-}
-
 fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let (label, reader) = read(cli)?;
     // A snapshot that cannot be parsed (bad JSON, not UTF-8) is listed, not refused.
@@ -412,7 +293,9 @@ fn validate(cli: &Cli, style: &Style) -> Result<Done, Failure> {
     let code = u8::from(diags.has_errors());
     let stdout = match style.format {
         Format::Json => output::json(&validation_json(&diags)),
-        Format::Text | Format::Dot | Format::Svg => validation_text(&label, &diags, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            validation_text(&label, &diags)
+        }
     };
     Ok(done(stdout, code))
 }
@@ -421,35 +304,9 @@ pub fn validation_json(diags: &Diagnostics) -> Value {
     serde_json::to_value(diags).unwrap_or_default()
 }
 
-pub fn validation_text(label: &str, diags: &Diagnostics, style: &Style) -> String {
-    let errors = diags.errors().count() as u64;
-    let warnings = diags.warnings().count() as u64;
-    let mut out = String::new();
-    for d in diags.all() {
-        let kind = match d.severity() {
-            Severity::InputError => style.red("input error"),
-            Severity::ConfigurationError => style.red("configuration error"),
-            Severity::Warning => style.yellow("warning"),
-        };
-        out.push_str(&format!(
-            "{kind} [{}] {}: {}\n",
-            d.rule(),
-            escape(d.path()),
-            escape(d.message())
-        ));
-    }
-    let verdict = if errors == 0 {
-        style.green("valid")
-    } else {
-        style.red("not valid")
-    };
-    out.push_str(&format!(
-        "{}: {verdict}: {}, {}\n",
-        escape(label),
-        plural(errors, "error", "errors"),
-        plural(warnings, "warning", "warnings")
-    ));
-    out
+/// `validate`'s text: the library's (`Diagnostics::titled`), with a final line break.
+pub fn validation_text(label: &str, diags: &Diagnostics) -> String {
+    format!("{}\n", diags.titled(label))
 }
 
 pub fn upload_json(engine: &Engine) -> Value {
@@ -459,94 +316,34 @@ pub fn upload_json(engine: &Engine) -> Value {
 fn upload(engine: &Engine, style: &Style) -> String {
     match style.format {
         Format::Json => output::json(&upload_json(engine)),
-        Format::Text | Format::Dot | Format::Svg => upload_text(engine, style),
+        Format::Text | Format::Dot | Format::Svg | Format::Html | Format::Junit => {
+            upload_text(engine)
+        }
     }
 }
 
-pub fn upload_text(engine: &Engine, style: &Style) -> String {
-    let scope = engine.upload();
-    let ids = engine.collections();
-    let setting = match &engine.snapshot().hierarchy.attach.upload.collection {
-        Some(id) => {
-            let name = engine
-                .find_collection(id)
-                .ok()
-                .and_then(|c| engine.collection(c))
-                .map_or("", |c| c.name.as_str());
-            format!(
-                "collection {} ({}) and its child collections (R-U4)",
-                escape(id),
-                escape(name)
-            )
-        }
-        None => String::from("all devices with a client (R-U3)"),
-    };
-    let mut out = format!("{} {setting}\n", style.bold("Upload setting:"));
-    if let Some(b) = scope.blocked() {
-        out.push_str(&format!(
-            "{} nothing is uploaded: {} ({})\n",
-            style.red("blocked:"),
-            b.reason().code(),
-            b.rule()
-        ));
-    }
-    let mut up = Vec::new();
-    let mut down = Vec::new();
-    for ix in engine.device_ixs() {
-        let Some(d) = engine.device(ix) else { continue };
-        if scope.is_uploaded(ix) {
-            let via: Vec<String> = scope
-                .via(ix)
-                .iter()
-                .map(|c| {
-                    let name = engine.collection(*c).map_or("", |c| c.name.as_str());
-                    format!("{} ({name})", ids.id(*c).unwrap_or_default())
-                })
-                .collect();
-            let via = if via.is_empty() {
-                String::from("all devices")
-            } else {
-                via.join(" → ")
-            };
-            up.push(vec![d.resource_id.to_string(), d.name.clone(), via]);
-        } else if let Some(reason) = scope.reasons(ix, d.client).first() {
-            down.push(vec![
-                d.resource_id.to_string(),
-                d.name.clone(),
-                format!("{} ({})", reason.code(), scope.rule(*reason)),
-            ]);
-        }
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        style.bold(&format!(
-            "Uploaded: {}",
-            plural(up.len() as u64, "device", "devices")
-        ))
-    ));
-    if !up.is_empty() {
-        out.push_str(&output::table(&["RESOURCE ID", "NAME", "VIA"], &up));
-    }
-    out.push_str(&format!(
-        "\n{}\n",
-        style.bold(&format!(
-            "Not uploaded: {}",
-            plural(down.len() as u64, "device", "devices")
-        ))
-    ));
-    if !down.is_empty() {
-        out.push_str(&output::table(&["RESOURCE ID", "NAME", "REASON"], &down));
-    }
-    out.push_str(&style.dim(&format!(
-        "\nChanges reach the admin center within {} minutes (R-U6).\n",
-        tenant_attach::upload::UPLOAD_DELAY_MINUTES_MAX
-    )));
-    out
+/// `upload`'s text: the library's (`UploadStream`'s `Display`), with a final line break.
+pub fn upload_text(engine: &Engine) -> String {
+    format!("{}\n", engine.upload_stream())
 }
 
-fn demo(engine: &Engine, style: &Style) -> String {
+/// Writes a command's whole output to `-o` (atomically: a failure leaves the old file).
+fn to_file(path: &std::path::Path, text: &str) -> Result<Done, Failure> {
+    crate::write::bytes(path, text.as_bytes()).map_err(|e| {
+        Failure::one(format!(
+            "error[write]: cannot write `{}`: {e}",
+            escape(&path.display().to_string())
+        ))
+    })?;
+    Ok(done(String::new(), 0))
+}
+
+fn demo(engine: &Engine, style: &Style, label: &str) -> String {
     // `demo` is `report --sensitivity` on the built-in sample, plus (in text) one decision
     // explained.
+    if style.format == Format::Html {
+        return report::html(engine, report::Knobs::Included, label);
+    }
     let mut out = report::report(engine, report::Knobs::Included, style);
     if style.format == Format::Text
         && let (Ok(u), Ok(d)) = (
@@ -554,12 +351,8 @@ fn demo(engine: &Engine, style: &Style) -> String {
             engine.find_device("CON-WS-004"),
         )
     {
-        out.push_str(&format!(
-            "\n{}\n",
-            style.bold("One decision, explained (tenant-attach check)")
-        ));
+        out.push_str("\nOne decision, explained (tenant-attach check)\n");
         out.push_str(&access::decision_text(
-            engine,
             &engine.check(u, d, tenant_attach::Feature::SyncMachinePolicy),
             style,
         ));

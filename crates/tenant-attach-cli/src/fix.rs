@@ -5,7 +5,7 @@ use std::path::Path;
 use tenant_attach::{DeviceIx, Engine, Feature, UserIx};
 
 use crate::args::Format;
-use crate::commands::{Done, Failure, done};
+use crate::outcome::{Done, Failure, done};
 use crate::output::{self, Style};
 use crate::render::escape;
 

@@ -1,86 +1,19 @@
-//! `graph`: the collection graph as DOT (or SVG through Graphviz), JSON or a text listing.
+//! `graph`: the collection graph as DOT, SVG (laid out in Rust by `crate::svg`, or through
+//! Graphviz with `--engine dot`), JSON or a text listing.
 //! Collections are nodes with their member counts; limiting, include and exclude edges are
 //! styled apart; the uploaded collections are highlighted, the selected one bold.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use tenant_attach::snapshot::ChildRelation;
-use tenant_attach::{CollectionGraph, CollectionIx, Engine};
+use tenant_attach::{CollectionIx, Engine};
 
 use crate::args::Format;
-
-/// The collections to draw: all, or those within `depth` edges of `around` (either direction).
-///
-/// Breadth-first over each visited collection's own edges, each collection once: the cost is
-/// the edges at the collections drawn, not the size of the graph (a 200,000-deep chain
-/// drawn around one collection costs what is drawn).
-pub fn neighbourhood(
-    engine: &Engine,
-    around: Option<CollectionIx>,
-    depth: usize,
-) -> BTreeSet<CollectionIx> {
-    let g = engine.collections();
-    let Some(start) = around else {
-        return g.in_id_order().collect();
-    };
-    let mut seen = BTreeSet::from([start]);
-    let mut queue = VecDeque::from([(start, 0)]);
-    while let Some((c, d)) = queue.pop_front() {
-        if d == depth {
-            continue;
-        }
-        for (a, b, _) in g.edges_at(c) {
-            let next = if a == c { b } else { a };
-            if seen.insert(next) {
-                queue.push_back((next, d + 1));
-            }
-        }
-    }
-    seen
-}
-
-/// A drawn collection's id (every handle drawn comes from the engine's own graph).
-fn id(g: &CollectionGraph, c: CollectionIx) -> &str {
-    g.id(c).unwrap_or_default()
-}
-
-/// The drawn collections in id order.
-fn in_id_order(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Vec<CollectionIx> {
-    let g = engine.collections();
-    if nodes.len() == g.len() {
-        return g.in_id_order().collect();
-    }
-    let mut v: Vec<CollectionIx> = nodes.iter().copied().collect();
-    v.sort_by(|a, b| id(g, *a).cmp(id(g, *b)));
-    v
-}
-
-/// The edges between drawn collections, sorted as [`tenant_attach::CollectionGraph::edges`]
-/// sorts them; found from the drawn collections' own edges.
-fn edges_between(
-    engine: &Engine,
-    nodes: &BTreeSet<CollectionIx>,
-) -> Vec<(CollectionIx, CollectionIx, ChildRelation)> {
-    let g = engine.collections();
-    if nodes.len() == g.len() {
-        return g.edges();
-    }
-    let mut out: Vec<_> = nodes
-        .iter()
-        .flat_map(|c| g.edges_at(*c).filter(move |(a, _, _)| a == c))
-        .filter(|(_, b, _)| nodes.contains(b))
-        .collect();
-    out.sort_by(|a, b| {
-        id(g, a.0)
-            .cmp(id(g, b.0))
-            .then(id(g, a.1).cmp(id(g, b.1)))
-            .then(a.2.cmp(&b.2))
-    });
-    out.dedup();
-    out
-}
+use crate::drawn::id;
+pub use crate::drawn::neighbourhood;
+pub(crate) use crate::drawn::{edges_between, in_id_order};
 
 /// A DOT string's content: escaped for a terminal first (the escapes then show in the
 /// drawing), then for DOT.
@@ -242,7 +175,8 @@ pub fn write_json(
     )
 }
 
-/// Writes the graph in `format` (DOT, text, JSON), or renders SVG through Graphviz.
+/// Writes the graph in `format` (DOT, text, JSON, or SVG laid out in Rust: every collection
+/// in `nodes`, no note; the command picks them with [`crate::svg::drawable`]).
 ///
 /// # Errors
 ///
@@ -255,9 +189,14 @@ pub fn write(
 ) -> Result<(), GraphError> {
     match format {
         Format::Dot => write_dot(engine, nodes, out)?,
-        Format::Text => write_text(engine, nodes, out)?,
+        Format::Text | Format::Junit => write_text(engine, nodes, out)?,
         Format::Json => write_json(engine, nodes, out)?,
-        Format::Svg => out.write_all(svg(engine, nodes)?.as_bytes())?,
+        Format::Svg => out.write_all(crate::svg::render(engine, nodes, None, true).as_bytes())?,
+        Format::Html => {
+            return Err(GraphError::Graphviz(String::from(
+                "error[usage]: --format html is for `report` and `demo`",
+            )));
+        }
     }
     Ok(())
 }
@@ -267,7 +206,8 @@ pub fn write(
 pub enum GraphError {
     /// Writing the output failed.
     Write(std::io::Error),
-    /// Graphviz is missing or failed: the `error[usage]` line.
+    /// Graphviz is missing or failed, or the format is not one `graph` writes: the
+    /// `error[usage]` line.
     Graphviz(String),
 }
 
@@ -277,8 +217,12 @@ impl From<std::io::Error> for GraphError {
     }
 }
 
-/// The graph rendered to SVG by Graphviz `dot`.
-fn svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphError> {
+/// The graph rendered to SVG by Graphviz `dot` (`graph --format svg --engine dot`).
+///
+/// # Errors
+///
+/// Graphviz missing or failing: the `error[usage]` line.
+pub fn dot_svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphError> {
     let usage = |m: String| GraphError::Graphviz(m);
     let mut child = Command::new("dot")
         .arg("-Tsvg")
@@ -308,7 +252,7 @@ fn svg(engine: &Engine, nodes: &BTreeSet<CollectionIx>) -> Result<String, GraphE
 ///
 /// # Errors
 ///
-/// Graphviz missing or failing (SVG only): the `error[usage]` line.
+/// A format `graph` does not write (HTML): the `error[usage]` line.
 pub fn render(
     engine: &Engine,
     nodes: &BTreeSet<CollectionIx>,

@@ -4,13 +4,19 @@
 
 pub mod access;
 pub mod args;
+pub mod assert;
 pub mod batch;
 pub mod commands;
+pub mod drawn;
 pub mod fix;
 pub mod graph;
+pub mod html;
 pub mod import;
+pub mod load;
+pub mod outcome;
 pub mod output;
 pub mod render;
 pub mod report;
 pub mod sensitivity;
+pub mod svg;
 pub mod write;

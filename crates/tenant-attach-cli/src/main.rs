@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             // Text for people passes the terminal-safety net; JSON and snapshots are data.
             let text = match (cli.format, &cli.command) {
                 (_, Command::Generate { .. } | Command::Import { .. })
-                | (Format::Json | Format::Svg, _) => done.stdout,
+                | (Format::Json | Format::Svg | Format::Html | Format::Junit, _) => done.stdout,
                 (Format::Text | Format::Dot, _) => render::finish(done.stdout, style.colour()),
             };
             let stdout = std::io::stdout().lock();

@@ -94,12 +94,4 @@ pub fn json(value: &serde_json::Value) -> String {
     text
 }
 
-/// Left-aligned columns, two spaces apart, every cell escaped (see [`crate::render::table`]).
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    crate::render::table(header, rows)
-}
-
-/// `1 device`, `3 devices`.
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use tenant_attach::text::{plural, table};

@@ -21,15 +21,9 @@
 //! format character that is not a line break or one of our own colour sequences, so a name a
 //! renderer forgot to escape cannot do more than start a line.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// Columns wider than this do not widen their column: the cell is printed whole (never
-/// truncated) and the rest of its row moves right, instead of every row being padded to the
-/// longest name.
-pub const MAX_COLUMN_WIDTH: usize = 40;
-
-pub use tenant_attach::text::{escape, is_hostile, unescape};
+pub use tenant_attach::text::{MAX_COLUMN_WIDTH, escape, is_hostile, table, unescape};
 
 /// A whole text output made safe for a terminal: any hostile character other than a line
 /// break (and, when `colour` is on, other than a `ESC [ digits m` colour sequence) is escaped.
@@ -133,45 +127,6 @@ impl std::io::Write for LineNet<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
-}
-
-/// Left-aligned columns, two spaces apart, every cell escaped. A column is as wide as its
-/// widest cell up to [`MAX_COLUMN_WIDTH`] characters; a longer cell is printed whole and
-/// pushes the rest of its own row right. No width is given to `format!` (whose widths stop
-/// at 65,535), so any cell length works.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let escaped: Vec<Vec<Cow<'_, str>>> = rows
-        .iter()
-        .map(|row| row.iter().map(|c| escape(c)).collect())
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &escaped {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            let n = cell.chars().count();
-            if n <= MAX_COLUMN_WIDTH {
-                *w = (*w).max(n);
-            }
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &[&str]| {
-        let mut l = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            l.push_str(cell);
-            if i + 1 < cells.len() {
-                let n = cell.chars().count();
-                l.extend(std::iter::repeat_n(' ', w.saturating_sub(n) + 2));
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    let head: Vec<Cow<'_, str>> = header.iter().map(|h| escape(h)).collect();
-    line(&head.iter().map(AsRef::as_ref).collect::<Vec<&str>>());
-    for row in &escaped {
-        line(&row.iter().map(AsRef::as_ref).collect::<Vec<&str>>());
-    }
-    out
 }
 
 #[cfg(test)]

@@ -473,7 +473,7 @@ fn diff_reports_gains_and_losses() {
     assert_eq!(back["lost"], v["gained"]);
     let text = String::from_utf8(run(&["diff", &old, &new]).stdout).unwrap();
     assert!(
-        text.contains("li@fabrikam.com gain the right to run Sync Machine Policy on"),
+        text.contains("li@fabrikam.com gains the right to run Sync Machine Policy on"),
         "{text}"
     );
 }
@@ -530,13 +530,30 @@ fn graph_dot_is_valid() {
     .map(|s| s.to_string())
     .collect();
     assert_eq!(nodes, want);
-    // Rendered by Graphviz when installed (CI installs it).
+    // SVG is laid out in Rust: every collection of the sample is a box (tests/html.rs runs
+    // it without `dot` on the PATH).
+    let svg = run(&["graph", "--snapshot", &sample, "--format", "svg"]);
+    assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
+    let text = String::from_utf8_lossy(&svg.stdout);
+    assert!(text.starts_with("<?xml") && text.contains("<svg"), "{text}");
+    assert_eq!(text.matches("<g class=\"node").count(), 15);
+    // Rendered by Graphviz with `--engine dot` when installed (CI installs it).
+    let dot = run(&[
+        "graph",
+        "--snapshot",
+        &sample,
+        "--format",
+        "svg",
+        "--engine",
+        "dot",
+    ]);
     if Command::new("dot").arg("-V").output().is_ok() {
-        let svg = run(&["graph", "--snapshot", &sample, "--format", "svg"]);
-        assert_eq!(svg.status.code(), Some(0), "{}", stderr(&svg));
-        assert!(String::from_utf8_lossy(&svg.stdout).contains("<svg"));
+        assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+        assert!(String::from_utf8_lossy(&dot.stdout).contains("<svg"));
     } else {
-        eprintln!("note: graphviz is not installed; the SVG rendering check did not run");
+        assert_eq!(dot.status.code(), Some(2));
+        assert!(stderr(&dot).contains("Graphviz"), "{}", stderr(&dot));
+        eprintln!("note: graphviz is not installed; `--engine dot` was checked to fail cleanly");
     }
 }
 
@@ -668,10 +685,14 @@ fn readme_examples_are_current() {
             i += 1;
         }
         let expected = format!("{}\n", expected.trim_end_matches('\n'));
+        if expected.lines().any(|l| l == "…") {
+            // An elided output (the `diff` example): checked line by line by its own test.
+            continue;
+        }
         let args: Vec<String> = command
             .split_whitespace()
             .map(|a| {
-                if a.starts_with("crates/") {
+                if a.starts_with("crates/") || a.starts_with("examples/") {
                     root.join(a).display().to_string()
                 } else {
                     a.to_owned()
@@ -688,4 +709,76 @@ fn readme_examples_are_current() {
         checked += 1;
     }
     assert!(checked >= 4, "README examples found: {checked}");
+}
+
+/// The README's `diff` example is what `diff` prints (every line shown, in order).
+#[test]
+fn the_readme_diff_example_is_real_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("$ tenant-attach diff crates/tenant-attach/data/contoso.json cleared.json\n")
+        .unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find('\n').unwrap() + 1..block.find("```").unwrap()];
+    let contoso = root.join("crates/tenant-attach/data/contoso.json");
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&contoso).unwrap()).unwrap();
+    s["hierarchy"]["attach"]["enforce_configmgr_rbac"] = Value::from(false);
+    let dir = std::env::temp_dir().join(format!("tenant-attach-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cleared = dir.join("cleared.json");
+    std::fs::write(&cleared, s.to_string()).unwrap();
+    let out = run(&[
+        "diff",
+        &contoso.display().to_string(),
+        &cleared.display().to_string(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rest = text.as_str();
+    for line in block.lines().filter(|l| *l != "…") {
+        let at = rest
+            .find(&format!("{line}\n"))
+            .unwrap_or_else(|| panic!("README line not in the output (in order): {line}\n{text}"));
+        rest = &rest[at + line.len()..];
+    }
+}
+
+/// A file cut after a line break: the position is the end of its last line, where a value is
+/// missing (serde_json says column 0 of the next line, which no editor has).
+#[test]
+fn a_truncated_snapshot_is_placed_after_its_last_character() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let path = root.join("tests/corpus/invalid/truncated.json");
+    let out = run(&["validate", "--snapshot", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("$.devices[0]: line 33, column 22: EOF while parsing a value"),
+        "{text}"
+    );
+    let cut = String::from("{\n  \"schema\": \"tenant-attach.snapshot/1\",\n");
+    let out = run_stdin(&["validate", "--snapshot", "-"], &cut);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("line 2, column 40: EOF"), "{text}");
+}
+
+/// `schema` prints the committed JSON Schema, needs no snapshot, and the Contoso sample has
+/// the shape it describes at the top level.
+#[test]
+fn schema_prints_the_committed_json_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = run(&["schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let committed = std::fs::read_to_string(root.join("docs/snapshot.schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+    let schema: Value = serde_json::from_str(&committed).unwrap();
+    let contoso: Value = serde_json::from_str(tenant_attach::sample::CONTOSO).unwrap();
+    let known = schema["properties"].as_object().unwrap();
+    assert!(
+        contoso
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| known.contains_key(k))
+    );
 }

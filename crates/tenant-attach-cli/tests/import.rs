@@ -226,3 +226,115 @@ fn import_output_is_written_atomically() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("error[write]"));
     }
 }
+
+/// Runs `import` on `dir` and waits at most `secs` seconds (a hang is a failure, not a stuck
+/// test run).
+fn import_within(dir: &Path, extra: &[&str], secs: u64) -> Output {
+    let d = |s: &str| dir.join(s).display().to_string();
+    let mut child = support::bin()
+        .args([
+            "import",
+            "--configmgr",
+            &d("configmgr"),
+            "--graph",
+            &d("graph"),
+            "--settings",
+            &d("settings.json"),
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > std::time::Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("import did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Issue 18: a FIFO named like an export is an error (reading it blocked for ever), a link to
+/// `/dev/zero` is an error (it was read until memory ran out); a stray FIFO that is no export
+/// is not opened at all, only named in the one warning about unlisted files.
+#[cfg(unix)]
+#[test]
+fn special_files_are_errors_not_hangs() {
+    let mkfifo = |p: &Path| {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mkfifo {}", p.display());
+    };
+    let dir = scratch("special");
+    copy_dir(&bundle("contoso"), &dir);
+    let cm = dir.join("configmgr");
+    std::fs::remove_file(cm.join("SMS_Scripts.json")).unwrap();
+    mkfifo(&cm.join("SMS_Scripts.json"));
+    std::fs::remove_file(cm.join("SMS_Operation.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", cm.join("SMS_Operation.json")).unwrap();
+    let out = import_within(&dir, &[], 60);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "SMS_Scripts.json: (file): cannot read: a FIFO (named pipe), not a regular file"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("SMS_Operation.json: (file): cannot read: a device, not a regular file"),
+        "{err}"
+    );
+
+    // Not an export: never opened, one warning.
+    let dir = scratch("stray");
+    copy_dir(&bundle("contoso"), &dir);
+    mkfifo(&dir.join("graph").join("stray.json"));
+    std::fs::write(dir.join("configmgr").join("README.txt"), "notes").unwrap();
+    let out = import_within(&dir, &[], 60);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("no export the importer reads"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains("`README.txt` (ConfigMgr)") && lines[0].contains("`stray.json` (Graph)"),
+        "{err}"
+    );
+}
+
+/// Issue 18: `--strict` refuses to infer associations (an admin exported by a list call, without
+/// `Permissions`), naming the admin; without it the snapshot marks them inferred.
+#[test]
+fn strict_refuses_to_infer_associations() {
+    let dir = scratch("strict");
+    copy_dir(&bundle("contoso"), &dir);
+    let admins = dir.join("configmgr").join("SMS_Admin.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&admins).unwrap()).unwrap();
+    v[1].as_object_mut().unwrap().remove("Permissions");
+    std::fs::write(&admins, v.to_string()).unwrap();
+    let out = import_within(&dir, &[], 60);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"associations_inferred\": true"));
+    let out = import_within(&dir, &["--strict"], 60);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "error[import]: SMS_Admin.json: record 1 (`CONTOSO\\CM-Helpdesk`): field `Permissions`"
+        ) && err.contains("`--strict` does not infer"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}

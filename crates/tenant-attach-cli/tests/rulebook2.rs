@@ -162,7 +162,7 @@ fn r_f3_check_names_the_version_needed() {
     assert_eq!(
         d["reasons"],
         json!([{"code": "feature_unavailable", "rule": "R-F3",
-                "detail": "the Software updates page needs site version 2111 or later; the hierarchy's lowest site runs 2107"}])
+                "detail": "Software updates needs site version 2111 or later; the hierarchy's lowest site runs 2107"}])
     );
 }
 

@@ -22,6 +22,23 @@ pub struct Export {
     /// The field each record carries (a bare object with it is one record); `None` for an
     /// export documented as a single object.
     pub key: Option<&'static str>,
+    /// What identifies a record: two records with the same values of these fields (compared
+    /// case-insensitively) are an error, or for [`Duplicates::KeepFirst`] one record kept with a
+    /// warning. Empty: no check here (the stage checks what needs checking).
+    pub unique: &'static [&'static str],
+    /// What two records with the same `unique` fields mean.
+    pub duplicates: Duplicates,
+}
+
+/// What two records of one export with the same identifying fields mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicates {
+    /// An error: the export is broken (which of the two is right cannot be known).
+    Error,
+    /// The same fact listed twice (`SMS_FullCollectionMembership` lists a resource once per site
+    /// in a hierarchy; an `SMS_Operation` row names the same bit the same way): the first row is
+    /// kept, with one warning.
+    KeepFirst,
 }
 
 const fn cm(name: &'static str, required: bool, key: &'static str) -> Export {
@@ -30,6 +47,8 @@ const fn cm(name: &'static str, required: bool, key: &'static str) -> Export {
         side: Side::ConfigMgr,
         required,
         key: Some(key),
+        unique: &[],
+        duplicates: Duplicates::Error,
     }
 }
 
@@ -39,32 +58,60 @@ const fn graph(name: &'static str, required: bool) -> Export {
         side: Side::Graph,
         required,
         key: Some("id"),
+        unique: &["id"],
+        duplicates: Duplicates::Error,
     }
 }
 
+const fn unique(mut e: Export, fields: &'static [&'static str]) -> Export {
+    e.unique = fields;
+    e
+}
+
 /// `SMS_R_System`: devices.
-pub const SMS_R_SYSTEM: Export = cm("SMS_R_System", true, "ResourceID");
+pub const SMS_R_SYSTEM: Export = unique(cm("SMS_R_System", true, "ResourceID"), &["ResourceID"]);
 /// `SMS_Collection`: collections.
-pub const SMS_COLLECTION: Export = cm("SMS_Collection", true, "CollectionID");
+pub const SMS_COLLECTION: Export = unique(
+    cm("SMS_Collection", true, "CollectionID"),
+    &["CollectionID"],
+);
 /// `SMS_FullCollectionMembership`: the evaluated membership.
-pub const SMS_FULL_COLLECTION_MEMBERSHIP: Export =
-    cm("SMS_FullCollectionMembership", true, "CollectionID");
+pub const SMS_FULL_COLLECTION_MEMBERSHIP: Export = Export {
+    duplicates: Duplicates::KeepFirst,
+    ..unique(
+        cm("SMS_FullCollectionMembership", true, "CollectionID"),
+        &["CollectionID", "ResourceID"],
+    )
+};
 /// `SMS_R_User`: discovered users.
-pub const SMS_R_USER: Export = cm("SMS_R_User", true, "ResourceID");
+pub const SMS_R_USER: Export = unique(cm("SMS_R_User", true, "ResourceID"), &["ResourceID"]);
 /// `SMS_R_UserGroup`: discovered user groups (optional).
-pub const SMS_R_USER_GROUP: Export = cm("SMS_R_UserGroup", false, "ResourceID");
+pub const SMS_R_USER_GROUP: Export =
+    unique(cm("SMS_R_UserGroup", false, "ResourceID"), &["ResourceID"]);
 /// `SMS_Admin`: administrative users.
-pub const SMS_ADMIN: Export = cm("SMS_Admin", true, "AdminID");
+pub const SMS_ADMIN: Export = unique(cm("SMS_Admin", true, "AdminID"), &["AdminID"]);
 /// `SMS_Role`: security roles.
-pub const SMS_ROLE: Export = cm("SMS_Role", true, "RoleID");
+pub const SMS_ROLE: Export = unique(cm("SMS_Role", true, "RoleID"), &["RoleID"]);
 /// `SMS_Operation`: the site's operation catalogue (optional).
-pub const SMS_OPERATION: Export = cm("SMS_Operation", false, "ObjectTypeID");
+pub const SMS_OPERATION: Export = Export {
+    duplicates: Duplicates::KeepFirst,
+    ..unique(
+        cm("SMS_Operation", false, "ObjectTypeID"),
+        &["ObjectTypeID", "BitFlag", "OperationName"],
+    )
+};
 /// `SMS_RbacSecuredObject`: the catalogue per secured class (optional).
-pub const SMS_RBAC_SECURED_OBJECT: Export = cm("SMS_RbacSecuredObject", false, "ObjectTypeID");
+pub const SMS_RBAC_SECURED_OBJECT: Export = unique(
+    cm("SMS_RbacSecuredObject", false, "ObjectTypeID"),
+    &["ObjectTypeID"],
+);
 /// `SMS_SecuredCategory`: security scope ids and names (optional).
-pub const SMS_SECURED_CATEGORY: Export = cm("SMS_SecuredCategory", false, "CategoryID");
+pub const SMS_SECURED_CATEGORY: Export = unique(
+    cm("SMS_SecuredCategory", false, "CategoryID"),
+    &["CategoryID"],
+);
 /// `SMS_Scripts`: scripts (optional, R-G7).
-pub const SMS_SCRIPTS: Export = cm("SMS_Scripts", false, "ScriptGuid");
+pub const SMS_SCRIPTS: Export = unique(cm("SMS_Scripts", false, "ScriptGuid"), &["ScriptGuid"]);
 /// Intune role definitions.
 pub const ROLE_DEFINITIONS: Export = graph("roleDefinitions", true);
 /// Intune role assignments.
@@ -83,9 +130,21 @@ pub const TENANT_ATTACH_RBAC: Export = Export {
     side: Side::Graph,
     required: true,
     key: None,
+    unique: &[],
+    duplicates: Duplicates::Error,
 };
 /// Co-managed devices (optional).
 pub const MANAGED_DEVICES: Export = graph("managedDevices", false);
+/// The Intune tenant settings (`GET /beta/deviceManagement`, optional, a single object):
+/// `unlicensedAdminstratorsEnabled` (R-I8, rulebook 3).
+pub const DEVICE_MANAGEMENT: Export = Export {
+    name: "deviceManagement",
+    side: Side::Graph,
+    required: false,
+    key: None,
+    unique: &[],
+    duplicates: Duplicates::Error,
+};
 
 /// Every export, in the order the README lists them.
 pub const ALL: &[Export] = &[
@@ -108,4 +167,18 @@ pub const ALL: &[Export] = &[
     DIRECTORY_ROLES,
     TENANT_ATTACH_RBAC,
     MANAGED_DEVICES,
+    DEVICE_MANAGEMENT,
 ];
+
+/// Whether a file of this name, in the directory of `side`, is one the importer reads (`NAME.json`
+/// or a page `NAME.N.json` of an export of that side, case-insensitively). Callers read only
+/// these; the others are named in one warning.
+pub fn is_export(side: Side, file_name: &str) -> bool {
+    export_of(side, file_name).is_some()
+}
+
+/// The export a file of this name holds, in the directory of `side`.
+pub fn export_of(side: Side, file_name: &str) -> Option<&'static Export> {
+    ALL.iter()
+        .find(|e| e.side == side && crate::records::page_of(file_name, e.name).is_some())
+}

@@ -36,11 +36,13 @@ pub mod exports;
 mod records;
 mod stages;
 
+use std::collections::HashMap;
+
 use tenant_attach::snapshot::{Collection, ConfigMgr, Entra, Intune, SCHEMA, Snapshot};
 
 pub use constants::*;
 pub use error::{ImportError, Location, Place, Report};
-use exports::{Export, Side};
+use exports::{Duplicates, Export, Side};
 pub use records::{Body, Record, Source, records_of};
 use stages::settings::Settings;
 
@@ -53,6 +55,28 @@ pub struct Inputs {
     pub graph: Vec<Source>,
     /// The settings file.
     pub settings: Source,
+}
+
+/// How an import reads: the per-file size cap, and whether it may infer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// The largest export file (and settings file) accepted, in bytes: a larger one is an
+    /// error naming it. [`MAX_FILE_BYTES`] by default.
+    pub max_file_bytes: u64,
+    /// Refuse to infer: an admin without `Permissions` (a list call) is an error instead of a
+    /// cross product of its role and collection names, and one without `AdminSid` an error
+    /// instead of a SID found in discovery by logon name (`import --strict`).
+    pub strict: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_file_bytes: MAX_FILE_BYTES,
+            strict: false,
+        }
+    }
 }
 
 /// A successful import: the snapshot and what the importer could not know for sure.
@@ -85,11 +109,13 @@ struct Files {
     directory_roles: Vec<Record>,
     attach: Vec<Record>,
     managed_devices: Option<Vec<Record>>,
+    device_management: Option<Vec<Record>>,
 }
 
 /// Reads exports from the inputs, noting the required ones that are missing.
 struct Reader<'a> {
     inputs: &'a Inputs,
+    options: &'a Options,
     report: &'a mut Report,
     missing: Vec<Export>,
 }
@@ -101,7 +127,13 @@ impl Reader<'_> {
             Side::Graph => &self.inputs.graph,
         };
         let before = self.report.errors.len();
-        let records = records::read(sources, e, &mut self.report.errors);
+        let records = records::read_capped(
+            sources,
+            e,
+            self.options.max_file_bytes,
+            &mut self.report.errors,
+        )
+        .map(|r| unique(r, e, self.report));
         if self.report.errors.len() > before {
             self.report.broken.insert(e.name);
         }
@@ -117,11 +149,86 @@ impl Reader<'_> {
     }
 }
 
+/// The records with the export's duplicates taken out: each is an error naming both records,
+/// or for [`Duplicates::KeepFirst`] the first is kept and one warning counts the rest.
+fn unique(records: Vec<Record>, export: &Export, report: &mut Report) -> Vec<Record> {
+    if export.unique.is_empty() {
+        return records;
+    }
+    let mut first: HashMap<Vec<String>, (String, usize)> = HashMap::new();
+    let mut repeated: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let values: Option<Vec<String>> = export.unique.iter().map(|f| r.opt_str(f)).collect();
+        let Some(values) = values else {
+            out.push(r); // a missing key field: the stage reports it
+            continue;
+        };
+        let shown = values.join(", ");
+        let key: Vec<String> = values.iter().map(|v| v.to_lowercase()).collect();
+        match first.get(&key) {
+            None => {
+                first.insert(key, (r.file.clone(), r.index));
+                out.push(r);
+            }
+            Some((file, index)) => {
+                let also = format!("record {index} of {file}");
+                match export.duplicates {
+                    Duplicates::Error => report.error(r.fail(
+                        &shown,
+                        &export.unique.join(", "),
+                        format!("`{shown}` appears twice: also {also}"),
+                    )),
+                    Duplicates::KeepFirst => {
+                        repeated.push(format!(
+                            "record {} of {} repeats {also} (`{shown}`)",
+                            r.index, r.file
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(example) = repeated.first() {
+        report.warn(format!(
+            "{}: {} rows repeat the ({}) of a row already listed (the same fact twice, as a hierarchy lists a resource once per site): each is kept once; {example}",
+            export.name,
+            repeated.len(),
+            export.unique.join(", ")
+        ));
+    }
+    out
+}
+
+/// The files given that no export of their directory has: one warning names them all.
+fn ignored(inputs: &Inputs, report: &mut Report) {
+    let mut names = Vec::new();
+    for (side, dir, sources) in [
+        (Side::ConfigMgr, "ConfigMgr", &inputs.configmgr),
+        (Side::Graph, "Graph", &inputs.graph),
+    ] {
+        for s in sources {
+            if !exports::is_export(side, &s.name) {
+                names.push(format!("`{}` ({dir})", s.name));
+            }
+        }
+    }
+    if !names.is_empty() {
+        report.warn(format!(
+            "{} files are no export the importer reads and are ignored (see the README's import tables): {}",
+            names.len(),
+            names.join(", ")
+        ));
+    }
+}
+
 impl Files {
-    fn read(inputs: &Inputs, report: &mut Report) -> Files {
+    fn read(inputs: &Inputs, options: &Options, report: &mut Report) -> Files {
         use exports::*;
+        ignored(inputs, report);
         let mut r = Reader {
             inputs,
+            options,
             report,
             missing: Vec::new(),
         };
@@ -145,6 +252,7 @@ impl Files {
             directory_roles: r.required(&DIRECTORY_ROLES),
             attach: r.required(&TENANT_ATTACH_RBAC),
             managed_devices: r.optional(&MANAGED_DEVICES),
+            device_management: r.optional(&DEVICE_MANAGEMENT),
         };
         for e in r.missing {
             let side = match e.side {
@@ -160,20 +268,38 @@ impl Files {
     }
 }
 
-/// Builds the snapshot, or lists every problem found.
+/// Builds the snapshot, or lists every problem found (with the default [`Options`]).
 pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
+    import_with(inputs, &Options::default())
+}
+
+/// Builds the snapshot with these options, or lists every problem found.
+pub fn import_with(inputs: &Inputs, options: &Options) -> Result<Imported, Vec<ImportError>> {
     let mut report = Report::default();
-    let files = Files::read(inputs, &mut report);
-    let settings = stages::settings::settings(&inputs.settings, &mut report);
-    let (mut devices, collections, configmgr) = configmgr(&files, &mut report);
+    let files = Files::read(inputs, options, &mut report);
+    let settings = match inputs.settings.check_size(options.max_file_bytes) {
+        Ok(()) => stages::settings::settings(&inputs.settings, &mut report),
+        Err(e) => {
+            report.error(e);
+            None
+        }
+    };
+    let (mut devices, collections, configmgr) = configmgr(&files, options, &mut report);
     let (entra, intune) = graph(&files, &mut devices, &mut report);
-    let use_intune_rbac = stages::attach::use_intune_rbac(&files.attach);
+    let use_intune_rbac = stages::attach::use_intune_rbac(&files.attach, &mut report);
+    let unlicensed_admins = stages::device_management::unlicensed_admins(
+        files.device_management.as_deref(),
+        &mut report,
+    );
     let Some(mut settings) = settings else {
         return Err(report.errors);
     };
     merge_settings(
         &mut settings,
-        use_intune_rbac,
+        Exported {
+            use_intune_rbac,
+            unlicensed_admins,
+        },
         &mut devices,
         &inputs.settings.name,
         &mut report,
@@ -202,6 +328,7 @@ pub fn import(inputs: &Inputs) -> Result<Imported, Vec<ImportError>> {
 /// The ConfigMgr stages: discovery, devices, collections, RBAC, scripts.
 fn configmgr(
     f: &Files,
+    options: &Options,
     report: &mut Report,
 ) -> (stages::cm_devices::Devices, Vec<Collection>, ConfigMgr) {
     use stages::*;
@@ -217,7 +344,17 @@ fn configmgr(
     let catalogue = cm_rbac::catalogue(f.operations.as_deref(), f.secured_objects.as_deref());
     let roles = cm_rbac::roles(&f.roles, &catalogue, report);
     let scopes = cm_rbac::scopes(f.categories.as_deref(), &f.admins);
-    let admins = cm_rbac::admins(&f.admins, &roles, &collections, &scopes, &discovery, report);
+    let admins = cm_rbac::admins(
+        &f.admins,
+        &cm_rbac::Context {
+            roles: &roles,
+            collections: &collections,
+            scopes: &scopes,
+            discovery: &discovery,
+            strict: options.strict,
+        },
+        report,
+    );
     let scripts = scripts::scripts(f.scripts.as_deref(), &scopes, report);
     let configmgr = ConfigMgr {
         roles: roles.list,
@@ -260,16 +397,33 @@ fn graph(
     (entra, intune)
 }
 
-/// Stage: the settings merged in. Partial device records apply by resource id; the export's
-/// word on the *Use Intune RBAC* toggle wins, with a warning when they disagree.
+/// The tenant settings an export carries (they win over the settings file).
+struct Exported {
+    use_intune_rbac: Option<bool>,
+    unlicensed_admins: Option<bool>,
+}
+
+/// Stage: the settings merged in. Partial device records apply by resource id; the exports'
+/// word on the *Use Intune RBAC* toggle and on unlicensed admins wins, with a warning when they
+/// disagree.
 fn merge_settings(
     settings: &mut Settings,
-    use_intune_rbac: Option<bool>,
+    exported: Exported,
     devices: &mut stages::cm_devices::Devices,
     settings_file: &str,
     report: &mut Report,
 ) {
-    if let Some(e) = use_intune_rbac {
+    if let Some(e) = exported.unlicensed_admins {
+        if settings.tenant.unlicensed_admins != e {
+            report.warn(format!(
+                "deviceManagement says *Allow access to unlicensed admins* is {}; the settings file said {}: the export wins",
+                if e { "on" } else { "off" },
+                if settings.tenant.unlicensed_admins { "on" } else { "off" }
+            ));
+        }
+        settings.tenant.unlicensed_admins = e;
+    }
+    if let Some(e) = exported.use_intune_rbac {
         if settings.tenant.use_intune_rbac != e {
             report.warn(format!(
                 "tenantAttachRBAC says the *Use Intune RBAC* toggle is {}; the settings file said {}: the export wins",

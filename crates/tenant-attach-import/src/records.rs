@@ -6,10 +6,15 @@
 //!
 //! What is not a record list is an error, never an empty list: a scalar, an object without
 //! `value` (except the exports documented as single objects), an array of scalars, a page whose
-//! `@odata.nextLink` has no next page, bytes that are not UTF-8, a directory.
+//! `@odata.nextLink` has no next page, bytes that are not UTF-8, a directory. Nothing is lost
+//! or invented silently either: numbered pages must start at 1 and have no gap (or two files for
+//! one page), an object may not carry one field twice (`members` and `Members` count as the
+//! same), and a file larger than the cap is refused before it is decoded.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{ImportError, Location, Place};
@@ -24,6 +29,9 @@ pub enum Body {
     Unreadable(String),
     /// A directory stands where a file should be.
     Directory,
+    /// The caller did not read it: its name is no export the importer reads (see
+    /// [`crate::exports::is_export`]). The import only names it, in one warning.
+    Skipped,
 }
 
 /// One exported file: its name (for messages, and to know which export it is) and its body.
@@ -65,6 +73,33 @@ impl Source {
         }
     }
 
+    /// A file left unread because its name is no export's (named in a warning).
+    pub fn skipped(name: impl Into<String>) -> Source {
+        Source {
+            name: name.into(),
+            body: Body::Skipped,
+        }
+    }
+
+    /// The size of the body in bytes, when it was read.
+    pub fn size(&self) -> Option<u64> {
+        match &self.body {
+            Body::Bytes(b) => Some(u64::try_from(b.len()).unwrap_or(u64::MAX)),
+            _ => None,
+        }
+    }
+
+    /// An error when the body is larger than `limit` bytes (the per-file cap,
+    /// [`crate::MAX_FILE_BYTES`] unless [`crate::Options::max_file_bytes`] says otherwise).
+    pub fn check_size(&self, limit: u64) -> Result<(), ImportError> {
+        match self.size() {
+            Some(n) if n > limit => Err(Location::file(&self.name).error(format!(
+                "{n} bytes: larger than the {limit} bytes an export file may have (the cap, `Options::max_file_bytes`)"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The text: UTF-8 (a byte order mark is accepted), or UTF-16 with a byte order mark
     /// (what Windows PowerShell 5 writes with `>`); otherwise an error with the position.
     pub fn decode(&self) -> Result<String, ImportError> {
@@ -77,6 +112,9 @@ impl Source {
                 return Err(
                     Location::file(&self.name).error("is a directory, expected an export file")
                 );
+            }
+            Body::Skipped => {
+                return Err(Location::file(&self.name).error("not read: no export has this name"));
             }
         };
         if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -332,7 +370,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// The page number of `NAME.N.json`, 0 for `NAME.json`; `None` when the file is not `NAME`'s.
-fn page_of(file_name: &str, name: &str) -> Option<u32> {
+pub(crate) fn page_of(file_name: &str, name: &str) -> Option<u32> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let cut = base.len().checked_sub(".json".len())?;
     let (stem, ext) = (base.get(..cut)?, base.get(cut..)?);
@@ -347,6 +385,101 @@ fn page_of(file_name: &str, name: &str) -> Option<u32> {
         page.parse().ok()
     } else {
         None
+    }
+}
+
+/// JSON parsed into a [`Value`], refusing an object that carries a field twice: exactly
+/// (`serde_json` would keep the last silently) or in another case (`members` and `Members`:
+/// fields compare case-insensitively, so one would hide the other).
+pub(crate) fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Strict(v) = Strict::deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// A [`Value`] deserialized with the duplicate-field check.
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Strict::deserialize(d).map(|Strict(v)| v)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        // Lowercase name → the name as first written.
+        let mut seen: HashMap<String, String> = HashMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let lower = key.to_lowercase();
+            if let Some(first) = seen.get(&lower) {
+                return Err(de::Error::custom(if *first == key {
+                    format!("field `{key}` appears twice in one object")
+                } else {
+                    format!(
+                        "fields `{first}` and `{key}` in one object: field names compare case-insensitively, so one would hide the other"
+                    )
+                }));
+            }
+            let Strict(v) = map.next_value()?;
+            seen.insert(lower, key.clone());
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -385,7 +518,7 @@ struct Page {
 
 /// The pages of one decoded file.
 fn pages_of(file: &str, text: &str, bare: Bare<'_>) -> Result<Vec<Page>, Vec<ImportError>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = parse_json(text).map_err(|e| {
         vec![
             Location {
                 file: file.to_owned(),
@@ -531,36 +664,97 @@ pub fn records_of(source: &Source) -> Result<Vec<Record>, Vec<ImportError>> {
 }
 
 /// Every record of `export`, over all its pages; `None` when no file has its name.
-pub fn read(
-    sources: &[Source],
+#[cfg(test)]
+pub fn read<'a>(
+    sources: impl IntoIterator<Item = &'a Source>,
     export: &Export,
     errors: &mut Vec<ImportError>,
 ) -> Option<Vec<Record>> {
+    read_capped(sources, export, u64::MAX, errors)
+}
+
+/// The page set's problems: numbered pages start at 1 and have no gap, a page is one file, and
+/// `NAME.json` does not stand beside numbered pages (which one would hold what?).
+fn check_pages(files: &[(u32, &Source)], export: &Export, errors: &mut Vec<ImportError>) {
+    let name = export.name;
+    let mut single: Option<&Source> = None;
+    // The next page expected (u64: a page numbered u32::MAX has a successor).
+    let mut expected: u64 = 1;
+    let mut last: Option<(u32, &Source)> = None;
+    for &(number, source) in files {
+        if number == 0 {
+            if let Some(first) = single {
+                errors.push(Location::file(&source.name).error(format!(
+                    "`{}` and `{}` are both the whole export {name}: keep one",
+                    first.name, source.name
+                )));
+            }
+            single = Some(source);
+            continue;
+        }
+        if let Some(whole) = single
+            && last.is_none()
+        {
+            errors.push(Location::file(&source.name).error(format!(
+                "`{}` holds the whole export {name}, and numbered pages are given too: keep either `{name}.json` or the pages `{name}.1.json`, `{name}.2.json`, …",
+                whole.name
+            )));
+        }
+        match last {
+            Some((prev, first)) if prev == number => {
+                errors.push(Location::file(&source.name).error(format!(
+                    "`{}` and `{}` are both page {number} of {name}: keep one",
+                    first.name, source.name
+                )));
+                continue;
+            }
+            _ => {}
+        }
+        let n = u64::from(number);
+        if n > expected {
+            let missing = if n == expected + 1 {
+                format!("`{name}.{expected}.json` is missing")
+            } else {
+                format!(
+                    "`{name}.{expected}.json` to `{name}.{}.json` are missing",
+                    n - 1
+                )
+            };
+            errors.push(Location::file(&source.name).error(match last {
+                None => format!("the pages start at {number}: {missing}"),
+                Some((prev, _)) => format!("pages jump from {prev} to {number}: {missing}"),
+            }));
+        }
+        expected = n + 1;
+        last = Some((number, source));
+    }
+}
+
+/// [`read`], refusing files larger than `limit` bytes.
+pub(crate) fn read_capped<'a>(
+    sources: impl IntoIterator<Item = &'a Source>,
+    export: &Export,
+    limit: u64,
+    errors: &mut Vec<ImportError>,
+) -> Option<Vec<Record>> {
     let mut files: Vec<(u32, &Source)> = sources
-        .iter()
+        .into_iter()
         .filter_map(|s| page_of(&s.name, export.name).map(|p| (p, s)))
         .collect();
     if files.is_empty() {
         return None;
     }
-    files.sort_by_key(|(p, s)| (*p, s.name.clone()));
+    files.sort_by(|(p, s), (q, t)| (p, &s.name).cmp(&(q, &t.name)));
+    check_pages(&files, export, errors);
     let mut out = Vec::new();
     // The last page read, and whether it promised a next one.
     let mut pending: Option<(&Source, u32)> = None;
-    let mut previous: Option<u32> = None;
     for (number, source) in files {
-        if let Some(prev) = previous
-            && prev != 0
-            && number > prev + 1
-        {
-            errors.push(Location::file(&source.name).error(format!(
-                "pages jump from {prev} to {number}: `{}.{}.json` is missing",
-                export.name,
-                prev + 1
-            )));
-        }
-        previous = Some(number);
         pending = None;
+        if let Err(e) = source.check_size(limit) {
+            errors.push(e);
+            continue;
+        }
         let text = match source.decode() {
             Ok(t) => t,
             Err(e) => {
@@ -592,7 +786,7 @@ pub fn read(
         let save = if number == 0 {
             format!("save the pages as `{name}.1.json`, `{name}.2.json`, …")
         } else {
-            format!("save it as `{name}.{}.json`", number + 1)
+            format!("save it as `{name}.{}.json`", u64::from(number) + 1)
         };
         errors.push(
             Location::file(&source.name)

@@ -715,6 +715,7 @@ impl Generator {
             collections: vec![String::from("SMS00001"), String::from("SMS00002")],
             scopes: vec![String::from("SMS00ALL")],
             associations: vec![],
+            associations_inferred: false,
         }];
         for site in 0..SITES {
             let root = id_of(1 + site);
@@ -741,6 +742,7 @@ impl Generator {
                 },
                 scopes: vec![String::from("SMS00UNA")],
                 associations: vec![],
+                associations_inferred: false,
             });
             admins.push(ConfigMgrAdmin {
                 id: 16_777_301 + site as u32 * 2,
@@ -761,6 +763,7 @@ impl Generator {
                         collections: vec![root],
                     },
                 ],
+                associations_inferred: false,
             });
         }
         // A few user admins.
@@ -781,6 +784,7 @@ impl Generator {
                     collections: vec![id_of(1 + k % SITES)],
                     scopes: vec![String::from("SMS00UNA")],
                     associations: vec![],
+                    associations_inferred: false,
                 });
             }
         }

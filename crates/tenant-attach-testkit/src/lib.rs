@@ -172,7 +172,11 @@ pub const SMALL: Shape = Shape::SMALL;
 /// groups, Intune role definitions over [`PERMISSION_POOL`] with assignments scoped by tags
 /// and device groups, ConfigMgr roles with collection and class operations, administrative
 /// users and AD groups in both association modes, discovery, scripts, and every policy knob
-/// including per-feature overrides.
+/// including per-feature overrides. Rulebook 3: Intune licences known or not with the tenant's
+/// *unlicensed admins* setting (R-I8), the reader directory roles and a built-in *Help Desk
+/// Operator* role (R-I1), client versions (R-F5), the scripts switch (R-F3), the SMS Provider's
+/// MFA (R-F6), and every value of `entra_roles`, `licence_unknown`,
+/// `application_actions_split` and `us_government_features`.
 pub fn worlds(shape: Shape) -> impl Strategy<Value = Snapshot> {
     let words = shape.min_words..=shape.max_words.max(shape.min_words);
     (
@@ -216,6 +220,23 @@ pub const SCOPE_TAGS: &[&str] = &["0", "1", "2"];
 /// Site versions around every boundary of the rulebook: R-F3's since column (2002, 2006,
 /// 2107, 2111), R-G2's 2103, R-M1's 2207.
 pub const VERSIONS: &[u32] = &[2002, 2006, 2010, 2103, 2107, 2111, 2207, 2403];
+
+/// ConfigMgr client versions of devices (R-F5), around the 2010 boundary of
+/// `application_management`; a device with a client gets one no newer than its site.
+pub const CLIENT_VERSIONS: &[u32] = &[2002, 2006, 2010, 2103, 2207, 2403];
+
+/// The name of the built-in Intune role a Helpdesk Administrator equals under
+/// `entra_roles = helpdesk_as_operator` (R-I1).
+pub const HELP_DESK_OPERATOR: &str = "Help Desk Operator";
+
+/// The Entra reader roles of rulebook 3 (R-I1).
+pub const READER_ROLES: &[DirectoryRole] = &[
+    DirectoryRole::HelpdeskAdministrator,
+    DirectoryRole::GlobalReader,
+    DirectoryRole::SecurityAdministrator,
+    DirectoryRole::SecurityOperator,
+    DirectoryRole::SecurityReader,
+];
 
 /// Security scopes of administrative users (R-G7); `SMS00ALL` meets every script.
 pub const ADMIN_SCOPES: &[&str] = &["SMS00UNA", "SMS00ALL", "PS100003"];
@@ -523,6 +544,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 } else {
                     vec![]
                 },
+                associations_inferred: false,
             }
         })
         .collect();
@@ -545,6 +567,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
                 .map(String::from)
                 .collect(),
             associations: vec![],
+            associations_inferred: false,
         });
     }
 
@@ -623,7 +646,7 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             .collect()
     });
 
-    Snapshot {
+    let mut s = Snapshot {
         schema: String::from(SCHEMA),
         tenant: Tenant {
             use_intune_rbac: x.chance(60),
@@ -664,6 +687,117 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
         },
         policy,
         x: None,
+    };
+    rulebook_3(&mut x, &mut s);
+    s
+}
+
+/// Rulebook 3's facts and knobs, drawn after everything else (so that a world's rulebook 2
+/// part is drawn from the same words as before, and words past the end give rulebook 2's
+/// answers: every first choice is the default or "not known"): licences (R-I8) and the
+/// tenant's *unlicensed admins* setting, the reader directory roles (R-I1), a built-in *Help
+/// Desk Operator* role definition sometimes, one more nesting edge between groups (so that
+/// direct and nested membership differ), client versions (R-F5), the scripts switch (R-F3), the
+/// SMS Provider's MFA (R-F6), every value of the four new knobs and `client_since` overrides.
+fn rulebook_3(x: &mut Dice<'_>, s: &mut Snapshot) {
+    s.tenant.unlicensed_admins = x.chance(50);
+    s.hierarchy.scripts_feature_enabled = match x.below(3) {
+        0 => None,
+        1 => Some(true),
+        _ => Some(false),
+    };
+    s.hierarchy.sms_provider_mfa = match x.below(6) {
+        0 | 1 => None,
+        2..=4 => Some(false),
+        _ => Some(true),
+    };
+    let site = s.hierarchy.version;
+    let clients: Vec<u32> = CLIENT_VERSIONS
+        .iter()
+        .copied()
+        .filter(|v| *v <= site)
+        .collect();
+    for d in &mut s.devices {
+        let version = if x.chance(80) {
+            x.pick(&clients).copied()
+        } else {
+            None
+        };
+        // A device without a ConfigMgr client has no client version.
+        d.client_version = version.filter(|_| d.client);
+    }
+    for u in &mut s.entra.users {
+        u.intune_licensed = match x.below(3) {
+            0 => None,
+            1 => Some(true),
+            _ => Some(false),
+        };
+        if x.chance(20)
+            && let Some(r) = x.pick(READER_ROLES)
+        {
+            u.directory_roles.push(*r);
+        }
+    }
+    // One more nesting edge: a group inside another (cycles allowed, as before).
+    let group_ids: Vec<String> = s
+        .entra
+        .groups
+        .iter()
+        .map(|g| g.id.clone())
+        .filter(|g| g.starts_with('g'))
+        .collect();
+    if x.chance(50) {
+        let outer = x.pick(&group_ids).cloned().unwrap_or_default();
+        let inner = x.pick(&group_ids).cloned().unwrap_or_default();
+        if outer != inner
+            && let Some(g) = s.entra.groups.iter_mut().find(|g| g.id == outer)
+            && !g.members.contains(&inner)
+        {
+            g.members.push(inner);
+        }
+    }
+    // R-I1 `helpdesk_as_operator`: the built-in Help Desk Operator (now and then a custom role
+    // of that name, which does not count), assigned sometimes.
+    if x.chance(50) {
+        let built_in = !x.chance(20);
+        s.intune.role_definitions.push(RoleDefinition {
+            id: String::from("role-hdo"),
+            name: String::from(HELP_DESK_OPERATOR),
+            built_in,
+            permissions: x
+                .subset(PERMISSION_POOL, 50)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        });
+        if x.chance(40) {
+            let n = s.intune.role_assignments.len();
+            if let Some(a) = s.intune.role_assignments.get_mut(x.below(n)) {
+                a.role = String::from("role-hdo");
+            }
+        }
+    }
+    let p = &mut s.policy;
+    p.entra_roles = x.pick(EntraRoles::ALL).copied().unwrap_or_default();
+    p.licence_unknown = x.pick(LicenceUnknown::ALL).copied().unwrap_or_default();
+    p.application_actions_split = x
+        .pick(ApplicationActionsSplit::ALL)
+        .copied()
+        .unwrap_or_default();
+    p.us_government_features = x
+        .pick(UsGovernmentFeatures::ALL)
+        .copied()
+        .unwrap_or_default();
+    // R-F5: `client_since` on the overrides drawn before, and now and then on its own.
+    for o in p.features.values_mut() {
+        if x.chance(30) {
+            o.client_since = x.pick(CLIENT_VERSIONS).copied();
+        }
+    }
+    if x.chance(30) {
+        let f = x.pick(Feature::ALL).copied().unwrap_or(Feature::View);
+        let since = x.pick(CLIENT_VERSIONS).copied();
+        p.features.entry(f).or_default().client_since = since;
     }
 }
 

@@ -6,7 +6,9 @@
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::access::UserIx;
 use crate::decision::{Mode, ReasonCode};
+use crate::devices::DeviceIx;
 use crate::devices::DeviceSet;
 use crate::engine::Engine;
 use crate::features::Feature;
@@ -214,5 +216,153 @@ impl Serialize for VisibleStream<'_> {
         st.serialize_field("user", self.user)?;
         st.serialize_field("user_id", self.user_id)?;
         st.end()
+    }
+}
+
+/// The named answers, made from the engine's indexes: here rather than in `engine`, so the
+/// engine knows nothing of the answers' shapes (no import cycle between the two modules).
+impl Engine {
+    /// `visible` as a named answer: the devices with their names, the user, the mode.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, Mode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// let answer = engine.visible_devices(grace, Feature::View);
+    /// let names: Vec<&str> = answer.devices.iter().map(|d| d.name.as_str()).collect();
+    /// assert_eq!(names, ["CON-WS-001", "CON-WS-002", "CON-WS-003"]); // co-managed, tagged Paris
+    /// assert_eq!((answer.user.as_str(), answer.mode), ("grace@contoso.com", Mode::Combined));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visible_devices(&self, user: UserIx, feature: Feature) -> VisibleDevices {
+        let u = self.user(user);
+        VisibleDevices {
+            devices: self
+                .visible(user, feature)
+                .iter()
+                .filter_map(|d| self.device(d))
+                .map(|d| DeviceRef {
+                    name: d.name.clone(),
+                    resource_id: d.resource_id,
+                })
+                .collect(),
+            feature,
+            mode: self.mode(),
+            user: u.map(|u| u.upn.clone()).unwrap_or_default(),
+            user_id: u.map(|u| u.id.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// `visible` as a document written while it is walked: the same JSON as
+    /// [`Engine::visible_devices`], without a list of the size of the answer.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample, serde_json};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let grace = engine.find_user("grace@contoso.com")?;
+    /// let streamed = serde_json::to_string(&engine.visible_stream(grace, Feature::View))?;
+    /// let listed = serde_json::to_string(&engine.visible_devices(grace, Feature::View))?;
+    /// assert_eq!(streamed, listed);
+    /// assert!(streamed.contains(r#""name":"CON-WS-003""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visible_stream(&self, user: UserIx, feature: Feature) -> VisibleStream<'_> {
+        let u = self.user(user);
+        VisibleStream {
+            engine: self,
+            devices: self.visible(user, feature),
+            feature,
+            user: u.map_or("", |u| u.upn.as_str()),
+            user_id: u.map_or("", |u| u.id.as_str()),
+        }
+    }
+
+    /// The upload as a document written while it is walked: the same JSON as
+    /// [`Engine::upload_answer`], holding nothing of the size of the answer.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, sample, serde_json};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let streamed = serde_json::to_string(&engine.upload_stream())?;
+    /// assert_eq!(streamed, serde_json::to_string(&engine.upload_answer())?);
+    /// assert!(streamed.contains(r#""via":["PS100020","PS100022"]"#)); // CON-SRV-SQL01
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn upload_stream(&self) -> UploadStream<'_> {
+        UploadStream { engine: self }
+    }
+
+    /// `who` as a named answer: the users with their UPNs, the device, the mode.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let answer = engine.who_users(engine.find_device("CON-SRV-SQL01")?, Feature::View);
+    /// let upns: Vec<&str> = answer.users.iter().map(|u| u.upn.as_str()).collect();
+    /// assert_eq!(upns, ["carol@contoso.com", "dave@contoso.com"]);
+    /// assert_eq!((answer.device.as_str(), answer.resource_id), ("CON-SRV-SQL01", 16777316));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn who_users(&self, device: DeviceIx, feature: Feature) -> WhoUsers {
+        let d = self.device(device);
+        WhoUsers {
+            device: d.map(|d| d.name.clone()).unwrap_or_default(),
+            feature,
+            mode: self.mode(),
+            resource_id: d.map_or(0, |d| d.resource_id),
+            users: self
+                .who(device, feature)
+                .iter()
+                .filter_map(|u| self.user(*u))
+                .map(|u| UserRef {
+                    id: u.id.clone(),
+                    upn: u.upn.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The upload as a named answer: every uploaded device with its collection path, every
+    /// other device with its first reason (R-U).
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, ReasonCode, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let answer = engine.upload_answer();
+    /// assert_eq!((answer.devices.len(), answer.not_uploaded.len()), (16, 8));
+    /// let sql = answer.devices.iter().find(|d| d.name == "CON-SRV-SQL01").ok_or("not uploaded")?;
+    /// assert_eq!(sql.via, ["PS100020", "PS100022"]); // Upload plus SQL includes PS100020
+    /// let dc = answer.not_uploaded.iter().find(|d| d.name == "CON-SRV-DC01").ok_or("uploaded")?;
+    /// assert_eq!((dc.reason, dc.rule.as_str()), (ReasonCode::NotUploadedOutOfScope, "R-U4"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn upload_answer(&self) -> UploadAnswer {
+        let scope = self.upload();
+        let mut out = UploadAnswer {
+            devices: Vec::new(),
+            not_uploaded: Vec::new(),
+        };
+        for ix in self.device_ixs() {
+            let Some(d) = self.device(ix) else { continue };
+            if scope.is_uploaded(ix) {
+                out.devices.push(UploadedDevice {
+                    name: d.name.clone(),
+                    resource_id: d.resource_id,
+                    via: scope
+                        .via(ix)
+                        .iter()
+                        .filter_map(|c| self.collections().id(*c).map(str::to_owned))
+                        .collect(),
+                });
+            } else if let Some(reason) = scope.reasons(ix, d.client).first() {
+                out.not_uploaded.push(LeftOutDevice {
+                    name: d.name.clone(),
+                    reason: reason.reason_code(),
+                    resource_id: d.resource_id,
+                    rule: scope.rule(*reason).to_owned(),
+                });
+            }
+        }
+        out
     }
 }

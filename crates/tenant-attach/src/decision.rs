@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::Feature;
 
-/// The rule id of [`ReasonCode::UnknownHandle`]: the query itself is wrong, no rule decided.
-pub const QUERY_RULE: &str = "query";
+pub(crate) use crate::rule_ids::known_rule;
+pub use crate::rule_ids::{QUERY_RULE, RULE_IDS, rule_id_of};
 
 /// Which RBAC applies (R-M1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -323,11 +323,33 @@ impl Decision {
 }
 
 impl fmt::Display for Decision {
-    /// The explanation as `tenant-attach check` prints it (without colour):
-    /// `ALLOWED …` with every grant, or `DENIED …` with every failed condition, then the knobs.
-    /// Every name and detail is escaped ([`crate::text::escape`]): one line per line.
+    /// The explanation as `tenant-attach check` prints it (without colour, and without a
+    /// final line break): `ALLOWED …` with every grant, or `DENIED …` with every failed
+    /// condition, then the knobs. Every name and detail is escaped ([`crate::text::escape`]):
+    /// one line per line.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Feature, sample};
+    /// let engine = Engine::from_json(sample::CONTOSO)?;
+    /// let (bob, ws4) = (engine.find_user("bob@contoso.com")?, engine.find_device("CON-WS-004")?);
+    /// let text = engine.check(bob, ws4, Feature::SyncMachinePolicy).to_string();
+    /// assert!(text.starts_with("DENIED bob@contoso.com can't run Sync Machine Policy on CON-WS-004"));
+    /// assert!(text.lines().last().is_some_and(|l| l.starts_with("Policy knobs used: ")));
+    /// assert!(!text.ends_with('\n'));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_lines(&mut text)?;
+        f.write_str(text.strip_suffix('\n').unwrap_or(&text))
+    }
+}
+
+impl Decision {
+    /// The text of [`fmt::Display`], one line break after every line.
+    fn write_lines(&self, f: &mut String) -> fmt::Result {
         use crate::text::escape;
+        use std::fmt::Write as _;
         let (who, dev, what) = (
             escape(&self.user),
             escape(&self.device),
@@ -404,65 +426,6 @@ impl GrantKind {
             | GrantKind::ConfigmgrScript => "ConfigMgr",
         }
     }
-}
-
-/// Every rule id a decision, a diagnostic or a finding may cite: the rulebook's, plus
-/// [`QUERY_RULE`] and [`crate::error::SCHEMA_RULE`].
-pub const RULE_IDS: &[&str] = &[
-    "R-C1",
-    "R-C2",
-    "R-C3",
-    "R-C4",
-    "R-C5",
-    "R-U1",
-    "R-U2",
-    "R-U3",
-    "R-U4",
-    "R-U5",
-    "R-U6",
-    "R-M1",
-    "R-I1",
-    "R-I2",
-    "R-I3",
-    "R-I4",
-    "R-I5",
-    "R-I6",
-    "R-I7",
-    "R-I8",
-    "R-S1",
-    "R-S2",
-    "R-S3",
-    "R-G1",
-    "R-G2",
-    "R-G3",
-    "R-G4",
-    "R-G5",
-    "R-G6",
-    "R-G7",
-    "R-F0",
-    "R-F1",
-    "R-F2",
-    "R-F3",
-    "R-F5",
-    "R-F6",
-    "R-H1",
-    "R-H2",
-    "R-H3",
-    "R-H4",
-    "R-H5",
-    "R-H6",
-    QUERY_RULE,
-    crate::error::SCHEMA_RULE,
-];
-
-/// The static rule id equal to `id`, if it is one of [`RULE_IDS`].
-pub fn rule_id_of(id: &str) -> Option<&'static str> {
-    RULE_IDS.iter().copied().find(|r| *r == id)
-}
-
-/// The static rule id for `id`, or an error naming it (reading results back from JSON).
-pub(crate) fn known_rule(id: &str) -> Result<&'static str, String> {
-    rule_id_of(id).ok_or_else(|| format!("unknown rule id `{id}`"))
 }
 
 /// [`Reason`] as read back from JSON: the rule id becomes the engine's static string.

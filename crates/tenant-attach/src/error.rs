@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-/// The rule id given to format errors: bad JSON, unknown fields, wrong types, wrong schema.
-pub const SCHEMA_RULE: &str = "schema";
+pub use crate::rule_ids::SCHEMA_RULE;
 
 /// A snapshot that could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,9 +92,10 @@ impl LoadError {
                 "a byte order mark (U+FEFF) is allowed only as the first character of the file",
             );
         }
+        let (line, column) = real_position(text, e.line(), e.column());
         LoadError::Syntax {
-            line: e.line(),
-            column: e.column(),
+            line,
+            column,
             path,
             message,
         }
@@ -184,6 +184,21 @@ fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
         }
     }
     (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The position to report for serde_json's `line` and `column`. serde_json says column 0
+/// when it stopped right after a line break (a file cut after its last line: "EOF while
+/// parsing"): no editor has a column 0, so the position is the end of the previous line, just
+/// after its last character.
+fn real_position(text: &[u8], line: usize, column: usize) -> (usize, usize) {
+    if column > 0 || line < 2 {
+        return (line, column.max(1));
+    }
+    let start = offset_of(text, line - 1, 1);
+    let rest = text.get(start..).unwrap_or(&[]);
+    let len = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+    let len = len - usize::from(rest.get(..len).is_some_and(|l| l.ends_with(b"\r")));
+    (line - 1, len + 1)
 }
 
 /// The path of the value where serde_json stopped.
@@ -375,7 +390,8 @@ impl fmt::Display for Diagnostic {
 /// Everything [`crate::validate`] found, in the order it was found.
 ///
 /// Its JSON form is `validate --format json`'s document, `{"errors": [...], "warnings": [...]}`;
-/// its text ([`fmt::Display`]) one diagnostic a line. It is an [`std::error::Error`] so that a
+/// its text ([`fmt::Display`]) one diagnostic a line and a verdict (`Diagnostics::titled`
+/// names the file, as `validate` prints it). It is an [`std::error::Error`] so that a
 /// refused snapshot can travel with `?`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
@@ -425,7 +441,7 @@ impl DiagnosticWire {
             })?;
         Ok(Diagnostic {
             severity,
-            rule: crate::decision::known_rule(&self.rule)?,
+            rule: crate::rule_ids::known_rule(&self.rule)?,
             path: self.path,
             message: self.message,
         })
@@ -467,15 +483,6 @@ impl<'de> serde::Deserialize<'de> for Diagnostics {
             );
         }
         Ok(Diagnostics { items })
-    }
-}
-
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.items {
-            writeln!(f, "{} {d}", d.severity.as_str())?;
-        }
-        Ok(())
     }
 }
 

@@ -52,6 +52,7 @@ macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum $name {
@@ -454,24 +455,33 @@ impl Feature {
         }
     }
 
-    /// The name in the admin center, for explanations.
+    /// The feature's proper name, as the admin center shows it ("View", "Run script"):
+    /// explanations begin with it ("Software updates needs site version 2111 or later"). For
+    /// a sentence about a person doing it, see [`Feature::phrase`].
+    ///
+    /// ```
+    /// use tenant_attach::Feature;
+    /// assert_eq!(Feature::View.display_name(), "View");
+    /// assert_eq!(Feature::RunScript.display_name(), "Run script");
+    /// assert_eq!(Feature::RunScript.phrase(), "run a script on"); // "… can run a script on WS-01"
+    /// ```
     pub fn display_name(self) -> &'static str {
         match self {
-            Feature::View => "see",
+            Feature::View => "View",
             Feature::SyncMachinePolicy => "Sync Machine Policy",
             Feature::SyncUserPolicy => "Sync User Policy",
             Feature::AppEvaluationCycle => "App Evaluation Cycle",
             Feature::ClientDetails => "Client details",
-            Feature::CollectionsView => "the Collections page",
+            Feature::CollectionsView => "Collections",
             Feature::ResourceExplorer => "Resource explorer",
             Feature::Timeline => "Timeline",
-            Feature::ScriptsView => "the Scripts page",
-            Feature::RunScript => "run a script",
+            Feature::ScriptsView => "Scripts",
+            Feature::RunScript => "Run script",
             Feature::Cmpivot => "CMPivot",
-            Feature::ApplicationsView => "the Applications page",
-            Feature::ApplicationActions => "application actions",
+            Feature::ApplicationsView => "Applications",
+            Feature::ApplicationActions => "Application actions",
             Feature::ApplicationManagement => "Application management",
-            Feature::SoftwareUpdates => "the Software updates page",
+            Feature::SoftwareUpdates => "Software updates",
             Feature::BitlockerKeys => "BitLocker recovery keys",
             Feature::EnrollNow => "Enroll now",
         }

@@ -35,12 +35,16 @@ pub const KNOB_DEPENDENT_ACCESS: &str = "knob_dependent_access";
 /// Finding id `unlicensed_admins` (see the README's table of findings).
 pub const UNLICENSED_ADMINS: &str = "unlicensed_admins";
 
+/// Finding id `inferred_associations` (see the README's table of findings).
+pub const INFERRED_ASSOCIATIONS: &str = "inferred_associations";
+
 /// Every finding id, in the order the checks run.
 pub const FINDING_IDS: &[&str] = &[
     HELPDESK_SEES_SERVERS,
     CLOUD_ONLY_INTUNE_ADMINS,
     UNDISCOVERED_ADMINS,
     UNLICENSED_ADMINS,
+    INFERRED_ASSOCIATIONS,
     HALF_CONFIGURED_ACCESS,
     ATTACHED_WITHOUT_DEFAULT,
     ASSIGNMENT_WITHOUT_DEFAULT,
@@ -103,6 +107,7 @@ pub fn findings(engine: &Engine) -> Vec<Finding> {
     cloud_only_intune_admins(engine, &mut out);
     undiscovered_admins(engine, &mut out);
     unlicensed_admins(engine, &mut out);
+    inferred_associations(engine, &mut out);
     half_configured_access(engine, &mut out);
     attached_without_default(engine, &mut out);
     assignment_without_default(engine, &mut out);
@@ -145,17 +150,31 @@ pub(crate) fn canonical(mut found: Vec<Finding>) -> Vec<Finding> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn knob_findings(engine: &Engine) -> Vec<Finding> {
+    knob_findings_from(&crate::sensitivity::sensitivity(engine, None))
+}
+
+/// [`knob_findings`] from a [`crate::sensitivity()`] run already made (the HTML report shows
+/// the run and its findings without paying for it twice).
+///
+/// ```
+/// use tenant_attach::{Engine, knob_findings, sample, sensitivity::sensitivity};
+/// let engine = Engine::from_json(sample::CONTOSO)?;
+/// let run = sensitivity(&engine, None);
+/// assert_eq!(tenant_attach::findings::knob_findings_from(&run), knob_findings(&engine));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn knob_findings_from(run: &crate::sensitivity::Sensitivity) -> Vec<Finding> {
     let mut out = Vec::new();
-    knob_dependent_access(engine, &mut out);
+    knob_dependent_access(run, &mut out);
     canonical(out)
 }
 
-fn knob_dependent_access(engine: &Engine, out: &mut Vec<Finding>) {
+fn knob_dependent_access(run: &crate::sensitivity::Sensitivity, out: &mut Vec<Finding>) {
     let value = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    for k in crate::sensitivity::sensitivity(engine, None).knobs {
+    for k in &run.knobs {
         if !k.matters() {
             continue;
         }
@@ -380,6 +399,34 @@ fn unlicensed_admins(engine: &Engine, out: &mut Vec<Finding>) {
                 "{count} unlicensed user(s) reach Intune role assignments only through nested groups, which do not apply to unlicensed admins: add them directly to the assignment's group, or assign them an Intune licence"
             ),
             objects: nested,
+        });
+    }
+}
+
+/// R-G4 (issue 18): administrative users whose associations the importer inferred from a list
+/// call: every answer on their collections rests on that reading.
+fn inferred_associations(engine: &Engine, out: &mut Vec<Finding>) {
+    if engine.mode() != Mode::Combined {
+        return;
+    }
+    let admins: Vec<String> = engine
+        .snapshot()
+        .configmgr
+        .admins
+        .iter()
+        .filter(|a| a.associations_inferred)
+        .map(|a| format!("admin:{}", a.account))
+        .collect();
+    if !admins.is_empty() {
+        out.push(Finding {
+            id: INFERRED_ASSOCIATIONS,
+            severity: FindingSeverity::Warning,
+            rule: "R-G4",
+            message: format!(
+                "{} ConfigMgr administrative user(s) have associations the importer inferred from a list call (every role paired with every collection), which may grant more than the site does: export each SMS_Admin by key and import again",
+                admins.len()
+            ),
+            objects: admins,
         });
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod answers;
+pub mod assert;
 pub mod batch;
 pub mod collections;
 pub mod decision;
@@ -13,9 +14,12 @@ pub mod error;
 pub mod features;
 pub mod findings;
 pub mod fix;
+pub mod layout;
 mod parallel;
+mod render;
 pub mod report;
 mod report_wire;
+mod rule_ids;
 pub mod rules;
 pub mod sensitivity;
 pub mod snapshot;
@@ -37,6 +41,7 @@ pub use error::{BuildError, Diagnostic, Diagnostics, IoError, LoadError, QueryEr
 pub use features::{ClassOperation, Feature, Operation, SecuredClass};
 pub use findings::{Finding, FindingSeverity, findings, knob_findings};
 pub use fix::{ChangeSet, Fix, fix};
+pub use render::Titled;
 pub use report::Report;
 pub use sensitivity::{Knob, Sensitivity, sensitivity};
 pub use snapshot::Snapshot;

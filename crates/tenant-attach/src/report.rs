@@ -13,6 +13,11 @@ use crate::findings::{Finding, findings};
 use crate::snapshot::{AttachState, DirectoryRole};
 use crate::upload::UPLOAD_DELAY_MINUTES_MAX;
 
+/// `report`'s `identity` values.
+pub(crate) const HYBRID: &str = "hybrid";
+/// See [`HYBRID`].
+pub(crate) const CLOUD_ONLY: &str = "cloud_only";
+
 /// R-H1: importing an existing Entra app at onboarding needs this version.
 pub const APP_IMPORT_SINCE: u32 = 2006;
 
@@ -163,16 +168,6 @@ pub struct Advice {
     pub rule: &'static str,
 }
 
-// Written by hand: the report's words are the engine's static strings (see `report_wire`).
-impl<'de> Deserialize<'de> for Report {
-    /// Reads the form [`Report`] serializes to (`report --format json`); every feature name,
-    /// reason code, rule id, finding id, mode and identity must be one the engine writes.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Report, D::Error> {
-        Report::try_from(crate::report_wire::ReportWire::deserialize(d)?)
-            .map_err(serde::de::Error::custom)
-    }
-}
-
 impl Report {
     /// Builds the report: one `visible` per user class and feature class, plus the
     /// [`findings`] (not the knob ones: see [`Report::build_with_sensitivity`]).
@@ -275,9 +270,9 @@ impl Report {
                 id: user.id.clone(),
                 upn: user.upn.clone(),
                 identity: if user.on_premises_sid.is_some() {
-                    crate::report_wire::HYBRID
+                    HYBRID
                 } else {
-                    crate::report_wire::CLOUD_ONLY
+                    CLOUD_ONLY
                 },
                 directory_roles: {
                     let mut roles = user.directory_roles.clone();

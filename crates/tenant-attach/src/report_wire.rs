@@ -14,15 +14,10 @@ use crate::decision::{Mode, ReasonCode, known_rule};
 use crate::features::Feature;
 use crate::findings::{FINDING_IDS, Finding, FindingSeverity};
 use crate::report::{
-    Advice, HierarchySummary, LeftOut, Offboarding, PathCount, Report, UploadSummary, UserSummary,
-    Validation,
+    Advice, CLOUD_ONLY, HYBRID, HierarchySummary, LeftOut, Offboarding, PathCount, Report,
+    UploadSummary, UserSummary, Validation,
 };
 use crate::snapshot::{AttachState, ChildRelation, Cloud, DirectoryRole};
-
-/// `report`'s `identity` values.
-pub(crate) const HYBRID: &str = "hybrid";
-/// See [`HYBRID`].
-pub(crate) const CLOUD_ONLY: &str = "cloud_only";
 
 /// A word of the engine's vocabulary `T` (an enum serialized as a string), as its static name.
 fn word<T: DeserializeOwned>(
@@ -222,5 +217,14 @@ impl TryFrom<ReportWire> for Report {
                 .collect::<Result<_, String>>()?,
             validation: w.validation,
         })
+    }
+}
+
+// Written by hand: the report's words are the engine's static strings (this module).
+impl<'de> Deserialize<'de> for Report {
+    /// Reads the form [`Report`] serializes to (`report --format json`); every feature name,
+    /// reason code, rule id, finding id, mode and identity must be one the engine writes.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Report, D::Error> {
+        Report::try_from(ReportWire::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }

@@ -155,6 +155,75 @@ pub fn unescape(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// Columns wider than this do not widen their column: the cell is printed whole (never
+/// truncated) and the rest of its row moves right, instead of every row being padded to the
+/// longest name.
+pub const MAX_COLUMN_WIDTH: usize = 40;
+
+/// Left-aligned columns, two spaces apart, every cell escaped, one line per row, each ending
+/// in a line break. A column is as wide as its widest cell up to [`MAX_COLUMN_WIDTH`]
+/// characters; a longer cell is printed whole and pushes the rest of its own row right. No
+/// width is given to `format!` (whose widths stop at 65,535), so any cell length works.
+///
+/// ```
+/// use tenant_attach::text::table;
+/// let rows = [vec![String::from("16777301"), String::from("CON-WS-001")]];
+/// assert_eq!(table(&["RESOURCE ID", "NAME"], &rows), "RESOURCE ID  NAME\n16777301     CON-WS-001\n");
+/// ```
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let escaped: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| escape(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &escaped {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            let n = cell.chars().count();
+            if n <= MAX_COLUMN_WIDTH {
+                *w = (*w).max(n);
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[&str]| {
+        let mut l = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            l.push_str(cell);
+            if i + 1 < cells.len() {
+                let n = cell.chars().count();
+                l.extend(std::iter::repeat_n(' ', w.saturating_sub(n) + 2));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    let head: Vec<Cow<'_, str>> = header.iter().map(|h| escape(h)).collect();
+    line(&head.iter().map(AsRef::as_ref).collect::<Vec<&str>>());
+    for row in &escaped {
+        line(&row.iter().map(AsRef::as_ref).collect::<Vec<&str>>());
+    }
+    out
+}
+
+/// `1 device`, `3 devices`.
+///
+/// ```
+/// use tenant_attach::text::plural;
+/// assert_eq!((plural(1, "device", "devices"), plural(0, "user", "users")), ("1 device".into(), "0 users".into()));
+/// ```
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Names joined by `sep`, each escaped.
+pub(crate) fn joined<S: AsRef<str>>(names: &[S], sep: &str) -> String {
+    names
+        .iter()
+        .map(|n| escape(n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

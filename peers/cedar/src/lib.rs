@@ -1,4 +1,4 @@
-//! The tenant-attach rulebook (rulebook 2) translated into Cedar, for a differential check
+//! The tenant-attach rulebook (rulebook 3) translated into Cedar, for a differential check
 //! against an engine written by others and for a side-by-side benchmark.
 //!
 //! # The translation
@@ -38,6 +38,27 @@
 //! - A feature whose `since` exceeds `hierarchy.version` (R-F3) gets `when { false }`: nobody,
 //!   Global Administrators included.
 //!
+//! Rulebook 3 (see README.md for what Cedar cannot say):
+//!
+//! - R-F3: a feature outside the US Government list (cloud `us_government`,
+//!   `us_government_features = documented`) and, at 2006 or earlier, the scripts pages with
+//!   `scripts_feature_enabled = false` get `when { false }`, as does every feature an SMS
+//!   Provider requiring MFA blocks (R-F6, `sms_provider_mfa = true`).
+//! - R-F5: `Device` entities carry `client_version` when the snapshot gives it; a feature with a
+//!   `client_since` asks `!(resource has client_version) || resource.client_version >= N`.
+//! - R-I1: `User.intune_all` is Global or Intune Administrator only; `User.reader` is the set of
+//!   permissions a reader role holds on every device under `entra_roles` (`ManagedDevices_Read`,
+//!   and the built-in Help Desk Operator's permissions for a Helpdesk Administrator under
+//!   `helpdesk_as_operator`), `reader_any` whether the user has such a role. A permission the
+//!   reader role holds needs neither an assignment, nor a tag, nor a scope group.
+//! - R-I2 / R-I8: the loader resolves two views of the user's assignments, `nested` (through
+//!   nested groups, R-I2) and `direct` (a member group lists the user itself), each with
+//!   `has_assignment`, `reach` and `cover`; `User.licensed` is `intune_licensed` with
+//!   `licence_unknown` applied. The policy picks the view: `principal.licensed && <nested>`, or
+//!   `!principal.licensed && <unlicensed_admins> && <direct>` (the tenant setting, a constant of
+//!   the generated text), or with the setting off the empty view `none` (only a reader role's
+//!   permissions count).
+//!
 //! Users who prefer Cedar can keep this shape: the policy text is printed by
 //! [`CedarWorld::policy_text`].
 
@@ -49,8 +70,9 @@ use cedar_policy::{
 };
 use serde_json::{Value, json};
 use tenant_attach::snapshot::{
-    AssociationMode, DiscoveryAgent, DiscoveryRequired, PermissionMerge, Snapshot,
-    UntaggedAssignment,
+    AssociationMode, Cloud, DirectoryRole, DiscoveryAgent, DiscoveryRequired, EntraRoles,
+    LicenceUnknown, PermissionMerge, RoleAssignment, Snapshot, UntaggedAssignment,
+    UsGovernmentFeatures,
 };
 use tenant_attach::{ClassOperation, Engine, Feature, Mode, SecuredClass};
 
@@ -60,6 +82,13 @@ const FULL_ADMINISTRATOR: &str = "SMS0001R";
 const ALL_SCOPE: &str = "SMS00ALL";
 /// The first version where one discovery can suffice (R-G2).
 const EITHER_DISCOVERY_SINCE: u32 = 2103;
+/// R-F3 (rulebook 3): the scripts switch is read at this version and earlier.
+const SCRIPTS_SWITCH_UNTIL: u32 = 2006;
+/// R-I1 (rulebook 3): what every reader role holds.
+const MANAGED_DEVICES_READ: &str = "Microsoft.Intune_ManagedDevices_Read";
+/// R-I1 (rulebook 3): the built-in role a Helpdesk Administrator equals under
+/// `helpdesk_as_operator`.
+const HELP_DESK_OPERATOR: &str = "Help Desk Operator";
 
 /// A snapshot in Cedar's terms.
 pub struct CedarWorld {
@@ -130,6 +159,8 @@ fn class_op(class: SecuredClass, op: ClassOperation) -> String {
 struct Needs {
     /// R-F3: the first site version with the feature.
     since: u32,
+    /// R-F5: the first client version with the feature.
+    client_since: Option<u32>,
     /// Intune permissions: view's and the feature's own (R-F0, R-F1).
     perms: Vec<String>,
     /// R-I6: the permissions whose holders must cover the device (acting features only).
@@ -182,6 +213,11 @@ fn requirement(s: &Snapshot, mode: Mode, f: Feature) -> Needs {
     Needs {
         // R-F0: every feature needs view, so a feature exists only where view exists too.
         since: own_row.since.max(view_row.since),
+        // R-F0 with R-F5: view's client version joins every feature's, as its `since` does.
+        client_since: match (own_row.client_since, view_row.client_since) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        },
         perms,
         acting,
         ops: ops.into_iter().collect(),
@@ -207,37 +243,50 @@ fn policies(engine: &Engine) -> String {
     for f in Feature::ALL {
         let needs = requirement(s, mode, *f);
         let action = cedar_str(f.as_str());
-        if s.hierarchy.version < needs.since {
+        let h = &s.hierarchy;
+        let nobody = if h.version < needs.since {
+            Some(format!(
+                "R-F3, needs version {} (hierarchy {})",
+                needs.since, h.version
+            ))
+        } else if h.cloud == Cloud::UsGovernment
+            && s.policy.us_government_features == UsGovernmentFeatures::Documented
+            && !f.on_us_government()
+        {
+            Some(String::from("R-F3, not documented for US Government"))
+        } else if h.version <= SCRIPTS_SWITCH_UNTIL
+            && f.needs_scripts_feature()
+            && h.scripts_feature_enabled == Some(false)
+        {
+            Some(String::from("R-F3, the scripts feature is off"))
+        } else if h.sms_provider_mfa == Some(true) && f.blocked_by_provider_mfa() {
+            Some(String::from("R-F6, the SMS Provider requires MFA"))
+        } else {
+            None
+        };
+        if let Some(why) = nobody {
             out.push_str(&format!(
-                "// {f}: R-F3, needs version {} (hierarchy {})\npermit(principal, action == Action::{action}, resource)\nwhen {{ false }};\n\n",
-                needs.since, s.hierarchy.version
+                "// {f}: {why}\npermit(principal, action == Action::{action}, resource)\nwhen {{ false }};\n\n"
             ));
             continue;
         }
-        let mut intune = vec![String::from("principal.has_assignment")];
-        for p in &needs.perms {
-            let k = cedar_str(p);
-            let tags = if ignore_tags {
-                String::new()
-            } else {
-                format!(
-                    " && (principal.reach[{k}].all || principal.reach[{k}].tags.containsAny(resource.tags))"
-                )
-            };
-            intune.push(format!("(principal.reach has {k}{tags})"));
-        }
-        let mut cover = Vec::new();
-        for q in &needs.acting {
-            let k = cedar_str(q);
-            cover.push(format!("(principal.cover has {k} && (principal.cover[{k}].all || resource in principal.cover[{k}].groups))"));
-        }
-        let scope_groups = if cover.is_empty() {
-            String::from("true")
-        } else if s.policy.scope_groups_apply_to_attached {
-            cover.join(" && ")
-        } else {
-            format!("(!resource.co_managed || ({}))", cover.join(" && "))
+        // R-F5: an unknown client version is not evaluated (the engine says so).
+        let client = match needs.client_since {
+            Some(n) => {
+                format!("\n  && (!(resource has client_version) || resource.client_version >= {n})")
+            }
+            None => String::new(),
         };
+        // R-I8: the licensed view (nested groups); for an unlicensed user, the direct one
+        // with the tenant setting on, none with it off (a reader role still counts, R-I1).
+        let setting = s.tenant.unlicensed_admins;
+        let intune = format!(
+            "principal.intune_all\n     || (principal.licensed && {})\n     || (!principal.licensed && {setting} && {})\n     || (!principal.licensed && {} && {})",
+            intune_view(s, &needs, "nested", ignore_tags),
+            intune_view(s, &needs, "direct", ignore_tags),
+            !setting,
+            intune_view(s, &needs, "none", ignore_tags),
+        );
         let configmgr = match mode {
             Mode::IntuneOnly => String::from("true"),
             _ => {
@@ -266,11 +315,104 @@ fn policies(engine: &Engine) -> String {
             }
         };
         out.push_str(&format!(
-            "// {f}\npermit(principal, action == Action::{action}, resource)\nwhen {{\n  resource.uploaded && !resource.tagless\n  && (principal.intune_all || ({}))\n  && (principal.intune_all || {scope_groups})\n  && ({configmgr})\n}};\n\n",
-            intune.join(" && "),
+            "// {f}\npermit(principal, action == Action::{action}, resource)\nwhen {{\n  resource.uploaded && !resource.tagless{client}\n  && ({intune})\n  && ({configmgr})\n}};\n\n",
         ));
     }
     out
+}
+
+/// The Intune side (R-I1..R-I7) over one view of the user's assignments (`nested` or
+/// `direct`, R-I8): some assignment or a reader role, every permission held by the reader role
+/// or reaching the device, and the acting permissions covering it (R-I6).
+fn intune_view(s: &Snapshot, needs: &Needs, v: &str, ignore_tags: bool) -> String {
+    let mut parts = vec![format!(
+        "(principal.{v}.has_assignment || principal.reader_any)"
+    )];
+    for p in &needs.perms {
+        let k = cedar_str(p);
+        let tags = if ignore_tags {
+            String::new()
+        } else {
+            format!(
+                " && (principal.{v}.reach[{k}].all || principal.{v}.reach[{k}].tags.containsAny(resource.tags))"
+            )
+        };
+        parts.push(format!(
+            "(principal.reader.contains({k}) || (principal.{v}.reach has {k}{tags}))"
+        ));
+    }
+    let mut cover = Vec::new();
+    for q in &needs.acting {
+        let k = cedar_str(q);
+        cover.push(format!("(principal.reader.contains({k}) || (principal.{v}.cover has {k} && (principal.{v}.cover[{k}].all || resource in principal.{v}.cover[{k}].groups)))"));
+    }
+    if !cover.is_empty() {
+        parts.push(if s.policy.scope_groups_apply_to_attached {
+            cover.join(" && ")
+        } else {
+            format!("(!resource.co_managed || ({}))", cover.join(" && "))
+        });
+    }
+    format!("({})", parts.join("\n        && "))
+}
+
+/// One view of a user's assignments for Cedar (R-I3..R-I6): `has_assignment`, `reach`
+/// (permission → `{all, tags}`, per R-I4/R-I5) and `cover` (permission → `{all, groups}`, R-I6).
+fn assignments_view(
+    s: &Snapshot,
+    defs: &HashMap<&str, &tenant_attach::snapshot::RoleDefinition>,
+    mine: &[&RoleAssignment],
+) -> Value {
+    let perms_of = |a: &RoleAssignment| -> BTreeSet<String> {
+        defs.get(a.role.as_str())
+            .map(|d| d.permissions.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let tags_of = |a: &RoleAssignment| -> (bool, BTreeSet<String>) {
+        if a.scope_tags.is_empty() {
+            match s.policy.untagged_assignment {
+                UntaggedAssignment::AllTags => (true, BTreeSet::new()),
+                UntaggedAssignment::DefaultTag => (false, [String::from("0")].into()),
+            }
+        } else {
+            (false, a.scope_tags.iter().cloned().collect())
+        }
+    };
+    let all_held: BTreeSet<String> = mine.iter().flat_map(|a| perms_of(a)).collect();
+    let mut reach = serde_json::Map::new();
+    let mut cover = serde_json::Map::new();
+    for p in &all_held {
+        let contributing: Vec<&RoleAssignment> = match s.tenant.intune_permission_merge {
+            PermissionMerge::Merged => mine.to_vec(),
+            PermissionMerge::Scoped => mine
+                .iter()
+                .copied()
+                .filter(|a| perms_of(a).contains(p))
+                .collect(),
+        };
+        let mut all = false;
+        let mut tags = BTreeSet::new();
+        for a in &contributing {
+            let (a_all, t) = tags_of(a);
+            all |= a_all;
+            tags.extend(t);
+        }
+        reach.insert(
+            p.clone(),
+            json!({"all": all, "tags": tags.into_iter().collect::<Vec<_>>()}),
+        );
+        let holders: Vec<_> = mine.iter().filter(|a| perms_of(a).contains(p)).collect();
+        let cover_all = holders.iter().any(|a| a.scope.all_devices == Some(true));
+        let cover_groups: BTreeSet<&str> = holders
+            .iter()
+            .flat_map(|a| a.scope.groups.iter().flatten().map(String::as_str))
+            .collect();
+        cover.insert(
+            p.clone(),
+            json!({"all": cover_all, "groups": cover_groups.into_iter().map(|g| entity_ref("Group", g)).collect::<Vec<_>>()}),
+        );
+    }
+    json!({"has_assignment": !mine.is_empty(), "reach": reach, "cover": cover})
 }
 
 fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
@@ -317,14 +459,19 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 .iter()
                 .map(|g| json!({"type": "Group", "id": g})),
         );
+        let mut attrs = json!({
+            "uploaded": engine.upload().is_uploaded(d),
+            "tagless": tags.is_empty(),
+            "tags": tags,
+            "co_managed": dev.co_managed,
+        });
+        // R-F5: the client version, when the snapshot gives it.
+        if let (Some(v), Some(map)) = (dev.client_version, attrs.as_object_mut()) {
+            map.insert(String::from("client_version"), json!(v));
+        }
         out.push(json!({
             "uid": {"type": "Device", "id": dev.resource_id.to_string()},
-            "attrs": {
-                "uploaded": engine.upload().is_uploaded(d),
-                "tagless": tags.is_empty(),
-                "tags": tags,
-                "co_managed": dev.co_managed,
-            },
+            "attrs": attrs,
             "parents": ps,
         }));
     }
@@ -395,60 +542,48 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
                 }
             }
         }
-        let mine: Vec<&tenant_attach::snapshot::RoleAssignment> = s
+        let nested: Vec<&RoleAssignment> = s
             .intune
             .role_assignments
             .iter()
             .filter(|a| a.members.iter().any(|m| groups.contains(m.as_str())))
             .collect();
-        let perms_of = |a: &tenant_attach::snapshot::RoleAssignment| -> BTreeSet<String> {
-            defs.get(a.role.as_str())
-                .map(|d| d.permissions.iter().cloned().collect())
-                .unwrap_or_default()
-        };
-        let tags_of = |a: &tenant_attach::snapshot::RoleAssignment| -> (bool, BTreeSet<String>) {
-            if a.scope_tags.is_empty() {
-                match s.policy.untagged_assignment {
-                    UntaggedAssignment::AllTags => (true, BTreeSet::new()),
-                    UntaggedAssignment::DefaultTag => (false, [String::from("0")].into()),
+        // R-I8: the assignments one of whose member groups lists the user itself.
+        let direct: Vec<&RoleAssignment> = s
+            .intune
+            .role_assignments
+            .iter()
+            .filter(|a| {
+                a.members.iter().any(|m| {
+                    s.entra
+                        .groups
+                        .iter()
+                        .any(|g| g.id == *m && g.members.contains(&u.id))
+                })
+            })
+            .collect();
+        let licensed = u
+            .intune_licensed
+            .unwrap_or(s.policy.licence_unknown == LicenceUnknown::Licensed);
+        // R-I1: Global and Intune Administrator hold everything; the reader roles what
+        // `entra_roles` says.
+        let intune_all = u.directory_roles.iter().any(|r| r.is_intune_admin());
+        let reader_any = !intune_all
+            && s.policy.entra_roles != EntraRoles::AdminsOnly
+            && u.directory_roles.iter().any(|r| !r.is_intune_admin());
+        let mut reader: BTreeSet<String> = BTreeSet::new();
+        if reader_any {
+            reader.insert(String::from(MANAGED_DEVICES_READ));
+            if s.policy.entra_roles == EntraRoles::HelpdeskAsOperator
+                && u.directory_roles
+                    .contains(&DirectoryRole::HelpdeskAdministrator)
+            {
+                for d in &s.intune.role_definitions {
+                    if d.built_in && d.name == HELP_DESK_OPERATOR {
+                        reader.extend(d.permissions.iter().cloned());
+                    }
                 }
-            } else {
-                (false, a.scope_tags.iter().cloned().collect())
             }
-        };
-        let all_held: BTreeSet<String> = mine.iter().flat_map(|a| perms_of(a)).collect();
-        let mut reach = serde_json::Map::new();
-        let mut cover = serde_json::Map::new();
-        for p in &all_held {
-            let contributing: Vec<_> = match s.tenant.intune_permission_merge {
-                PermissionMerge::Merged => mine.clone(),
-                PermissionMerge::Scoped => mine
-                    .iter()
-                    .copied()
-                    .filter(|a| perms_of(a).contains(p))
-                    .collect(),
-            };
-            let mut all = false;
-            let mut tags = BTreeSet::new();
-            for a in &contributing {
-                let (a_all, t) = tags_of(a);
-                all |= a_all;
-                tags.extend(t);
-            }
-            reach.insert(
-                p.clone(),
-                json!({"all": all, "tags": tags.into_iter().collect::<Vec<_>>()}),
-            );
-            let holders: Vec<_> = mine.iter().filter(|a| perms_of(a).contains(p)).collect();
-            let cover_all = holders.iter().any(|a| a.scope.all_devices == Some(true));
-            let cover_groups: BTreeSet<&str> = holders
-                .iter()
-                .flat_map(|a| a.scope.groups.iter().flatten().map(String::as_str))
-                .collect();
-            cover.insert(
-                p.clone(),
-                json!({"all": cover_all, "groups": cover_groups.into_iter().map(|g| entity_ref("Group", g)).collect::<Vec<_>>()}),
-            );
         }
         // R-G1..R-G7.
         let mut disc_ad = false;
@@ -546,10 +681,13 @@ fn entities(engine: &Engine, s: &Snapshot) -> Vec<Value> {
         out.push(json!({
             "uid": {"type": "User", "id": u.id},
             "attrs": {
-                "intune_all": !u.directory_roles.is_empty(),
-                "has_assignment": !mine.is_empty(),
-                "reach": reach,
-                "cover": cover,
+                "intune_all": intune_all,
+                "reader_any": reader_any,
+                "reader": reader.into_iter().collect::<Vec<_>>(),
+                "licensed": licensed,
+                "nested": assignments_view(s, &defs, &nested),
+                "direct": assignments_view(s, &defs, &direct),
+                "none": assignments_view(s, &defs, &[]),
                 "disc_ad": disc_ad,
                 "disc_entra": disc_entra,
                 "cm_admin": cm_admin,

@@ -2,27 +2,42 @@
 //! (user, device, feature) requests over several generated worlds, both modes and every knob
 //! value, rulebook 2 included: R-F3 (availability by `hierarchy.version`), R-G2 by feature
 //! (`discovery_required`), R-G6 (class operations), R-G7 (runnable scripts) and
-//! `combined_page_permissions` (R-F1).
+//! `combined_page_permissions` (R-F1); rulebook 3 too: R-I8 licences (licensed, unlicensed,
+//! unknown under `licence_unknown`; direct and nested membership under the tenant's
+//! *unlicensed admins* setting), R-I1 reader roles under every `entra_roles`, R-F3's
+//! application split, US Government list and scripts switch, R-F5 client versions and R-F6's
+//! SMS Provider MFA.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use tenant_attach::decision::ReasonCode;
 use tenant_attach::snapshot::{
-    CombinedPagePermissions, DiscoveryAgent, DiscoveryRequired, FeatureOverride, PermissionMerge,
-    Snapshot, UntaggedAssignment, Upload,
+    ApplicationActionsSplit, Cloud, CombinedPagePermissions, DirectoryRole, DiscoveryAgent,
+    DiscoveryRequired, EntraRoles, FeatureOverride, LicenceUnknown, PermissionMerge, Snapshot,
+    UntaggedAssignment, Upload, UsGovernmentFeatures,
 };
 use tenant_attach::{ClassOperation, Engine, Feature, Mode, Operation, SecuredClass};
 use tenant_attach_cedar::CedarWorld;
 use tenant_attach_synth::{Params, Rng};
 
+/// The main suite's reference evaluator (the rulebook written straight down, no engine code):
+/// Cedar is checked against it as well as against the engine.
+#[allow(
+    dead_code,
+    reason = "the suite's reference answers more than this test asks"
+)]
+#[path = "../../../tests/suite/reference.rs"]
+mod reference;
+
 /// R-F3: the site versions the worlds cycle through (before and after each feature's `since`).
 const VERSIONS: [u32; 6] = [2002, 2006, 2103, 2107, 2111, 2403];
 
-/// Features rulebook 2 changed the most; half of the requests draw from these.
-const RULEBOOK_2: [Feature; 6] = [
+/// Features rulebooks 2 and 3 changed the most; half of the requests draw from these.
+const RULEBOOK_2: [Feature; 7] = [
     Feature::RunScript,
     Feature::ApplicationsView,
     Feature::ApplicationActions,
+    Feature::ApplicationManagement,
     Feature::SoftwareUpdates,
     Feature::BitlockerKeys,
     Feature::Cmpivot,
@@ -229,11 +244,85 @@ fn world(seed: u64) -> Snapshot {
         );
     }
     s.policy.features = over;
+    rulebook_3(seed, &mut s);
     s
 }
 
+/// The reader roles of R-I1, handed out in turn.
+const READERS: [DirectoryRole; 5] = [
+    DirectoryRole::HelpdeskAdministrator,
+    DirectoryRole::GlobalReader,
+    DirectoryRole::SecurityReader,
+    DirectoryRole::SecurityOperator,
+    DirectoryRole::SecurityAdministrator,
+];
+
+/// Rulebook 3 on the world of `seed`: R-I8 licences and the tenant setting, R-I1 reader roles
+/// and `entra_roles`, R-F3's split, US Government list and scripts switch, R-F5 client versions,
+/// R-F6 MFA.
+fn rulebook_3(seed: u64, s: &mut Snapshot) {
+    // R-I8: the setting on for even seeds (synth: on); on odd seeds one user in five holds no
+    // licence (synth: one in 25), on seeds divisible by 3 one in seven is unknown, read as
+    // unlicensed on seeds 3 and 9.
+    s.tenant.unlicensed_admins = seed.is_multiple_of(2);
+    for (i, u) in s.entra.users.iter_mut().enumerate().skip(1) {
+        if seed % 2 == 1 && i % 5 == 2 {
+            u.intune_licensed = Some(false);
+        }
+        if seed.is_multiple_of(3) && i % 7 == 3 {
+            u.intune_licensed = None;
+        }
+        // R-I1: one user in eleven holds a reader role.
+        if i % 11 == 4 {
+            u.directory_roles = vec![READERS[(i / 11 + seed as usize) % READERS.len()]];
+        }
+    }
+    s.policy.licence_unknown = if matches!(seed, 3 | 9) {
+        LicenceUnknown::Unlicensed
+    } else {
+        LicenceUnknown::Licensed
+    };
+    s.policy.entra_roles = EntraRoles::ALL[(seed % 3) as usize];
+    // R-F3: the application split on one seed in four (application_management as
+    // application_actions).
+    s.policy.application_actions_split = if seed.is_multiple_of(4) {
+        ApplicationActionsSplit::Single
+    } else {
+        ApplicationActionsSplit::ByVersion
+    };
+    // R-F3: US Government on seeds 5 (2111, documented list) and 10 (2107, every feature).
+    if matches!(seed, 5 | 10) {
+        s.hierarchy.cloud = Cloud::UsGovernment;
+        s.policy.us_government_features = if seed == 5 {
+            UsGovernmentFeatures::Documented
+        } else {
+            UsGovernmentFeatures::All
+        };
+    }
+    // R-F3: the scripts switch on the 2002 and 2006 worlds: off on 8, unknown on 2, on on 14.
+    s.hierarchy.scripts_feature_enabled = match seed {
+        8 => Some(false),
+        14 => Some(true),
+        _ => None,
+    };
+    // R-F6: the SMS Provider requires MFA on seed 11; unknown on 13.
+    s.hierarchy.sms_provider_mfa = match seed {
+        11 => Some(true),
+        13 => None,
+        _ => Some(false),
+    };
+    // R-F5: a client version unknown on one device in 40 (synth: 2006 on another one in 40).
+    for d in &mut s.devices {
+        if d.resource_id % 40 == 11 {
+            d.client_version = None;
+        }
+    }
+}
+
+/// R-I1, R-I8, R-F3, R-F5, R-F6 (rulebook 3) and rulebook 2: Cedar and the engine agree on
+/// every allow and deny.
 #[test]
-fn cedar_agrees_with_tenant_attach_rulebook_2() {
+fn cedar_agrees_with_tenant_attach_rulebooks_2_and_3() {
     let mut checked = 0usize;
     let mut allowed = 0usize;
     let mut modes = BTreeSet::new();
@@ -244,6 +333,7 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
     let mut r_g7_not_evaluated = 0usize;
     let mut r_g7_allowed = 0usize;
     let mut allowed_by_feature: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut reader_allowed = 0usize;
     for seed in 1..=14u64 {
         let s = world(seed);
         versions.insert(s.hierarchy.version);
@@ -295,6 +385,8 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
                 .count();
             checked += 1;
             allowed += usize::from(ours);
+            reader_allowed +=
+                usize::from(ours && user.directory_roles.iter().any(|r| READERS.contains(r)));
             if ours {
                 *allowed_by_feature.entry(f.as_str()).or_default() += 1;
                 if f == Feature::RunScript
@@ -339,6 +431,23 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
             code.as_str()
         );
     }
+    for code in [
+        ReasonCode::NoIntuneLicense,
+        ReasonCode::UnlicensedNestedMembership,
+        ReasonCode::ScriptsFeatureDisabled,
+        ReasonCode::ClientVersionTooOld,
+        ReasonCode::SmsProviderMfa,
+    ] {
+        assert!(
+            count(code) > 0,
+            "{} (rulebook 3) never occurred",
+            code.as_str()
+        );
+    }
+    assert!(
+        reader_allowed > 0,
+        "R-I1: a user with a reader role never allowed"
+    );
     for f in Feature::ALL {
         assert!(
             allowed_by_feature.contains_key(f.as_str()),
@@ -349,5 +458,52 @@ fn cedar_agrees_with_tenant_attach_rulebook_2() {
     assert!(
         r_g7_not_evaluated > 0,
         "R-G7 not evaluated without configmgr.scripts never occurred"
+    );
+}
+
+/// R-I1, R-I8, R-F3, R-F5, R-F6 (rulebook 3): Cedar agrees with the suite's reference evaluator
+/// (written from the rulebook, independent of the engine) on requests over the same worlds,
+/// half of them from users a rulebook 3 fact concerns (unlicensed, licence unknown, a reader
+/// role).
+#[test]
+fn cedar_agrees_with_the_reference_evaluator() {
+    let mut checked = 0usize;
+    let mut allowed = 0usize;
+    for seed in 1..=14u64 {
+        let s = world(seed);
+        let engine = Engine::new(s.clone()).unwrap();
+        let cedar = CedarWorld::translate(&engine);
+        let r = reference::Reference { s: &s };
+        let mut rng = Rng::new(seed * 47);
+        let concerned: Vec<&str> = s
+            .entra
+            .users
+            .iter()
+            .filter(|u| u.intune_licensed != Some(true) || !u.directory_roles.is_empty())
+            .map(|u| u.id.as_str())
+            .collect();
+        for _ in 0..120 {
+            let u = if rng.percent(50) && !concerned.is_empty() {
+                concerned[rng.below(concerned.len())]
+            } else {
+                s.entra.users[rng.below(s.entra.users.len())].id.as_str()
+            };
+            let d = &s.devices[rng.below(s.devices.len())];
+            let f = Feature::ALL[rng.below(Feature::ALL.len())];
+            let theirs = cedar.allows(u, d.resource_id, f);
+            let ours = r.answer(u, d.resource_id, f);
+            assert_eq!(
+                ours.allowed, theirs,
+                "seed {seed}: {u} {} {f}: reference says {:?}",
+                d.name, ours.codes
+            );
+            checked += 1;
+            allowed += usize::from(theirs);
+        }
+    }
+    eprintln!("reference and Cedar: checked {checked}, allowed {allowed}");
+    assert!(
+        allowed > 50 && allowed < checked - 50,
+        "a mix of allows ({allowed}) and denies"
     );
 }

@@ -16,8 +16,8 @@
 //! through escaping, the table layout, `validate`'s text and a decision's text (`Display`)
 //! carrying the names; one input in 16 (chosen by a hash of the whole input, so a corpus grown
 //! from a few seeds does not skew it) also goes through every renderer that needs an engine
-//! built from the renamed sample (`upload`, `report`, `diff`, `graph`, `check`, `visible`,
-//! `who`, `offboard`). That keeps an execution cheap enough for ten million runs; the replay
+//! built from the renamed sample (`upload`, `report`, `diff`, `graph` in DOT, text and SVG,
+//! `report --format html`, `check`, `visible`, `who`, `offboard`). That keeps an execution cheap enough for ten million runs; the replay
 //! of the seeds ([`render_names_full`]) takes every renderer for every input. Asserted:
 //! no renderer panics, no output carries a raw control, format or bidi character (line
 //! breaks and, with colour, our own colour sequences aside), and escaping loses nothing.
@@ -222,7 +222,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let checked = |what: &str, out: String| assert_safe(what, &out, colour);
     checked(
         "validate",
-        commands::validation_text("snapshot.json", &diags, &style),
+        commands::validation_text("snapshot.json", &diags),
     );
     // Tables of any cell width, every name a cell.
     let rows: Vec<Vec<String>> = names.chunks(2).map(|pair| pair.to_vec()).collect();
@@ -256,7 +256,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let Ok(engine) = Engine::new(s) else {
         return;
     };
-    checked("upload", commands::upload_text(&engine, &style));
+    checked("upload", commands::upload_text(&engine));
     checked(
         "report",
         report::report(&engine, report::Knobs::from(flags & 4 == 4), &style),
@@ -269,6 +269,15 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     if let Ok(text) = graph::render(&engine, &all, Format::Text) {
         checked("graph text", text);
     }
+    // The SVG and the HTML page: names escaped for a terminal, then for markup.
+    checked(
+        "graph svg",
+        tenant_attach_cli::svg::render(&engine, &all, Some(&pick(3)), true),
+    );
+    checked(
+        "report html",
+        report::html(&engine, report::Knobs::Omitted, &pick(4)),
+    );
     let users = engine.users();
     let (Some(user), Some(device)) = (
         users.get(usize::from(*u) % users.len().max(1)).copied(),
@@ -281,7 +290,7 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     let feature = Feature::ALL[usize::from(*f) % Feature::ALL.len()];
     checked(
         "check",
-        access::check(&engine, &engine.check(user, device, feature), &style),
+        access::check(&engine.check(user, device, feature), &style),
     );
     checked("visible", access::visible(&engine, user, feature, &style));
     checked("who", access::who(&engine, device, feature, &style));

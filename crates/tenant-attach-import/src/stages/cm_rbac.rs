@@ -108,8 +108,8 @@ impl Catalogue {
 #[derive(Debug, Default)]
 pub(crate) struct Roles {
     pub list: Vec<ConfigMgrRole>,
-    /// Lowercase name → id.
-    by_name: HashMap<String, String>,
+    /// Lowercase name → the ids of the roles of that name (names should be unique).
+    by_name: HashMap<String, Vec<String>>,
     /// Uppercase id → id.
     by_id: HashMap<String, String>,
 }
@@ -203,7 +203,10 @@ pub(crate) fn roles(records: &[Record], catalogue: &Catalogue, report: &mut Repo
                 class_operations.insert(*class, ops);
             }
         }
-        out.by_name.insert(name.to_lowercase(), id.clone());
+        out.by_name
+            .entry(name.to_lowercase())
+            .or_default()
+            .push(id.clone());
         out.by_id.insert(id.to_uppercase(), id.clone());
         out.list.push(ConfigMgrRole {
             id,
@@ -274,16 +277,33 @@ struct Granted {
     dropped: BTreeSet<String>,
 }
 
-/// `SMS_Admin` rows → administrative users. `Permissions` gives specific associations; without
-/// it (a list call) the names give a cross product, with a warning.
+/// What the admins' references resolve against, and whether inferring is allowed.
+pub(crate) struct Context<'a> {
+    pub roles: &'a Roles,
+    pub collections: &'a Collections,
+    pub scopes: &'a Scopes,
+    pub discovery: &'a Discovery,
+    /// `import --strict`: an admin without `Permissions` is an error, not a cross product, and
+    /// one without `AdminSid` an error, not a SID found in discovery by logon name.
+    pub strict: bool,
+}
+
+/// `SMS_Admin` rows → administrative users. `Permissions` gives specific associations (an
+/// empty list on a record fetched by key, with `AdminSid`, pairs *no* collection: its roles in
+/// `RoleNames` are held without one); without it (a list call) the names give a cross product
+/// marked `associations_inferred`, with a warning, or an error when `strict`.
 pub(crate) fn admins(
     records: &[Record],
-    roles: &Roles,
-    collections: &Collections,
-    scopes: &Scopes,
-    discovery: &Discovery,
+    cx: &Context<'_>,
     report: &mut Report,
 ) -> Vec<ConfigMgrAdmin> {
+    let Context {
+        roles,
+        collections,
+        scopes,
+        discovery,
+        strict,
+    } = *cx;
     let mut out = Vec::new();
     let mut dropped_all: BTreeSet<String> = BTreeSet::new();
     for r in records {
@@ -293,6 +313,16 @@ pub(crate) fn admins(
         report.errors.extend(errors);
         let sid = match r.opt_str("AdminSid") {
             Some(s) => Some(s),
+            None if strict => {
+                report.error(r.fail(
+                    &key,
+                    "AdminSid",
+                    format!(
+                        "admin `{key}`: missing (a lazy property: a list call): `--strict` does not take the SID from discovery by logon name; fetch each admin by key (`SMS_Admin(ID)`)"
+                    ),
+                ));
+                None
+            }
             None => match discovery.sid_by_account.get(&key.to_lowercase()) {
                 Some(sid) => {
                     report.warn(format!(
@@ -311,15 +341,28 @@ pub(crate) fn admins(
             r.opt_u32("AccountType")
                 .is_some_and(|t| ACCOUNT_TYPES_GROUP.contains(&t))
         });
+        // A record fetched by key carries its lazy properties: `AdminSid` beside `Permissions`.
+        let fetched_by_key = r.opt_str("AdminSid").is_some();
         let granted = match r.lazy_array(&key, "Permissions") {
-            Ok(Some(perms)) if !perms.is_empty() => {
+            // An empty list from a GET by key: the admin has no association (never a guess).
+            Ok(Some(perms)) if !perms.is_empty() || fetched_by_key => {
                 specific(r, &key, &perms, roles, collections, report)
             }
-            // Absent, or `[]` as a list call may give it: every admin holds some role.
+            // A list call: absent, or `[]` without the other lazy property.
+            Ok(_) if strict => {
+                report.error(r.fail(
+                    &key,
+                    "Permissions",
+                    format!(
+                        "admin `{key}`: missing (a lazy property: a list call): `--strict` does not infer associations from `RoleNames` × `CollectionNames`; fetch each admin by key (`SMS_Admin(ID)`)"
+                    ),
+                ));
+                continue;
+            }
             Ok(_) => {
                 let g = cross_product(r, &key, roles, collections, scopes, report);
                 report.warn(format!(
-                    "{}: admin `{key}`: `Permissions` (a lazy property) is missing or empty: every role ({}) pairs with every collection ({}), which may grant more than the admin's specific associations (fetch each admin by key, `SMS_Admin(ID)`, to keep them)",
+                    "{}: admin `{key}`: `Permissions` (a lazy property) is missing, or empty without `AdminSid` (a list call): every role ({}) pairs with every collection ({}), which may grant more than the admin's specific associations; the snapshot marks them `associations_inferred` (fetch each admin by key, `SMS_Admin(ID)`, to keep them; `--strict` refuses to infer)",
                     r.file,
                     g.roles.iter().cloned().collect::<Vec<_>>().join(", "),
                     g.collections.iter().cloned().collect::<Vec<_>>().join(", "),
@@ -340,6 +383,7 @@ pub(crate) fn admins(
             account: key,
             sid,
             is_group,
+            associations_inferred: granted.mode == AssociationMode::CrossProduct,
             association_mode: granted.mode,
             roles: granted.roles.into_iter().collect(),
             collections: granted.collections.into_iter().collect(),
@@ -433,6 +477,37 @@ fn specific(
             _ => {}
         }
     }
+    // A role in `RoleNames` that no row names is held without a collection or scope (a GET by
+    // key carries the names beside `Permissions`): an association without collections, as for
+    // scope rows, so that its operations on other classes (R-G6) are kept; no collection is
+    // inferred.
+    for (i, name) in r.strings("RoleNames").iter().enumerate() {
+        let ids = roles
+            .by_name
+            .get(&name.to_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        match ids {
+            [] => report.refer(
+                &exports::SMS_ROLE,
+                r.fail(
+                    key,
+                    &format!("RoleNames[{i}]"),
+                    format!("role `{name}` is not in SMS_Role (by `RoleName`)"),
+                ),
+            ),
+            _ if ids.iter().any(|id| g.assoc.contains_key(id)) => {}
+            [id] => {
+                g.roles.insert(id.clone());
+                g.assoc.entry(id.clone()).or_default();
+            }
+            _ => report.error(r.fail(
+                key,
+                &format!("RoleNames[{i}]"),
+                format!("several roles are named `{name}` and no `Permissions` row says which one the admin holds"),
+            )),
+        }
+    }
     g
 }
 
@@ -453,11 +528,16 @@ fn cross_product(
         dropped: BTreeSet::new(),
     };
     for (i, name) in r.strings("RoleNames").iter().enumerate() {
-        match roles.by_name.get(&name.to_lowercase()) {
-            Some(id) => {
+        match roles.by_name.get(&name.to_lowercase()).map(Vec::as_slice) {
+            Some([id]) => {
                 g.roles.insert(id.clone());
             }
-            None => report.refer(
+            Some([_, _, ..]) => report.error(r.fail(
+                key,
+                &format!("RoleNames[{i}]"),
+                format!("several roles are named `{name}`: export `Permissions` (fetch each admin by key) to tell them apart"),
+            )),
+            Some([]) | None => report.refer(
                 &exports::SMS_ROLE,
                 r.fail(
                     key,

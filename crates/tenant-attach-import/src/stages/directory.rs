@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tenant_attach::snapshot::{DirectoryRole, EntraGroup, EntraUser};
 
 use crate::constants::{
-    GLOBAL_ADMINISTRATOR_TEMPLATE, GRAPH_EXPAND_CAP, INTUNE_ADMINISTRATOR_TEMPLATE,
+    GLOBAL_ADMINISTRATOR_TEMPLATE, GLOBAL_READER_TEMPLATE, GRAPH_EXPAND_CAP,
+    HELPDESK_ADMINISTRATOR_TEMPLATE, INTUNE_ADMINISTRATOR_TEMPLATE, INTUNE_O365_PLAN,
+    INTUNE_PLAN_SERVICE, PLAN_ENABLED, SECURITY_ADMINISTRATOR_TEMPLATE, SECURITY_OPERATOR_TEMPLATE,
+    SECURITY_READER_TEMPLATE,
 };
 use crate::error::Report;
 use crate::exports;
@@ -36,7 +39,7 @@ pub(crate) fn directory(
                 on_premises_sid: r.opt_str("onPremisesSecurityIdentifier"),
                 on_premises_group_sids: Vec::new(),
                 directory_roles: Vec::new(),
-                intune_licensed: None,
+                intune_licensed: intune_licensed(r, report),
             });
         }
     }
@@ -96,6 +99,28 @@ pub(crate) fn directory(
     }
 }
 
+/// R-I8: whether `assignedPlans` holds an Intune plan in force (service `SCO`, `Enabled`, not
+/// `INTUNE_O365`); `None` when the export has no `assignedPlans` (never guessed).
+fn intune_licensed(r: &Record, report: &mut Report) -> Option<bool> {
+    let key = r.opt_str("userPrincipalName").unwrap_or_default();
+    let plans = match r.lazy_array(&key, "assignedPlans") {
+        Ok(p) => p?,
+        Err(e) => {
+            report.error(e);
+            return None;
+        }
+    };
+    Some(plans.iter().filter_map(|p| r.nested(p)).any(|p| {
+        let is = |field: &str, want: &str| {
+            p.opt_str(field)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case(want))
+        };
+        is("service", INTUNE_PLAN_SERVICE)
+            && is("capabilityStatus", PLAN_ENABLED)
+            && !is("servicePlanId", INTUNE_O365_PLAN)
+    }))
+}
+
 /// A user's on-premises group SIDs: the synced groups holding the user, through nesting.
 fn group_sid_closure(
     users: &mut [EntraUser],
@@ -135,6 +160,11 @@ fn directory_roles(users: &mut [EntraUser], groups: &[EntraGroup], roles_raw: &[
         let role = match template.as_str() {
             GLOBAL_ADMINISTRATOR_TEMPLATE => DirectoryRole::GlobalAdministrator,
             INTUNE_ADMINISTRATOR_TEMPLATE => DirectoryRole::IntuneAdministrator,
+            GLOBAL_READER_TEMPLATE => DirectoryRole::GlobalReader,
+            SECURITY_READER_TEMPLATE => DirectoryRole::SecurityReader,
+            SECURITY_OPERATOR_TEMPLATE => DirectoryRole::SecurityOperator,
+            SECURITY_ADMINISTRATOR_TEMPLATE => DirectoryRole::SecurityAdministrator,
+            HELPDESK_ADMINISTRATOR_TEMPLATE => DirectoryRole::HelpdeskAdministrator,
             _ => continue,
         };
         let mut principals: Vec<String> = r

@@ -5,6 +5,7 @@ pub(crate) mod attach;
 pub(crate) mod cm_devices;
 pub(crate) mod cm_rbac;
 pub(crate) mod collections;
+pub(crate) mod device_management;
 pub(crate) mod directory;
 pub(crate) mod discovery;
 pub(crate) mod graph_devices;

@@ -1,5 +1,7 @@
 //! Stage: the settings file (what no single API returns).
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use tenant_attach::snapshot::{Device, Hierarchy, Policy, Tenant};
 
@@ -31,6 +33,7 @@ pub(crate) struct PartialDevice {
     scope_tags: Option<Vec<String>>,
     entra_device_id: Option<String>,
     scope_groups: Option<Vec<String>>,
+    client_version: Option<u32>,
 }
 
 impl PartialDevice {
@@ -57,10 +60,15 @@ impl PartialDevice {
         if let Some(v) = &self.scope_groups {
             d.scope_groups.clone_from(v);
         }
+        if let Some(v) = self.client_version {
+            d.client_version = Some(v);
+        }
     }
 }
 
-/// Parses the settings file; `None` (with the error reported) when it is unusable.
+/// Parses the settings file; `None` (with the error reported) when it is unusable: not one
+/// JSON object (a second value or anything after it is an error), a field twice (in any case),
+/// or two partial records for one device.
 pub(crate) fn settings(source: &Source, report: &mut Report) -> Option<Settings> {
     let text = match source.decode() {
         Ok(t) => t,
@@ -69,25 +77,49 @@ pub(crate) fn settings(source: &Source, report: &mut Report) -> Option<Settings>
             return None;
         }
     };
+    let at = |e: &serde_json::Error| {
+        let message = e.to_string();
+        Location {
+            file: source.name.clone(),
+            place: Place::Position {
+                line: e.line(),
+                column: e.column(),
+            },
+            field: None,
+        }
+        .error(message.split(" at line ").next().unwrap_or_default())
+    };
+    if let Err(e) = crate::records::parse_json(&text) {
+        report.error(at(&e));
+        return None;
+    }
     let mut de = serde_json::Deserializer::from_str(&text);
-    match Settings::deserialize(&mut de) {
-        Ok(s) => Some(s),
+    let settings = match Settings::deserialize(&mut de).and_then(|s| de.end().map(|()| s)) {
+        Ok(s) => s,
         Err(e) => {
-            let message = e.to_string();
+            report.error(at(&e));
+            return None;
+        }
+    };
+    let mut first: HashMap<u32, usize> = HashMap::new();
+    let mut twice = false;
+    for (i, d) in settings.devices.iter().enumerate() {
+        if let Some(j) = first.insert(d.resource_id, i) {
+            twice = true;
             report.error(
                 Location {
                     file: source.name.clone(),
-                    place: Place::Position {
-                        line: e.line(),
-                        column: e.column(),
-                    },
-                    field: None,
+                    place: Place::Path(format!("devices[{i}]")),
+                    field: Some(String::from("resource_id")),
                 }
-                .error(message.split(" at line ").next().unwrap_or_default()),
+                .error(format!(
+                    "device `{}` has two partial records, `devices[{j}]` and `devices[{i}]`: merge them into one",
+                    d.resource_id
+                )),
             );
-            None
         }
     }
+    (!twice).then_some(settings)
 }
 
 #[cfg(test)]

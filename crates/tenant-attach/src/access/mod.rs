@@ -832,8 +832,10 @@ fn compile_requirement(
             classes.insert(*c);
         }
     }
-    // R-F0: every feature needs view, so it exists only where view exists too.
+    // R-F0: every feature needs view, so it exists only where view exists too, and only on
+    // the clients view is offered on (R-F5).
     let since = own.since.max(view.since);
+    let client_since = own.client_since.max(view.client_since);
     Requirement {
         perms: all,
         acting,
@@ -841,8 +843,8 @@ fn compile_requirement(
         classes,
         since,
         unavailable: availability::unavailable(f, since, s, policy),
-        client_since: own.client_since,
-        too_old: availability::too_old(own.client_since, s, devices),
+        client_since,
+        too_old: availability::too_old(client_since, s, devices),
         provider_mfa: availability::provider_mfa_blocks(f, s),
         both_discoveries: configmgr::needs_both_discoveries(
             policy.discovery_required,

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{ClassOperation, Operation, SecuredClass};
 
 /// ConfigMgr RBAC (R-G).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMgr {
     /// Security roles.
@@ -25,7 +26,7 @@ pub struct ConfigMgr {
 }
 
 /// A ConfigMgr script (`SMS_Scripts`, R-G7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
     /// `ScriptGuid`.
@@ -42,7 +43,7 @@ pub struct Script {
 }
 
 /// A ConfigMgr security role (`SMS_Role`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMgrRole {
     /// `RoleID`, e.g. `SMS0001R`.
@@ -58,7 +59,7 @@ pub struct ConfigMgrRole {
 }
 
 /// A ConfigMgr administrative user (`SMS_Admin`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMgrAdmin {
     /// `AdminID`.
@@ -85,10 +86,22 @@ pub struct ConfigMgrAdmin {
     /// Role-to-collections pairs, for `specific` associations.
     #[serde(default)]
     pub associations: Vec<Association>,
+    /// The associations were inferred, not read: the import found no `Permissions` (a list
+    /// call) and paired every role with every collection by name (`cross_product`), which may
+    /// grant more than the admin's specific associations. Written only when `true`
+    /// (`"associations_inferred": true`); absent means the associations are as the site holds
+    /// them (or were written by hand).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub associations_inferred: bool,
+}
+
+/// For `skip_serializing_if`: leave a `false` flag out.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How an administrative user's roles pair with its collections (R-G4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssociationMode {
     /// Every role pairs with every assigned collection.
@@ -99,7 +112,7 @@ pub enum AssociationMode {
 }
 
 /// One role with its own collections (`specific` associations).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Association {
     /// A security role id.
@@ -110,7 +123,7 @@ pub struct Association {
 }
 
 /// A discovered user resource (R-G2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiscoveredUser {
     /// The user's SID.
@@ -121,7 +134,9 @@ pub struct DiscoveredUser {
 }
 
 /// A user discovery method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscoveryAgent {
     /// Active Directory user discovery.
@@ -131,7 +146,7 @@ pub enum DiscoveryAgent {
 }
 
 /// Entra ID (R-I1, R-I2, R-G1, R-G3).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entra {
     /// Users (administrators).
@@ -143,7 +158,7 @@ pub struct Entra {
 }
 
 /// An Entra user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntraUser {
     /// The object id.
@@ -170,7 +185,9 @@ pub struct EntraUser {
 /// Global and Intune Administrator hold every Intune permission; the five reader roles of
 /// rulebook 3 hold what `policy.entra_roles` says. The order is the order of strength: a user
 /// with several roles is decided by the first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DirectoryRole {
@@ -245,7 +262,7 @@ impl DirectoryRole {
 }
 
 /// An Entra group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntraGroup {
     /// The object id.
@@ -258,7 +275,7 @@ pub struct EntraGroup {
 }
 
 /// Intune RBAC.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Intune {
     /// Scope tags; Default (`"0"`) always exists even when not listed.
@@ -273,7 +290,7 @@ pub struct Intune {
 }
 
 /// An Intune scope tag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeTag {
     /// The id; `"0"` is Default.
@@ -283,7 +300,7 @@ pub struct ScopeTag {
 }
 
 /// An Intune role definition (R-I3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDefinition {
     /// The id.
@@ -299,7 +316,7 @@ pub struct RoleDefinition {
 }
 
 /// An Intune role assignment (R-I2, R-I5, R-I6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleAssignment {
     /// The id.
@@ -319,7 +336,7 @@ pub struct RoleAssignment {
 }
 
 /// The scope (Groups) of an assignment: `{"all_devices": true}` or `{"groups": [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentScope {
     /// *All devices*.

@@ -8,8 +8,10 @@ use super::{
 };
 
 impl Snapshot {
-    /// An empty snapshot of `hierarchy`: no device, collection, admin or user, every policy
-    /// knob at its default.
+    /// An empty snapshot of `hierarchy`: no device, collection, admin or user, Intune's
+    /// Default scope tag (R-S1), every policy knob at its default. The `with_…` methods here
+    /// and in the section types ([`super::EntraUser::new`], [`super::RoleAssignment::new`], …)
+    /// fill it in.
     ///
     /// ```
     /// use tenant_attach::Engine;
@@ -33,7 +35,10 @@ impl Snapshot {
             collections: Vec::new(),
             configmgr: Default::default(),
             entra: Default::default(),
-            intune: Default::default(),
+            intune: super::Intune {
+                scope_tags: vec![super::ScopeTag::default()],
+                ..Default::default()
+            },
             policy: Default::default(),
             x: None,
         }

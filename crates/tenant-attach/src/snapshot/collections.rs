@@ -1,9 +1,10 @@
 //! The `collections` section (R-C).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A ConfigMgr collection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Collection {
     /// `CollectionID`, e.g. `PS100012`.
@@ -22,7 +23,9 @@ pub struct Collection {
 }
 
 /// Device or user collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionType {
     /// Holds device resources; the only kind that is uploaded.
@@ -32,7 +35,7 @@ pub enum CollectionType {
 }
 
 /// One membership rule (R-C1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum CollectionRule {
     /// Direct rule: resource ids.
@@ -46,7 +49,7 @@ pub enum CollectionRule {
 }
 
 /// A query rule: WQL cannot be evaluated offline, so the snapshot carries its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueryRule {
     /// The rule name.

@@ -1,11 +1,12 @@
 //! The `tenant`, `hierarchy` and `devices` sections.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_SCOPE_TAG;
 
 /// Tenant-wide Intune settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tenant {
     /// The tenant-wide *Use Intune RBAC* toggle (R-M1).
@@ -23,7 +24,7 @@ pub struct Tenant {
 }
 
 /// `tenant.intune_permission_merge` (R-I4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PermissionMerge {
     /// A permission from any assignment applies to everything any assignment's tags reach.
@@ -34,7 +35,7 @@ pub enum PermissionMerge {
 }
 
 /// The ConfigMgr hierarchy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hierarchy {
     /// A display name.
@@ -79,7 +80,7 @@ fn yes() -> bool {
 }
 
 /// The cloud environment (R-H2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Cloud {
     /// Azure public cloud (2002+).
@@ -91,7 +92,7 @@ pub enum Cloud {
 }
 
 /// The tenant attach settings of a hierarchy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attach {
     /// Attached or detached (R-U1).
@@ -110,7 +111,7 @@ pub struct Attach {
 }
 
 /// The attach state (R-U1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachState {
     /// Tenant attach is enabled.
@@ -120,7 +121,7 @@ pub enum AttachState {
 }
 
 /// The upload setting: `{"all_devices": true}` or `{"collection": "PS100012"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
     /// *All my devices managed by Configuration Manager* (R-U3).
@@ -168,7 +169,7 @@ impl Upload {
 }
 
 /// Which user discovery methods run (R-G2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Discovery {
     /// Active Directory user discovery.
@@ -189,7 +190,7 @@ impl Default for Discovery {
 }
 
 /// A ConfigMgr device resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Device {
     /// `SMS_R_System.ResourceID`.

@@ -1,14 +1,17 @@
 //! The serde model of the snapshot contract (`tenant-attach.snapshot/1`).
 //!
 //! Every struct refuses unknown fields (a typo must not silently change a decision), except
-//! the free `x` object. Optional fields carry the defaults of `interface.md`. The model is
+//! the free `x` object. Optional fields carry the defaults of `docs/snapshot.md`. The model is
 //! plain data with public fields: it *is* the contract, versioned by [`SCHEMA`].
 
 mod access;
 mod build;
+mod build_access;
+mod build_tenant;
 mod collections;
 mod hierarchy;
 mod policy;
+mod schema;
 
 pub use access::{
     AssignmentScope, Association, AssociationMode, ConfigMgr, ConfigMgrAdmin, ConfigMgrRole,
@@ -23,7 +26,9 @@ pub use policy::{
     ApplicationActionsSplit, ChildRelation, CombinedPagePermissions, DiscoveryRequired, EntraRoles,
     FeatureOverride, LicenceUnknown, Policy, UntaggedAssignment, UsGovernmentFeatures,
 };
+pub use schema::{json_schema, json_schema_text};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LoadError;
@@ -35,7 +40,7 @@ pub const SCHEMA: &str = "tenant-attach.snapshot/1";
 pub const DEFAULT_SCOPE_TAG: &str = "0";
 
 /// One hierarchy and its tenant at one moment: the engine's whole input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Always [`SCHEMA`].

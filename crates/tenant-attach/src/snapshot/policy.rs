@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{ClassOperation, Feature, Operation, SecuredClass};
 
 /// The policy knobs (see the rulebook); every decision reports the ones it used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// R-U4: which dependents of the upload collection count as its children.
@@ -72,7 +73,9 @@ impl Default for Policy {
 }
 
 /// An edge kind that makes a dependent collection a child (R-U4, R-C5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChildRelation {
     /// The child is limited to the parent.
@@ -113,7 +116,7 @@ impl ChildRelation {
 }
 
 /// `policy.untagged_assignment` (R-I5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UntaggedAssignment {
     /// An assignment with no scope tags reaches every object.
@@ -124,7 +127,7 @@ pub enum UntaggedAssignment {
 }
 
 /// `policy.discovery_required` (R-G2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscoveryRequired {
     /// Rulebook 2's default: before 2103 both discoveries; from 2103, either for `view`, the
@@ -157,7 +160,7 @@ impl DiscoveryRequired {
 }
 
 /// `policy.combined_page_permissions` (R-F1, rulebook 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CombinedPagePermissions {
     /// The "—" rows need nothing beyond `view` in `combined` mode (every tenant-attach page
@@ -189,7 +192,7 @@ impl UntaggedAssignment {
 }
 
 /// An override of one row of the R-F1 table; a missing field keeps the default.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureOverride {
     /// Intune permissions in `combined` mode.
@@ -216,7 +219,7 @@ pub struct FeatureOverride {
 macro_rules! knob_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+

@@ -56,6 +56,24 @@ impl Explain<'_> {
             }
             Ok(g) => g,
         };
+        // Issue 18: an answer that rests on associations the importer inferred says so.
+        let mut inferred: Vec<&str> = g
+            .admins
+            .iter()
+            .filter_map(|x| s.configmgr.admins.get(*x as usize))
+            .filter(|ad| ad.associations_inferred)
+            .map(|ad| ad.account.as_str())
+            .collect();
+        if !inferred.is_empty() {
+            inferred.sort_unstable();
+            out.not_evaluated.push(NotEvaluated {
+                rule: "R-G4",
+                detail: format!(
+                    "the associations of `{}` were inferred by the importer from a list call without `Permissions` (every role paired with every collection); their specific associations may grant less: export each SMS_Admin by key",
+                    inferred.join("`, `")
+                ),
+            });
+        }
         // R-G4: per Collection operation; grants keyed by ids so the text follows the content,
         // not the file order.
         type Holder<'s> = (
