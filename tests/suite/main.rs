@@ -16,6 +16,7 @@ mod assert_props;
 mod bundle;
 mod corpus;
 mod differential;
+mod fix;
 mod fuzz_bodies;
 mod fuzz_replay;
 mod import;

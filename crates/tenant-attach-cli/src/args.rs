@@ -180,6 +180,28 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         questions: Option<PathBuf>,
     },
+    /// The least-privilege change sets that let USER use FEATURE on DEVICE, each proved by the
+    /// engine, with what else each changes (its blast radius).
+    Fix {
+        /// The user: UPN or Entra object id.
+        #[arg(long)]
+        user: String,
+        /// The device: resource id or name.
+        #[arg(long)]
+        device: String,
+        /// The feature (default `view`).
+        #[arg(long, value_parser = parse_feature, default_value = "view")]
+        feature: Feature,
+        /// How many change sets to propose.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        max: u16,
+        /// Write the snapshot with fix K (1-based, as listed) applied to `-o OUT`.
+        #[arg(long, value_name = "K", requires = "output", value_parser = clap::value_parser!(u16).range(1..))]
+        apply: Option<u16>,
+        /// Where `--apply` writes the snapshot.
+        #[arg(short = 'o', long = "output", value_name = "OUT", requires = "apply")]
+        output: Option<PathBuf>,
+    },
     /// May a user offboard the hierarchy from the admin center, and how long it takes (R-H4).
     Offboard {
         /// The user: UPN or Entra object id.

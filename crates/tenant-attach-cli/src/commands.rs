@@ -243,6 +243,28 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             }
             Ok(done(sensitivity::render(engine, *knob, style), 0))
         }
+        Command::Fix {
+            user,
+            device,
+            feature,
+            max,
+            apply,
+            output,
+        } => {
+            let (label, engine) = load(cli)?;
+            let u = engine
+                .find_user(user)
+                .map_err(|e| query_failure(&label, &e))?;
+            let d = engine
+                .find_device(device)
+                .map_err(|e| query_failure(&label, &e))?;
+            let request = crate::fix::Request {
+                max: usize::from(*max),
+                apply: apply.map(usize::from),
+                output: output.as_deref(),
+            };
+            crate::fix::run(engine, u, d, *feature, &request, style)
+        }
         Command::Offboard { user } => {
             let (label, engine) = load(cli)?;
             let u = engine

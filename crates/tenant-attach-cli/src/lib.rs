@@ -8,6 +8,7 @@ pub mod assert;
 pub mod batch;
 pub mod commands;
 pub mod drawn;
+pub mod fix;
 pub mod graph;
 pub mod html;
 pub mod import;

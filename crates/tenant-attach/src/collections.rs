@@ -326,6 +326,61 @@ impl CollectionGraph {
             .collect();
     }
 
+    /// Evaluates R-C1 again for one device only, after direct or query rules changed for it
+    /// (same references, so the same DAG): in topological order, whether the device is in
+    /// each collection, from the rules' lists and the upstream answers just computed. Linear
+    /// in the collections and their rules' lists, not in the memberships.
+    pub(crate) fn reevaluate_device(
+        &mut self,
+        collections: &[Collection],
+        rid: u32,
+        d: crate::devices::DeviceNo,
+    ) {
+        let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
+            return;
+        };
+        let mut inside = vec![false; collections.len()];
+        for node in order {
+            let pos = node.index();
+            let Some(c) = collections.get(pos) else {
+                continue;
+            };
+            if c.kind != CollectionType::Device {
+                continue;
+            }
+            let mut is_in = c.rules.iter().any(|rule| match rule {
+                CollectionRule::Direct(ids) => ids.contains(&rid),
+                CollectionRule::Query(q) => q.members.contains(&rid),
+                CollectionRule::Include(_) | CollectionRule::Exclude(_) => false,
+            });
+            let mut limit = true;
+            let mut excluded = false;
+            for edge in self
+                .graph
+                .edges_directed(node, petgraph::Direction::Incoming)
+            {
+                use petgraph::visit::EdgeRef;
+                let upstream = inside.get(edge.source().index()).copied().unwrap_or(false);
+                match edge.weight() {
+                    ChildRelation::Include => is_in |= upstream,
+                    ChildRelation::Limiting => limit = upstream,
+                    ChildRelation::Exclude => excluded |= upstream,
+                }
+            }
+            let now = is_in && limit && !excluded;
+            if let Some(slot) = inside.get_mut(pos) {
+                *slot = now;
+            }
+            if let Some(set) = self.members.get_mut(pos) {
+                if now {
+                    set.bits.insert(d);
+                } else {
+                    set.bits.remove(d);
+                }
+            }
+        }
+    }
+
     /// How many collections.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -12,6 +12,8 @@ use crate::snapshot::{ChildRelation, Collection, Device, EntraUser, Policy, Snap
 use crate::upload::UploadScope;
 use crate::validate::resolve;
 
+mod what_if;
+
 /// A snapshot that passed validation, with its indexes: device numbering, the collection
 /// graph with every membership evaluated, and the upload scope.
 ///
