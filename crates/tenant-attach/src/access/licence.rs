@@ -29,6 +29,13 @@ pub(crate) enum LicenceCase {
 pub(crate) struct Membership {
     /// The assignments that apply (sorted).
     pub(crate) effective: Vec<u32>,
+    /// The rest, unless the user is licensed as the snapshot says (the usual case).
+    pub(crate) note: Option<Box<LicenceNote>>,
+}
+
+/// Why a user's licence keeps assignments from applying, or rests on `licence_unknown`.
+#[derive(Debug, Clone)]
+pub(crate) struct LicenceNote {
     /// Whether any assignment reaches the user at all, directly or nested (R-I2).
     pub(crate) reached: bool,
     pub(crate) case: LicenceCase,
@@ -62,22 +69,31 @@ pub(crate) fn membership(
             && !full_admin
             && reached
             && (!allowed || direct_differs(&direct(intune, u)));
+        // A licensed user needs a note only where the licence is unknown and that matters
+        // (without one, `reached` is "has assignments", as it is when licensed).
+        let note = unknown_matters.then(|| {
+            Box::new(LicenceNote {
+                reached,
+                case: LicenceCase::Licensed,
+                nested_only: Vec::new(),
+                unknown_matters,
+            })
+        });
         return Membership {
             effective: all,
-            reached,
-            case: LicenceCase::Licensed,
-            nested_only: Vec::new(),
-            unknown_matters,
+            note,
         };
     }
     let unknown_matters = known.is_none() && !full_admin && reached;
     if !allowed {
         return Membership {
             effective: Vec::new(),
-            reached,
-            case: LicenceCase::Refused,
-            nested_only: Vec::new(),
-            unknown_matters,
+            note: Some(Box::new(LicenceNote {
+                reached,
+                case: LicenceCase::Refused,
+                nested_only: Vec::new(),
+                unknown_matters,
+            })),
         };
     }
     let effective = direct(intune, u);
@@ -87,11 +103,13 @@ pub(crate) fn membership(
         .filter(|a| effective.binary_search(a).is_err())
         .collect();
     Membership {
-        unknown_matters: unknown_matters && !nested_only.is_empty(),
+        note: Some(Box::new(LicenceNote {
+            unknown_matters: unknown_matters && !nested_only.is_empty(),
+            reached,
+            case: LicenceCase::DirectOnly,
+            nested_only,
+        })),
         effective,
-        reached,
-        case: LicenceCase::DirectOnly,
-        nested_only,
     }
 }
 

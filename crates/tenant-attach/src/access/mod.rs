@@ -114,14 +114,9 @@ struct Profile {
     reader: Option<DirectoryRole>,
     /// Applicable assignments (R-I2, R-I8), sorted.
     assignments: Vec<u32>,
-    /// Whether any assignment reaches the user, whatever the licence (R-I2).
-    reached: bool,
-    /// How the licence decided `assignments` (R-I8).
-    licence: licence::LicenceCase,
-    /// Under `DirectOnly`, the assignments reached only through nested groups (R-I8).
-    nested_only: Vec<u32>,
-    /// Whether the decision rests on `licence_unknown` (R-I8, listed as not evaluated).
-    licence_unknown_matters: bool,
+    /// How the licence decided `assignments` (R-I8), kept out of line: `None` for the usual
+    /// licensed user whose licence the snapshot gives (the fast path never reads it).
+    licence: Option<Box<licence::LicenceNote>>,
     /// Union of their permissions (R-I3).
     perms: FixedBitSet,
     /// Union of their scope tags (for `merged`, R-I4).
@@ -133,6 +128,32 @@ struct Profile {
 }
 
 impl Profile {
+    /// Whether any assignment reaches the user, whatever the licence (R-I2).
+    fn reached(&self) -> bool {
+        self.licence
+            .as_ref()
+            .map_or(!self.assignments.is_empty(), |n| n.reached)
+    }
+
+    /// How the licence decided the assignments (R-I8).
+    fn licence_case(&self) -> licence::LicenceCase {
+        self.licence
+            .as_ref()
+            .map_or(licence::LicenceCase::Licensed, |n| n.case)
+    }
+
+    /// Under `DirectOnly`, the assignments reached only through nested groups (R-I8).
+    fn nested_only(&self) -> &[u32] {
+        self.licence
+            .as_ref()
+            .map_or(&[], |n| n.nested_only.as_slice())
+    }
+
+    /// Whether the decision rests on `licence_unknown` (R-I8, listed as not evaluated).
+    fn licence_unknown_matters(&self) -> bool {
+        self.licence.as_ref().is_some_and(|n| n.unknown_matters)
+    }
+
     /// R-G2 for a requirement: whether the user's discoveries are enough.
     fn discovered(&self, req: &Requirement) -> bool {
         let (ad, entra) = self.discovery;
@@ -257,10 +278,7 @@ impl Access {
                         .copied(),
                     reader: licence::reader_role(user, policy),
                     assignments,
-                    reached: m.reached,
-                    licence: m.case,
-                    nested_only: m.nested_only,
-                    licence_unknown_matters: m.unknown_matters,
+                    licence: m.note,
                     perms,
                     reach: if all {
                         TagReach::All
@@ -360,7 +378,9 @@ impl Access {
 
     /// R-F3, R-F5, R-F6: the conditions on the site, the client and the provider.
     fn device_conditions_hold(&self, req: &Requirement, d: DeviceNo) -> bool {
-        req.unavailable.is_none() && !req.provider_mfa && !req.too_old.contains(d)
+        req.unavailable.is_none()
+            && !req.provider_mfa
+            && (req.client_since.is_none() || !req.too_old.contains(d))
     }
 
     /// The fast path: no allocation, no explanation.
@@ -380,55 +400,17 @@ impl Access {
         {
             return false;
         }
-        // R-I1: what the reader role holds needs no assignment, tag or scope group.
-        let role = self.role_perms(p);
-        let need = |q: &&u32| role.is_none_or(|r| !r.contains(**q as usize));
-        let by_role = role.is_some() && !req.perms.iter().any(|q| need(&q));
-        if p.directory_role.is_none() && !by_role {
-            if p.assignments.is_empty() {
-                return false;
-            }
-            let holds = |a: &u32, perm: u32| {
-                self.intune
-                    .assignments
-                    .get(*a as usize)
-                    .is_some_and(|a| a.perms.contains(perm as usize))
-            };
-            let ok = match self.merge {
-                PermissionMerge::Merged => {
-                    req.perms
-                        .iter()
-                        .filter(need)
-                        .all(|q| p.perms.contains(*q as usize))
-                        && (!self.check_tags || self.intune.reaches(&p.reach, d))
+        if p.directory_role.is_none() {
+            // R-I1: what a reader role holds needs no assignment, tag or scope group. Without
+            // one (nearly every user), the check is monomorphised with no filter at all.
+            let ok = match self.role_perms(p) {
+                None => self.intune_allows(p, req, d, f, |_| true),
+                Some(role) => {
+                    let need = |q: u32| !role.contains(q as usize);
+                    !req.perms.iter().any(|q| need(*q)) || self.intune_allows(p, req, d, f, need)
                 }
-                PermissionMerge::Scoped => req.perms.iter().filter(need).all(|q| {
-                    p.assignments.iter().any(|a| {
-                        holds(a, *q)
-                            && (!self.check_tags
-                                || self
-                                    .intune
-                                    .assignments
-                                    .get(*a as usize)
-                                    .is_some_and(|a| self.intune.reaches(&a.tags, d)))
-                    })
-                }),
             };
             if !ok {
-                return false;
-            }
-            if self.scope_groups_apply(f, d)
-                && !req.acting.iter().filter(need).all(|q| {
-                    p.assignments.iter().any(|a| {
-                        holds(a, *q)
-                            && self
-                                .intune
-                                .assignments
-                                .get(*a as usize)
-                                .is_some_and(|a| self.intune.covers(&a.cover, d))
-                    })
-                })
-            {
                 return false;
             }
         }
@@ -444,6 +426,58 @@ impl Access {
             }) && self.configmgr_beyond_collections(grants, req);
         }
         true
+    }
+
+    /// The Intune side of the fast path (R-I2..R-I7) for the permissions `need` keeps (those a
+    /// reader role does not already hold): assignments, tags, scope groups.
+    fn intune_allows(
+        &self,
+        p: &Profile,
+        req: &Requirement,
+        d: DeviceNo,
+        f: Feature,
+        need: impl Fn(u32) -> bool,
+    ) -> bool {
+        if p.assignments.is_empty() {
+            return false;
+        }
+        let holds = |a: &u32, perm: u32| {
+            self.intune
+                .assignments
+                .get(*a as usize)
+                .is_some_and(|a| a.perms.contains(perm as usize))
+        };
+        let ok = match self.merge {
+            PermissionMerge::Merged => {
+                req.perms
+                    .iter()
+                    .filter(|q| need(**q))
+                    .all(|q| p.perms.contains(*q as usize))
+                    && (!self.check_tags || self.intune.reaches(&p.reach, d))
+            }
+            PermissionMerge::Scoped => req.perms.iter().filter(|q| need(**q)).all(|q| {
+                p.assignments.iter().any(|a| {
+                    holds(a, *q)
+                        && (!self.check_tags
+                            || self
+                                .intune
+                                .assignments
+                                .get(*a as usize)
+                                .is_some_and(|a| self.intune.reaches(&a.tags, d)))
+                })
+            }),
+        };
+        ok && !(self.scope_groups_apply(f, d)
+            && !req.acting.iter().filter(|q| need(**q)).all(|q| {
+                p.assignments.iter().any(|a| {
+                    holds(a, *q)
+                        && self
+                            .intune
+                            .assignments
+                            .get(*a as usize)
+                            .is_some_and(|a| self.intune.covers(&a.cover, d))
+                })
+            }))
     }
 
     /// R-G6 and R-G7: what the ConfigMgr side needs beyond Collection operations.
@@ -646,10 +680,10 @@ impl Access {
     /// reason and those assignments' positions in `$.intune.role_assignments`, sorted.
     pub(crate) fn licence_block(&self, u: UserNo) -> Option<(ReasonCode, Vec<usize>)> {
         let p = self.profiles.get(u as usize)?;
-        if p.directory_role.is_some() || !p.reached {
+        if p.directory_role.is_some() || !p.reached() {
             return None;
         }
-        let (code, lost) = match p.licence {
+        let (code, lost) = match p.licence_case() {
             licence::LicenceCase::Licensed => return None,
             licence::LicenceCase::Refused => {
                 let mut stamp = vec![u32::MAX; self.intune.group_assignments.len()];
@@ -658,9 +692,9 @@ impl Access {
                     licence::nested(&self.intune, u as usize, &mut stamp),
                 )
             }
-            licence::LicenceCase::DirectOnly if !p.nested_only.is_empty() => (
+            licence::LicenceCase::DirectOnly if !p.nested_only().is_empty() => (
                 ReasonCode::UnlicensedNestedMembership,
-                p.nested_only.clone(),
+                p.nested_only().to_vec(),
             ),
             licence::LicenceCase::DirectOnly => return None,
         };
@@ -725,7 +759,7 @@ impl Access {
             out.grants
                 .push(reader_role_grant(role, "Organization_Delete"));
         } else if p.assignments.is_empty() {
-            let (code, detail) = match (p.reached, p.licence) {
+            let (code, detail) = match (p.reached(), p.licence_case()) {
                 (true, licence::LicenceCase::Refused) => (
                     ReasonCode::NoIntuneLicense,
                     "the user holds no Intune licence and the tenant does not allow unlicensed admins (R-I8), and offboarding needs Organization_Delete",

@@ -28,7 +28,7 @@ impl Explain<'_> {
             out.grants.push(directory_role_grant(role));
             return;
         }
-        if p.licence_unknown_matters {
+        if p.licence_unknown_matters() {
             out.knobs.insert(
                 String::from("licence_unknown"),
                 json!(self.policy.licence_unknown.as_str()),
@@ -76,7 +76,7 @@ impl Explain<'_> {
         }
         if p.assignments.is_empty() {
             let upn = self.upn(p);
-            let (code, rule, detail) = match (p.reached, p.licence) {
+            let (code, rule, detail) = match (p.reached(), p.licence_case()) {
                 (true, LicenceCase::Refused) => (
                     ReasonCode::NoIntuneLicense,
                     "R-I8",
@@ -234,8 +234,8 @@ impl Explain<'_> {
             }
         }
         if out.reasons.len() > start
-            && p.licence == LicenceCase::DirectOnly
-            && !p.nested_only.is_empty()
+            && p.licence_case() == LicenceCase::DirectOnly
+            && !p.nested_only().is_empty()
         {
             // R-I8: the nested assignments would not be enough reason alone; named first.
             out.reasons.insert(
@@ -304,7 +304,7 @@ impl Explain<'_> {
                 .map_or("?", |g| g.name.as_str())
         };
         let mut nested: Vec<(&str, String)> = p
-            .nested_only
+            .nested_only()
             .iter()
             .filter_map(|x| {
                 let ca = a.intune.assignments.get(*x as usize)?;
