@@ -467,8 +467,10 @@ impl Access {
                 })
             }),
         };
-        ok && !(self.scope_groups_apply(f, d)
-            && !req.acting.iter().filter(|q| need(**q)).all(|q| {
+        // R-I6: on a device the scope groups apply to, each acting permission needs an
+        // assignment that holds it and covers the device.
+        ok && (!self.scope_groups_apply(f, d)
+            || req.acting.iter().filter(|q| need(**q)).all(|q| {
                 p.assignments.iter().any(|a| {
                     holds(a, *q)
                         && self
