@@ -193,13 +193,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             device,
             feature,
         } => {
-            let (label, engine) = load(cli)?;
-            let u = engine
-                .find_user(user)
-                .map_err(|e| query_failure(&label, &e))?;
-            let d = engine
-                .find_device(device)
-                .map_err(|e| query_failure(&label, &e))?;
+            let (engine, u, d) = load_question(cli, user, device)?;
             let decision = engine.check(u, d, *feature);
             if style.format == Format::Json {
                 return Ok(streamed(0, move |w| output::write_json(w, &decision)));
@@ -251,13 +245,7 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
             apply,
             output,
         } => {
-            let (label, engine) = load(cli)?;
-            let u = engine
-                .find_user(user)
-                .map_err(|e| query_failure(&label, &e))?;
-            let d = engine
-                .find_device(device)
-                .map_err(|e| query_failure(&label, &e))?;
+            let (engine, u, d) = load_question(cli, user, device)?;
             let request = crate::fix::Request {
                 max: usize::from(*max),
                 apply: apply.map(usize::from),
@@ -460,4 +448,28 @@ fn stats(engine: &Engine, style: &Style) -> String {
             out
         }
     }
+}
+
+/// Loads the snapshot and finds the question's user and device (an unknown or ambiguous name
+/// is an input error naming the file).
+fn load_question(
+    cli: &Cli,
+    user: &str,
+    device: &str,
+) -> Result<
+    (
+        &'static Engine,
+        tenant_attach::UserIx,
+        tenant_attach::DeviceIx,
+    ),
+    Failure,
+> {
+    let (label, engine) = load(cli)?;
+    let u = engine
+        .find_user(user)
+        .map_err(|e| query_failure(&label, &e))?;
+    let d = engine
+        .find_device(device)
+        .map_err(|e| query_failure(&label, &e))?;
+    Ok((engine, u, d))
 }

@@ -4,20 +4,25 @@
 use super::vocabulary::{Edit, Op};
 use crate::snapshot::{DiscoveryAgent, Snapshot};
 
-fn group_name<'s>(s: &'s Snapshot, id: &'s str) -> &'s str {
-    s.entra
-        .groups
+/// The name of the item whose id is `id`, as the consoles show it; the id itself if none is.
+fn named<'s, T>(
+    items: &'s [T],
+    id: &'s str,
+    key: impl Fn(&T) -> &str,
+    name: impl Fn(&'s T) -> &'s String,
+) -> &'s str {
+    items
         .iter()
-        .find(|g| g.id == id)
-        .map_or(id, |g| g.name.as_str())
+        .find(|x| key(x) == id)
+        .map_or(id, |x| name(x).as_str())
+}
+
+fn group_name<'s>(s: &'s Snapshot, id: &'s str) -> &'s str {
+    named(&s.entra.groups, id, |x| &x.id, |x| &x.name)
 }
 
 fn upn<'s>(s: &'s Snapshot, id: &'s str) -> &'s str {
-    s.entra
-        .users
-        .iter()
-        .find(|u| u.id == id)
-        .map_or(id, |u| u.upn.as_str())
+    named(&s.entra.users, id, |x| &x.id, |x| &x.upn)
 }
 
 fn device_name(s: &Snapshot, rid: u32) -> String {
@@ -28,18 +33,11 @@ fn device_name(s: &Snapshot, rid: u32) -> String {
 }
 
 fn collection_name<'s>(s: &'s Snapshot, id: &'s str) -> &'s str {
-    s.collections
-        .iter()
-        .find(|c| c.id == id)
-        .map_or(id, |c| c.name.as_str())
+    named(&s.collections, id, |x| &x.id, |x| &x.name)
 }
 
 fn cm_role_name<'s>(s: &'s Snapshot, id: &'s str) -> &'s str {
-    s.configmgr
-        .roles
-        .iter()
-        .find(|r| r.id == id)
-        .map_or(id, |r| r.name.as_str())
+    named(&s.configmgr.roles, id, |x| &x.id, |x| &x.name)
 }
 
 fn admin_account(s: &Snapshot, id: u32) -> String {
