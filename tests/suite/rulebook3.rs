@@ -466,3 +466,30 @@ fn r_f6_batch_answers_carry_advisories_and_the_new_feature() {
         .collect();
     assert_eq!(codes, ["client_online", "sms_provider_mfa"]);
 }
+
+/// Issue 18 (R-G4): `visible` and `who` say when an answer rests on associations the importer
+/// inferred, in JSON (streamed and listed alike) and in text; other answers are unchanged.
+#[test]
+fn r_g4_visible_and_who_name_inferred_associations() {
+    let plain = crate::engine(&contoso());
+    let mut s = contoso();
+    for admin in &mut s.configmgr.admins {
+        admin.associations_inferred = admin.account == "CONTOSO\\CM-ServerOps";
+    }
+    let e = crate::engine(&s);
+    let carol = e.find_user("carol@contoso.com").unwrap();
+    let listed = e.visible_devices(carol, Feature::View);
+    assert_eq!(listed.inferred_associations, ["CONTOSO\\CM-ServerOps"]);
+    let streamed = serde_json::to_string(&e.visible_stream(carol, Feature::View)).unwrap();
+    assert_eq!(streamed, serde_json::to_string(&listed).unwrap());
+    assert!(streamed.contains(r#""inferred_associations":["CONTOSO\\CM-ServerOps"]"#));
+    assert!(listed.to_string().contains("not evaluated [R-G4]"));
+    let sql = e.find_device("CON-SRV-SQL01").unwrap();
+    let who = e.who_users(sql, Feature::View);
+    assert_eq!(who.inferred_associations, ["CONTOSO\\CM-ServerOps"]);
+    assert!(who.to_string().contains("`CONTOSO\\CM-ServerOps`"));
+    // Without inferred associations the JSON has no such key.
+    let alice = plain.find_user("alice@contoso.com").unwrap();
+    let json = serde_json::to_string(&plain.visible_stream(alice, Feature::View)).unwrap();
+    assert!(!json.contains("inferred_associations"));
+}

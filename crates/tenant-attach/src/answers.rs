@@ -41,6 +41,10 @@ pub struct VisibleDevices {
     pub devices: Vec<DeviceRef>,
     /// The feature.
     pub feature: Feature,
+    /// The administrative users (accounts) whose associations the importer inferred and the
+    /// answer rests on (issue 18, R-G4); left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred_associations: Vec<String>,
     /// The mode (R-M1).
     pub mode: Mode,
     /// The user's UPN.
@@ -57,6 +61,10 @@ pub struct WhoUsers {
     pub device: String,
     /// The feature.
     pub feature: Feature,
+    /// The administrative users (accounts) whose inferred associations some listed user's
+    /// access rests on (issue 18, R-G4); left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred_associations: Vec<String>,
     /// The mode (R-M1).
     pub mode: Mode,
     /// The device's resource id.
@@ -183,6 +191,7 @@ pub struct VisibleStream<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) devices: DeviceSet,
     pub(crate) feature: Feature,
+    pub(crate) inferred: Vec<&'a str>,
     pub(crate) user: &'a str,
     pub(crate) user_id: &'a str,
 }
@@ -212,6 +221,9 @@ impl Serialize for VisibleStream<'_> {
         let mut st = s.serialize_struct("VisibleDevices", 5)?;
         st.serialize_field("devices", &DeviceList(self.engine, &self.devices))?;
         st.serialize_field("feature", &self.feature)?;
+        if !self.inferred.is_empty() {
+            st.serialize_field("inferred_associations", &self.inferred)?;
+        }
         st.serialize_field("mode", &self.engine.mode())?;
         st.serialize_field("user", self.user)?;
         st.serialize_field("user_id", self.user_id)?;
@@ -247,6 +259,11 @@ impl Engine {
                 })
                 .collect(),
             feature,
+            inferred_associations: self
+                .inferred_admins(user)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             mode: self.mode(),
             user: u.map(|u| u.upn.clone()).unwrap_or_default(),
             user_id: u.map(|u| u.id.clone()).unwrap_or_default(),
@@ -272,6 +289,7 @@ impl Engine {
             engine: self,
             devices: self.visible(user, feature),
             feature,
+            inferred: self.inferred_admins(user),
             user: u.map_or("", |u| u.upn.as_str()),
             user_id: u.map_or("", |u| u.id.as_str()),
         }
@@ -305,13 +323,21 @@ impl Engine {
     /// ```
     pub fn who_users(&self, device: DeviceIx, feature: Feature) -> WhoUsers {
         let d = self.device(device);
+        let users = self.who(device, feature);
+        let mut inferred: Vec<String> = users
+            .iter()
+            .flat_map(|u| self.inferred_admins(*u))
+            .map(str::to_owned)
+            .collect();
+        inferred.sort_unstable();
+        inferred.dedup();
         WhoUsers {
             device: d.map(|d| d.name.clone()).unwrap_or_default(),
             feature,
+            inferred_associations: inferred,
             mode: self.mode(),
             resource_id: d.map_or(0, |d| d.resource_id),
-            users: self
-                .who(device, feature)
+            users: users
                 .iter()
                 .filter_map(|u| self.user(*u))
                 .map(|u| UserRef {

@@ -800,6 +800,28 @@ impl Engine {
             .is_some_and(|u| self.access.intune_holds(u, feature))
     }
 
+    /// Issue 18 (R-G4): the accounts of the administrative users the user maps to whose
+    /// associations the importer inferred from a list call (`associations_inferred`), sorted:
+    /// every ConfigMgr answer for the user rests on that reading. Empty in `intune_only` mode.
+    ///
+    /// ```
+    /// use tenant_attach::{Engine, Snapshot, sample};
+    /// let mut s = Snapshot::from_json(sample::CONTOSO)?;
+    /// for a in &mut s.configmgr.admins {
+    ///     a.associations_inferred = a.account == "CONTOSO\\CM-ServerOps";
+    /// }
+    /// let engine = Engine::new(s)?;
+    /// let carol = engine.find_user("carol@contoso.com")?;
+    /// assert_eq!(engine.inferred_admins(carol), ["CONTOSO\\CM-ServerOps"]);
+    /// assert!(engine.inferred_admins(engine.find_user("alice@contoso.com")?).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inferred_admins(&self, user: UserIx) -> Vec<&str> {
+        self.user_no(user)
+            .map(|u| self.access.inferred_admins(self.snapshot(), u))
+            .unwrap_or_default()
+    }
+
     /// R-I8 (rulebook 3): when the user's Intune licence keeps role assignments that reach it
     /// from applying, the reason (`no_intune_license`, or `unlicensed_nested_membership` for
     /// assignments reached only through nested groups while unlicensed admins are allowed)

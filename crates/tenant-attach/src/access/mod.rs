@@ -678,6 +678,27 @@ impl Access {
             .unwrap_or_default()
     }
 
+    /// Issue 18 (R-G4): the accounts of the user's mapped administrative users whose
+    /// associations the importer inferred, sorted (`combined` mode only).
+    pub(crate) fn inferred_admins<'s>(&self, s: &'s Snapshot, u: UserNo) -> Vec<&'s str> {
+        let Some(Ok(g)) = self.profiles.get(u as usize).map(|p| &p.configmgr) else {
+            return Vec::new();
+        };
+        if self.mode != Mode::Combined {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = g
+            .admins
+            .iter()
+            .filter_map(|a| s.configmgr.admins.get(*a as usize))
+            .filter(|a| a.associations_inferred)
+            .map(|a| a.account.as_str())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// R-I8: for a user whose licence keeps some reached assignments from applying, the
     /// reason and those assignments' positions in `$.intune.role_assignments`, sorted.
     pub(crate) fn licence_block(&self, u: UserNo) -> Option<(ReasonCode, Vec<usize>)> {

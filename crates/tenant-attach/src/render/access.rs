@@ -38,6 +38,7 @@ impl fmt::Display for VisibleDevices {
         if !rows.is_empty() {
             out.push_str(&table(&["RESOURCE ID", "NAME"], &rows));
         }
+        inferred_note(&mut out, &self.inferred_associations);
         trimmed(f, &out)
     }
 }
@@ -67,6 +68,7 @@ impl fmt::Display for WhoUsers {
         for u in &self.users {
             out.push_str(&format!("  {}\n", escape(&u.upn)));
         }
+        inferred_note(&mut out, &self.inferred_associations);
         trimmed(f, &out)
     }
 }
@@ -116,4 +118,19 @@ impl fmt::Display for Offboard {
         ));
         trimmed(f, &out)
     }
+}
+
+/// Issue 18 (R-G4): the line saying an answer rests on associations the importer inferred.
+fn inferred_note(out: &mut String, accounts: &[String]) {
+    if accounts.is_empty() {
+        return;
+    }
+    let names: Vec<String> = accounts
+        .iter()
+        .map(|a| format!("`{}`", escape(a)))
+        .collect();
+    out.push_str(&format!(
+        "not evaluated [R-G4]: rests on associations the importer inferred for {} (a list call without Permissions): export each SMS_Admin by key\n",
+        names.join(", ")
+    ));
 }
