@@ -324,8 +324,16 @@ impl Engine {
     pub fn who_users(&self, device: DeviceIx, feature: Feature) -> WhoUsers {
         let d = self.device(device);
         let users = self.who(device, feature);
+        // Each listed user's admins are looked at only when some admin was inferred at all.
+        let any_inferred = self
+            .snapshot()
+            .configmgr
+            .admins
+            .iter()
+            .any(|a| a.associations_inferred);
         let mut inferred: Vec<String> = users
             .iter()
+            .filter(|_| any_inferred)
             .flat_map(|u| self.inferred_admins(*u))
             .map(str::to_owned)
             .collect();

@@ -57,15 +57,8 @@ impl Explain<'_> {
             Ok(g) => g,
         };
         // Issue 18: an answer that rests on associations the importer inferred says so.
-        let mut inferred: Vec<&str> = g
-            .admins
-            .iter()
-            .filter_map(|x| s.configmgr.admins.get(*x as usize))
-            .filter(|ad| ad.associations_inferred)
-            .map(|ad| ad.account.as_str())
-            .collect();
+        let inferred = a.inferred_admins(s, p.user);
         if !inferred.is_empty() {
-            inferred.sort_unstable();
             out.not_evaluated.push(NotEvaluated {
                 rule: "R-G4",
                 detail: format!(
