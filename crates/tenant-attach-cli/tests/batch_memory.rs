@@ -11,17 +11,10 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-
-/// Peak resident memory of a running process, in kB (`VmHWM`), if it can still be read.
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
 
 #[test]
 fn batch_of_large_answers_stays_within_its_byte_budget() {
@@ -83,7 +76,7 @@ fn batch_of_large_answers_stays_within_its_byte_budget() {
         }
         bytes += n as u64;
         lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        if let Some(kb) = peak_kb(pid) {
+        if let Some(kb) = support::peak_kb(pid) {
             peak = peak.max(kb);
         }
     }

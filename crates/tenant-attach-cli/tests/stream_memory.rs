@@ -10,17 +10,10 @@
     reason = "test code: a panic is how a test reports a failure"
 )]
 
+mod support;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
-
-/// Peak resident memory of a running process, in kB (`VmHWM`), if it can still be read.
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
 
 #[test]
 fn diff_with_millions_of_changes_streams_in_bounded_memory() {
@@ -75,7 +68,7 @@ fn diff_with_millions_of_changes_streams_in_bounded_memory() {
             .windows(10)
             .filter(|w| w == b"\"feature\":")
             .count() as u64;
-        if let Some(kb) = peak_kb(pid) {
+        if let Some(kb) = support::peak_kb(pid) {
             peak = peak.max(kb);
         }
     }

@@ -326,15 +326,6 @@ fn batch_ends_when_its_output_closes_though_its_input_does_not() {
 
 // --- 4. Snapshots read in bounded memory ---------------------------------------------------
 
-/// Peak resident memory of a running process, in kB (`VmHWM`), if it can still be read.
-fn peak_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 #[test]
 fn whitespace_around_a_snapshot_on_stdin_is_not_kept() {
     use std::io::Write as _;
@@ -361,7 +352,7 @@ fn whitespace_around_a_snapshot_on_stdin_is_not_kept() {
     });
     let mut peak = 0;
     while child.try_wait().unwrap().is_none() {
-        if let Some(kb) = peak_kb(pid) {
+        if let Some(kb) = support::peak_kb(pid) {
             peak = peak.max(kb);
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
