@@ -344,3 +344,72 @@ proptest! {
         }
     }
 }
+
+/// Issue 20: `report` attaches, to each user-facing finding of the Contoso sample, the
+/// least-privilege fix for the first user it names: R-G1 cannot be fixed (a cloud-only
+/// account), R-G2 is a user discovery, R-I8 a licence (with what else the question needs),
+/// R-F1's half-configured access an AD group membership (R-G3); each is what `fix` answers for
+/// the same question, and the text shows it under its finding.
+#[test]
+fn report_attaches_the_least_privilege_fix_to_user_findings() {
+    let engine = contoso();
+    let report = tenant_attach::Report::build(&engine).with_fixes(&engine);
+    let kinds: Vec<(&str, &str, Vec<&str>)> = report
+        .fixes
+        .iter()
+        .map(|x| {
+            (
+                x.finding,
+                x.user.as_str(),
+                x.fix
+                    .as_ref()
+                    .map(|c| c.edits.iter().map(|e| e.kind.as_str()).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("cloud_only_intune_admins", "erin@contoso.com", vec![]),
+            (
+                "undiscovered_admins",
+                "bob@contoso.com",
+                vec!["configmgr_user_discovery"]
+            ),
+            (
+                "unlicensed_admins",
+                "frank@contoso.com",
+                vec!["intune_licence", "configmgr_user_discovery"]
+            ),
+            (
+                "half_configured_access",
+                "bob@contoso.com",
+                vec!["ad_group_member"]
+            ),
+        ]
+    );
+    for x in &report.fixes {
+        assert_eq!(report.findings[x.index].id, x.finding);
+        let u = engine.find_user(&x.user).unwrap();
+        let d = engine.find_device(&x.device).unwrap();
+        let f = fix::fix(&engine, u, d, x.feature, &Options::with_max(1));
+        assert_eq!(
+            x.fix.as_ref().map(|c| c.gained),
+            f.fixes.first().map(|c| c.gained)
+        );
+        assert_eq!(
+            x.unfixable.is_empty(),
+            !f.fixes.is_empty() || f.unfixable.is_empty()
+        );
+    }
+    assert_eq!(report.fixes[0].unfixable[0].rule, "R-G1");
+    let text = report.to_string();
+    assert!(
+        text.contains("least-privilege fix for bob@contoso.com"),
+        "{text}"
+    );
+    let bare = tenant_attach::Report::build(&engine);
+    assert!(bare.fixes.is_empty());
+    assert!(serde_json::to_value(&bare).unwrap().get("fixes").is_none());
+}

@@ -31,7 +31,7 @@ fn contoso() -> Engine {
 #[test]
 fn the_samples_results_read_back() {
     let e = contoso();
-    round_trips(&Report::build_with_sensitivity(&e)).unwrap();
+    round_trips(&Report::build_with_sensitivity(&e).with_fixes(&e)).unwrap();
     round_trips(&tenant_attach::sensitivity(&e, None)).unwrap();
     round_trips(e.diagnostics()).unwrap();
     let mut cleared = e.snapshot().clone();

@@ -98,6 +98,10 @@ pub enum Command {
         /// value: on a large hierarchy several times the cost of the report).
         #[arg(long)]
         sensitivity: bool,
+        /// Leave out the least-privilege fix of each user-facing finding (one `fix` per
+        /// finding, for the first user it names: on a large hierarchy about a second each).
+        #[arg(long)]
+        no_fixes: bool,
         /// Write to this file instead of standard output (`--format html`: `-o report.html`).
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,

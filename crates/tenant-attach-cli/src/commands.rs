@@ -88,12 +88,18 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
         }
         Command::Report {
             sensitivity,
+            no_fixes,
             output,
         } => {
             let (label, engine) = load(cli)?;
             let knobs = report::Knobs::from(*sensitivity);
+            let fixes = if *no_fixes {
+                report::Fixes::Omitted
+            } else {
+                report::Fixes::Included
+            };
             if style.format == Format::Html {
-                let page = report::html(engine, knobs, &label);
+                let page = report::html(engine, knobs, fixes, &label);
                 return match output {
                     Some(path) => to_file(path, &page),
                     None => Ok(done(page, 0)),
@@ -103,17 +109,18 @@ pub fn run(cli: &Cli, style: &Style) -> Result<Done, Failure> {
                 let plain = Style::fixed(style.format, false);
                 let text = match style.format {
                     Format::Json => output::json(
-                        &serde_json::to_value(report::build(engine, knobs)).unwrap_or_default(),
+                        &serde_json::to_value(report::build(engine, knobs, fixes))
+                            .unwrap_or_default(),
                     ),
-                    _ => crate::render::finish(report::report(engine, knobs, &plain), false),
+                    _ => crate::render::finish(report::report(engine, knobs, fixes, &plain), false),
                 };
                 return to_file(path, &text);
             }
             if style.format == Format::Json {
-                let r = report::build(engine, knobs);
+                let r = report::build(engine, knobs, fixes);
                 return Ok(streamed(0, move |w| output::write_json(w, &r)));
             }
-            Ok(done(report::report(engine, knobs, style), 0))
+            Ok(done(report::report(engine, knobs, fixes, style), 0))
         }
         Command::Diff { old, new } => {
             let old = load_path(old)?;
@@ -330,9 +337,19 @@ fn demo(engine: &Engine, style: &Style, label: &str) -> String {
     // `demo` is `report --sensitivity` on the built-in sample, plus (in text) one decision
     // explained.
     if style.format == Format::Html {
-        return report::html(engine, report::Knobs::Included, label);
+        return report::html(
+            engine,
+            report::Knobs::Included,
+            report::Fixes::Included,
+            label,
+        );
     }
-    let mut out = report::report(engine, report::Knobs::Included, style);
+    let mut out = report::report(
+        engine,
+        report::Knobs::Included,
+        report::Fixes::Included,
+        style,
+    );
     if style.format == Format::Text
         && let (Ok(u), Ok(d)) = (
             engine.find_user("bob@contoso.com"),

@@ -24,18 +24,32 @@ impl From<bool> for Knobs {
     }
 }
 
-/// The library's report, with the knob findings if asked.
-pub fn build(engine: &Engine, knobs: Knobs) -> Report {
-    match knobs {
+/// Whether `report` attaches the least-privilege fix of each user-facing finding (the
+/// default; `--no-fixes` leaves them out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixes {
+    /// With them (`report`, `demo`).
+    Included,
+    /// Without them (`report --no-fixes`).
+    Omitted,
+}
+
+/// The library's report, with the knob findings and the findings' fixes if asked.
+pub fn build(engine: &Engine, knobs: Knobs, fixes: Fixes) -> Report {
+    let r = match knobs {
         Knobs::Omitted => Report::build(engine),
         Knobs::Included => Report::build_with_sensitivity(engine),
+    };
+    match fixes {
+        Fixes::Included => r.with_fixes(engine),
+        Fixes::Omitted => r,
     }
 }
 
 /// The report as one self-contained HTML page (`report --format html`, `demo --format html`):
 /// with `--sensitivity`, the knob table and the knob findings from one sensitivity run.
 /// `snapshot` names the file in the commands the page suggests.
-pub fn html(engine: &Engine, knobs: Knobs, snapshot: &str) -> String {
+pub fn html(engine: &Engine, knobs: Knobs, fixes: Fixes, snapshot: &str) -> String {
     let mut report = Report::build(engine);
     let run = match knobs {
         Knobs::Omitted => None,
@@ -48,6 +62,9 @@ pub fn html(engine: &Engine, knobs: Knobs, snapshot: &str) -> String {
             Some(run)
         }
     };
+    if fixes == Fixes::Included {
+        report = report.with_fixes(engine);
+    }
     crate::html::render(&crate::html::Page {
         engine,
         report: &report,
@@ -56,8 +73,8 @@ pub fn html(engine: &Engine, knobs: Knobs, snapshot: &str) -> String {
     })
 }
 
-pub fn report(engine: &Engine, knobs: Knobs, style: &Style) -> String {
-    let r = build(engine, knobs);
+pub fn report(engine: &Engine, knobs: Knobs, fixes: Fixes, style: &Style) -> String {
+    let r = build(engine, knobs, fixes);
     match style.format {
         Format::Json => output::json(&serde_json::to_value(&r).unwrap_or_default()),
         _ => format!("{r}\n"),

@@ -818,8 +818,8 @@ impl Generator {
                 scripts_feature_enabled: None,
                 sms_provider_mfa: Some(false),
             },
-            devices,
-            collections,
+            devices: devices.into(),
+            collections: collections.into(),
             configmgr: ConfigMgr {
                 scripts: Some(scripts),
                 roles,

@@ -658,8 +658,8 @@ pub fn build(nd: usize, nc: usize, nu: usize, words: &[u32]) -> Snapshot {
             unlicensed_admins: false,
         },
         hierarchy,
-        devices,
-        collections,
+        devices: devices.into(),
+        collections: collections.into(),
         configmgr: ConfigMgr {
             scripts,
             roles,

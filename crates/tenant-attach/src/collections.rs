@@ -5,6 +5,7 @@
 //! stack.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use roaring::RoaringBitmap;
@@ -70,8 +71,9 @@ pub struct CollectionGraph {
     by_id: Vec<CollectionNo>,
     /// Id per position (cloned once so lookups need no snapshot).
     ids: Vec<Box<str>>,
-    /// R-C1 membership per collection, filled by [`CollectionGraph::evaluate`].
-    members: Vec<DeviceSet>,
+    /// R-C1 membership per collection, filled by [`CollectionGraph::evaluate`]; shared with
+    /// the what-if graphs cloned from this one until they change it.
+    members: Vec<Arc<DeviceSet>>,
     /// Returned for a collection without members of its own (out of range).
     empty: DeviceSet,
     /// The stamp of the engine built on this graph (its device numbering's).
@@ -260,7 +262,8 @@ impl CollectionGraph {
     /// graph every membership is left empty rather than guessed.
     pub(crate) fn evaluate(&mut self, collections: &[Collection], devices: &DeviceIndex) {
         let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
-            self.members = vec![DeviceSet::empty(devices.stamp()); collections.len()];
+            let empty = Arc::new(DeviceSet::empty(devices.stamp()));
+            self.members = collections.iter().map(|_| Arc::clone(&empty)).collect();
             return;
         };
         let mut members: Vec<RoaringBitmap> = vec![RoaringBitmap::new(); collections.len()];
@@ -322,63 +325,141 @@ impl CollectionGraph {
         }
         self.members = members
             .into_iter()
-            .map(|m| DeviceSet::from_bits(m, devices.stamp()))
+            .map(|m| Arc::new(DeviceSet::from_bits(m, devices.stamp())))
             .collect();
     }
 
     /// Evaluates R-C1 again for one device only, after direct or query rules changed for it
-    /// (same references, so the same DAG): in topological order, whether the device is in
-    /// each collection, from the rules' lists and the upstream answers just computed. Linear
-    /// in the collections and their rules' lists, not in the memberships.
+    /// in the collections at positions `changed` (same references, so the same DAG): only
+    /// those collections and the ones downstream of them (through include, exclude and
+    /// limiting edges, R-C1, R-C2) can gain or lose the device, so only they are evaluated
+    /// again, in topological order, from the rules' lists, the answers just computed and,
+    /// upstream of them, the memberships as they are. Linear in that closure and its rules'
+    /// lists, not in the memberships.
     pub(crate) fn reevaluate_device(
         &mut self,
         collections: &[Collection],
         rid: u32,
         d: crate::devices::DeviceNo,
+        changed: &[usize],
     ) {
-        let Ok(order) = petgraph::algo::toposort(&self.graph, None) else {
-            return;
-        };
-        let mut inside = vec![false; collections.len()];
-        for node in order {
-            let pos = node.index();
-            let Some(c) = collections.get(pos) else {
-                continue;
-            };
-            if c.kind != CollectionType::Device {
+        use petgraph::visit::EdgeRef;
+        // The closure downstream of `changed`, and its in-degrees from inside it.
+        let mut inside: HashMap<usize, Option<bool>> = HashMap::new();
+        let mut stack: Vec<usize> = changed.to_vec();
+        while let Some(pos) = stack.pop() {
+            if pos >= self.graph.node_count() || inside.insert(pos, None).is_some() {
                 continue;
             }
-            let mut is_in = c.rules.iter().any(|rule| match rule {
-                CollectionRule::Direct(ids) => ids.contains(&rid),
-                CollectionRule::Query(q) => q.members.contains(&rid),
-                CollectionRule::Include(_) | CollectionRule::Exclude(_) => false,
+            stack.extend(
+                self.graph
+                    .edges(NodeIndex::new(pos))
+                    .map(|e| e.target().index()),
+            );
+        }
+        let mut pending: HashMap<usize, usize> = inside
+            .keys()
+            .map(|pos| {
+                let n = self
+                    .graph
+                    .edges_directed(NodeIndex::new(*pos), petgraph::Direction::Incoming)
+                    .filter(|e| inside.contains_key(&e.source().index()))
+                    .count();
+                (*pos, n)
+            })
+            .collect();
+        let mut ready: Vec<usize> = pending
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(pos, _)| *pos)
+            .collect();
+        while let Some(pos) = ready.pop() {
+            let node = NodeIndex::new(pos);
+            let now = collections.get(pos).is_some_and(|c| {
+                c.kind == CollectionType::Device && self.device_in(c, node, rid, d, &inside)
             });
-            let mut limit = true;
-            let mut excluded = false;
-            for edge in self
-                .graph
-                .edges_directed(node, petgraph::Direction::Incoming)
+            inside.insert(pos, Some(now));
+            if let Some(set) = self.members.get_mut(pos)
+                && set.bits.contains(d) != now
             {
-                use petgraph::visit::EdgeRef;
-                let upstream = inside.get(edge.source().index()).copied().unwrap_or(false);
-                match edge.weight() {
-                    ChildRelation::Include => is_in |= upstream,
-                    ChildRelation::Limiting => limit = upstream,
-                    ChildRelation::Exclude => excluded |= upstream,
-                }
-            }
-            let now = is_in && limit && !excluded;
-            if let Some(slot) = inside.get_mut(pos) {
-                *slot = now;
-            }
-            if let Some(set) = self.members.get_mut(pos) {
+                let set = Arc::make_mut(set);
                 if now {
                     set.bits.insert(d);
                 } else {
                     set.bits.remove(d);
                 }
             }
+            for e in self.graph.edges(node) {
+                let t = e.target().index();
+                if let Some(n) = pending.get_mut(&t) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        ready.push(t);
+                    }
+                }
+            }
         }
+    }
+
+    /// R-C1 for one device in one collection: in its direct or query lists or an included
+    /// collection, in its limiting collection, in no excluded one (R-C2). Upstream answers
+    /// come from `fresh` when evaluated again, otherwise from the memberships.
+    fn device_in(
+        &self,
+        c: &Collection,
+        node: NodeIndex<u32>,
+        rid: u32,
+        d: crate::devices::DeviceNo,
+        fresh: &HashMap<usize, Option<bool>>,
+    ) -> bool {
+        use petgraph::visit::EdgeRef;
+        let mut is_in = c.rules.iter().any(|rule| match rule {
+            CollectionRule::Direct(ids) => ids.contains(&rid),
+            CollectionRule::Query(q) => q.members.contains(&rid),
+            CollectionRule::Include(_) | CollectionRule::Exclude(_) => false,
+        });
+        let mut limit = true;
+        let mut excluded = false;
+        for edge in self
+            .graph
+            .edges_directed(node, petgraph::Direction::Incoming)
+        {
+            let source = edge.source().index();
+            let upstream = match fresh.get(&source) {
+                Some(Some(v)) => *v,
+                _ => self.members.get(source).is_some_and(|m| m.bits.contains(d)),
+            };
+            match edge.weight() {
+                ChildRelation::Include => is_in |= upstream,
+                ChildRelation::Limiting => limit = upstream,
+                ChildRelation::Exclude => excluded |= upstream,
+            }
+        }
+        is_in && limit && !excluded
+    }
+
+    /// The devices whose membership of some collection differs between this graph and
+    /// `other` (the same collections and device numbering), or `None` when the collections
+    /// differ in number or more than `limit` devices differ. Memberships shared between the
+    /// two (a what-if's untouched collections) are not compared.
+    pub(crate) fn membership_changes(
+        &self,
+        other: &CollectionGraph,
+        limit: u64,
+    ) -> Option<RoaringBitmap> {
+        if self.members.len() != other.members.len() {
+            return None;
+        }
+        let mut out = RoaringBitmap::new();
+        for (a, b) in self.members.iter().zip(&other.members) {
+            if !Arc::ptr_eq(a, b) && a.bits != b.bits {
+                out |= &a.bits ^ &b.bits;
+                if out.len() > limit {
+                    return None;
+                }
+            }
+        }
+        Some(out)
     }
 
     /// How many collections.
@@ -479,12 +560,12 @@ impl CollectionGraph {
     pub fn members(&self, c: CollectionIx) -> &DeviceSet {
         c.no(self.stamp)
             .and_then(|c| self.members.get(c as usize))
-            .unwrap_or(&self.empty)
+            .map_or(&self.empty, |m| m)
     }
 
     /// The members at a position (empty out of range).
     pub(crate) fn members_of(&self, c: CollectionNo) -> &DeviceSet {
-        self.members.get(c as usize).unwrap_or(&self.empty)
+        self.members.get(c as usize).map_or(&self.empty, |m| m)
     }
 
     /// The collections that depend on `root` through the given relations, transitively
@@ -621,7 +702,7 @@ impl CollectionGraph {
 
     /// Bytes held by the membership bitmaps (serialized size, a proxy for memory).
     pub fn membership_bytes(&self) -> usize {
-        self.members.iter().map(DeviceSet::serialized_size).sum()
+        self.members.iter().map(|m| m.serialized_size()).sum()
     }
 }
 

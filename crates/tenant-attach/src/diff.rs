@@ -12,7 +12,8 @@ use std::sync::Arc;
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
-use crate::devices::DeviceSet;
+use crate::access::UserIx;
+use crate::devices::{DeviceIx, DeviceSet};
 use crate::engine::Engine;
 use crate::features::Feature;
 
@@ -198,10 +199,45 @@ impl<'a> Diff<'a> {
         self.side(gained).collect()
     }
 
-    /// The changes of one side, in order, computed one user at a time: users by (UPN, id),
-    /// then each user's (device name, resource id, feature). Only one user's changes are
-    /// held at once.
-    pub fn side(&self, gained: bool) -> impl Iterator<Item = Change> + '_ {
+    /// The first `n` changes of one side that `keep` keeps, exactly as
+    /// `self.side(gained).filter(keep).take(n)` gives them, but each user's changes are
+    /// selected rather than sorted: a user who gains a million devices costs one pass.
+    pub(crate) fn first(
+        &self,
+        gained: bool,
+        n: usize,
+        keep: impl Fn(&str, u32, Feature) -> bool,
+    ) -> Vec<Change> {
+        let engine = if gained { self.new } else { self.old };
+        let mut out = Vec::new();
+        for (upn, id) in self.users(gained) {
+            let room = n.saturating_sub(out.len());
+            if room == 0 {
+                break;
+            }
+            let mut mine = self.changes_of(id, gained, engine);
+            mine.retain(|(_, rid, f)| keep(id, *rid, *f));
+            if mine.len() > room {
+                mine.select_nth_unstable(room);
+                mine.truncate(room);
+            }
+            mine.sort_unstable();
+            out.extend(
+                mine.into_iter()
+                    .map(|(device, resource_id, feature)| Change {
+                        device: device.to_owned(),
+                        feature,
+                        resource_id,
+                        user: upn.to_owned(),
+                        user_id: id.to_owned(),
+                    }),
+            );
+        }
+        out
+    }
+
+    /// The users with a change on one side, by (UPN, id).
+    fn users(&self, gained: bool) -> Vec<(&str, &str)> {
         let engine = if gained { self.new } else { self.old };
         let mut users: Vec<(&str, &str)> = Vec::new();
         for e in &self.entries {
@@ -219,19 +255,38 @@ impl<'a> Diff<'a> {
         }
         users.sort_unstable();
         users.dedup();
-        users.into_iter().flat_map(move |(upn, id)| {
-            let mut mine: Vec<(&str, u32, Feature)> = Vec::new();
-            // INVARIANT: entries are sorted by user id, so a user's entries are one run.
-            let from = self.entries.partition_point(|e| e.user_id.as_str() < id);
-            let to = self.entries.partition_point(|e| e.user_id.as_str() <= id);
-            for e in self.entries.get(from..to).unwrap_or(&[]) {
-                let set = if gained { &e.gained } else { &e.lost };
-                for d in set.iter() {
-                    if let Some(dev) = engine.device(d) {
-                        mine.push((dev.name.as_str(), dev.resource_id, e.feature));
-                    }
+        users
+    }
+
+    /// One user's changes on one side, unordered: (device name, resource id, feature).
+    fn changes_of(
+        &self,
+        id: &str,
+        gained: bool,
+        engine: &'a Engine,
+    ) -> Vec<(&'a str, u32, Feature)> {
+        let mut mine = Vec::new();
+        // INVARIANT: entries are sorted by user id, so a user's entries are one run.
+        let from = self.entries.partition_point(|e| e.user_id.as_str() < id);
+        let to = self.entries.partition_point(|e| e.user_id.as_str() <= id);
+        for e in self.entries.get(from..to).unwrap_or(&[]) {
+            let set = if gained { &e.gained } else { &e.lost };
+            for d in set.iter() {
+                if let Some(dev) = engine.device(d) {
+                    mine.push((dev.name.as_str(), dev.resource_id, e.feature));
                 }
             }
+        }
+        mine
+    }
+
+    /// The changes of one side, in order, computed one user at a time: users by (UPN, id),
+    /// then each user's (device name, resource id, feature). Only one user's changes are
+    /// held at once.
+    pub fn side(&self, gained: bool) -> impl Iterator<Item = Change> + '_ {
+        let engine = if gained { self.new } else { self.old };
+        self.users(gained).into_iter().flat_map(move |(upn, id)| {
+            let mut mine = self.changes_of(id, gained, engine);
             mine.sort_unstable();
             mine.into_iter()
                 .map(move |(device, resource_id, feature)| Change {
@@ -297,6 +352,32 @@ fn translate(set: &RoaringBitmap, from: &Engine, to: &Engine) -> RoaringBitmap {
         .collect()
 }
 
+/// At most this many devices changed by a what-if are decided one by one for the users it
+/// left alone; beyond, every user's sets are computed.
+const FEW_CHANGED: u64 = 64;
+
+/// For a user who holds the same in both engines: the devices among `changed` (the only
+/// ones where the two can differ) gained and lost on `f`.
+fn on_devices(
+    old: &Engine,
+    new: &Engine,
+    (a, b): (UserIx, UserIx),
+    f: Feature,
+    changed: &RoaringBitmap,
+) -> (RoaringBitmap, RoaringBitmap) {
+    let (mut gained, mut lost) = (RoaringBitmap::new(), RoaringBitmap::new());
+    for d in changed {
+        let before = old.allows(a, DeviceIx::new(d, old.device_stamp()), f);
+        let after = new.allows(b, DeviceIx::new(d, new.device_stamp()), f);
+        if after && !before {
+            gained.insert(d);
+        } else if before && !after {
+            lost.insert(d);
+        }
+    }
+    (gained, lost)
+}
+
 /// (old user class, new user class, feature group): the unit of computation.
 type ClassPair = (Option<u32>, Option<u32>, usize);
 
@@ -344,6 +425,13 @@ pub fn diff<'a>(old: &'a Engine, new: &'a Engine) -> Diff<'a> {
     ids.sort_unstable();
     ids.dedup();
 
+    // A what-if (the same devices): a user who holds the same in both can only be decided
+    // differently on the devices whose memberships or upload changed, if any.
+    let changed = if dense {
+        old.devices_changed_in(new, FEW_CHANGED)
+    } else {
+        None
+    };
     // Users of one class decide alike: compute each (old class, new class, feature group) once.
     let (old_classes_u, new_classes_u) = (old.user_classes(), new.user_classes());
     let mut memo: HashMap<ClassPair, (Arc<DeviceSet>, Arc<DeviceSet>)> = HashMap::new();
@@ -363,6 +451,15 @@ pub fn diff<'a>(old: &'a Engine, new: &'a Engine) -> Diff<'a> {
             let (gained, lost) = memo
                 .entry((oc, nc, gi))
                 .or_insert_with(|| {
+                    if let (Some(changed), Some(a), Some(b)) = (&changed, ou, nu)
+                        && old.same_user(a, new, b)
+                    {
+                        let (g, l) = on_devices(old, new, (a, b), f, changed);
+                        return (
+                            Arc::new(DeviceSet::from_bits(g, new.device_stamp())),
+                            Arc::new(DeviceSet::from_bits(l, old.device_stamp())),
+                        );
+                    }
                     let a = ou.map(|u| old.visible(u, f).bits).unwrap_or_default();
                     let b = nu.map(|u| new.visible(u, f).bits).unwrap_or_default();
                     let (g, l) = if dense {

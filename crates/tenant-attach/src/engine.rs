@@ -84,24 +84,24 @@ impl Engine {
         let mode = crate::access::mode::mode(&snapshot);
         Ok(Engine::assemble(
             Arc::new(snapshot),
-            policy,
-            mode,
+            (policy, mode),
             Arc::new(resolved.diagnostics),
             Arc::new(devices),
             Arc::new(graph),
             Arc::new(clients),
+            None,
         ))
     }
 
     /// The upload scope and the access indexes for a policy, over shared indexes.
     fn assemble(
         snapshot: Arc<Snapshot>,
-        policy: Arc<Policy>,
-        mode: Mode,
+        (policy, mode): (Arc<Policy>, Mode),
         diagnostics: Arc<Diagnostics>,
         devices: Arc<DeviceIndex>,
         graph: Arc<CollectionGraph>,
         clients: Arc<DeviceSet>,
+        same_devices: Option<&Access>,
     ) -> Engine {
         let upload = UploadScope::compute(
             &snapshot.hierarchy,
@@ -111,7 +111,7 @@ impl Engine {
             devices.len(),
             &graph,
         );
-        let access = Access::build(&snapshot, &policy, mode, &devices, &graph);
+        let access = Access::build(&snapshot, &policy, mode, &devices, &graph, same_devices);
         let users = access
             .users_sorted()
             .iter()
@@ -150,12 +150,12 @@ impl Engine {
     pub fn with_policy(&self, policy: Policy) -> Engine {
         Engine::assemble(
             Arc::clone(&self.snapshot),
-            Arc::new(policy),
-            self.mode(),
+            (Arc::new(policy), self.mode()),
             Arc::clone(&self.diagnostics),
             Arc::clone(&self.devices),
             Arc::clone(&self.graph),
             Arc::clone(&self.clients),
+            Some(&self.access),
         )
         .sharing_names(&self.names)
     }
@@ -173,12 +173,15 @@ impl Engine {
     pub fn with_enforce(&self, enforce: bool) -> Engine {
         Engine::assemble(
             Arc::clone(&self.snapshot),
-            Arc::clone(&self.policy),
-            crate::access::mode::mode_with(&self.snapshot, enforce),
+            (
+                Arc::clone(&self.policy),
+                crate::access::mode::mode_with(&self.snapshot, enforce),
+            ),
             Arc::clone(&self.diagnostics),
             Arc::clone(&self.devices),
             Arc::clone(&self.graph),
             Arc::clone(&self.clients),
+            Some(&self.access),
         )
         .sharing_names(&self.names)
     }
@@ -766,6 +769,37 @@ impl Engine {
     /// ```
     pub fn user_classes(&self) -> Vec<u32> {
         self.access.user_classes()
+    }
+
+    /// For a what-if of this engine (the same device numbering): the devices on which some
+    /// user whose holdings are the same in both ([`Engine::same_user`]) may be decided
+    /// differently, that is the devices whose collection memberships or upload differ; `None`
+    /// when an engine-wide input differs (mode, knobs, requirements, devices' tags and
+    /// groups) or more than `limit` devices differ, and every user must be compared.
+    pub(crate) fn devices_changed_in(
+        &self,
+        other: &Engine,
+        limit: u64,
+    ) -> Option<roaring::RoaringBitmap> {
+        if !self.access.same_rules(&other.access) {
+            return None;
+        }
+        let mut out = if Arc::ptr_eq(&self.graph, &other.graph) {
+            roaring::RoaringBitmap::new()
+        } else {
+            self.graph.membership_changes(&other.graph, limit)?
+        };
+        out |= &self.upload.uploaded().bits ^ &other.upload.uploaded().bits;
+        (out.len() <= limit).then_some(out)
+    }
+
+    /// Whether user `a` here holds what user `b` holds in `other` (roles, assignments as
+    /// compiled, grants): with [`Engine::devices_changed_in`], they are decided alike on every
+    /// other device.
+    pub(crate) fn same_user(&self, a: UserIx, other: &Engine, b: UserIx) -> bool {
+        a.no(self.devices.stamp())
+            .zip(b.no(other.devices.stamp()))
+            .is_some_and(|(a, b)| self.access.same_user(a, &other.access, b))
     }
 
     /// The resource ids of every device, in index order.

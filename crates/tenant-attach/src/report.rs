@@ -10,6 +10,7 @@ use crate::collections::CollectionIx;
 use crate::engine::Engine;
 use crate::error::Diagnostic;
 use crate::findings::{Finding, findings};
+use crate::fix::{FindingFix, Options, for_findings};
 use crate::snapshot::{AttachState, DirectoryRole};
 use crate::upload::UPLOAD_DELAY_MINUTES_MAX;
 
@@ -35,6 +36,10 @@ pub struct Report {
     pub features: BTreeMap<&'static str, Vec<String>>,
     /// Settings that quietly expose or hide devices.
     pub findings: Vec<Finding>,
+    /// Per user-facing finding, the least-privilege fix for the first user it names
+    /// ([`crate::fix::for_findings`]); empty until [`Report::with_fixes`] adds them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<FindingFix>,
     /// The hierarchy and the mode.
     pub hierarchy: HierarchySummary,
     /// Lifecycle advice (R-H1..R-H6, R-U6).
@@ -198,6 +203,23 @@ impl Report {
         Report::build_inner(engine, true)
     }
 
+    /// This report with, for each user-facing finding, the least-privilege fix for the first
+    /// user it names ([`crate::fix::for_findings`], one change set each): `tenant-attach
+    /// report`'s default. Costs one [`crate::fix()`] per such finding.
+    ///
+    /// ```
+    /// let engine = tenant_attach::Engine::from_json(tenant_attach::sample::CONTOSO)?;
+    /// let report = tenant_attach::Report::build(&engine).with_fixes(&engine);
+    /// let f = report.fixes.iter().find(|f| f.finding == "unlicensed_admins").ok_or("none")?;
+    /// assert_eq!(report.findings[f.index].id, "unlicensed_admins");
+    /// assert_eq!(f.user, "frank@contoso.com"); // R-I8: nested only, no licence
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_fixes(mut self, engine: &Engine) -> Report {
+        self.fixes = for_findings(engine, &self.findings, &Options::with_max(1));
+        self
+    }
+
     fn build_inner(engine: &Engine, knobs: bool) -> Report {
         let s = engine.snapshot();
         let upload = engine.upload();
@@ -313,6 +335,7 @@ impl Report {
         }
         let diags = engine.diagnostics();
         Report {
+            fixes: Vec::new(),
             hierarchy: HierarchySummary {
                 name: s.hierarchy.name.clone(),
                 site_code: s.hierarchy.site_code.clone(),

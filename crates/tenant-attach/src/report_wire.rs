@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::decision::{Mode, ReasonCode, known_rule};
 use crate::features::Feature;
 use crate::findings::{FINDING_IDS, Finding, FindingSeverity};
+use crate::fix::{FindingFix, LeastPrivilege, Step, Unfixable};
 use crate::report::{
     Advice, CLOUD_ONLY, HYBRID, HierarchySummary, LeftOut, Offboarding, PathCount, Report,
     UploadSummary, UserSummary, Validation,
@@ -52,6 +53,8 @@ fn keyed<V, W>(
 pub(crate) struct ReportWire {
     features: BTreeMap<String, Vec<String>>,
     findings: Vec<FindingWire>,
+    #[serde(default)]
+    fixes: Vec<FindingFixWire>,
     hierarchy: HierarchyWire,
     lifecycle: Vec<AdviceWire>,
     offboarding: Offboarding,
@@ -127,17 +130,110 @@ impl TryFrom<FindingWire> for Finding {
 
     fn try_from(w: FindingWire) -> Result<Finding, String> {
         Ok(Finding {
-            id: FINDING_IDS
-                .iter()
-                .copied()
-                .find(|i| *i == w.id)
-                .ok_or_else(|| format!("unknown finding id `{}`", w.id))?,
+            id: finding_id(&w.id)?,
             message: w.message,
             objects: w.objects,
             rule: known_rule(&w.rule)?,
             severity: w.severity,
         })
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingFixWire {
+    device: String,
+    feature: Feature,
+    finding: String,
+    fix: Option<LeastPrivilegeWire>,
+    index: usize,
+    #[serde(default)]
+    unfixable: Vec<UnfixableWire>,
+    user: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeastPrivilegeWire {
+    devices: u64,
+    edits: Vec<StepWire>,
+    gained: u64,
+    lost: u64,
+    summary: String,
+    users: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepWire {
+    detail: String,
+    kind: String,
+    rule: String,
+    target: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnfixableWire {
+    code: ReasonCode,
+    detail: String,
+    rule: String,
+}
+
+impl TryFrom<FindingFixWire> for FindingFix {
+    type Error = String;
+
+    fn try_from(w: FindingFixWire) -> Result<FindingFix, String> {
+        let fix = match w.fix {
+            None => None,
+            Some(f) => Some(LeastPrivilege {
+                devices: f.devices,
+                edits: f
+                    .edits
+                    .into_iter()
+                    .map(|e| {
+                        Ok(Step {
+                            detail: e.detail,
+                            kind: e.kind,
+                            rule: known_rule(&e.rule)?,
+                            target: e.target,
+                        })
+                    })
+                    .collect::<Result<_, String>>()?,
+                gained: f.gained,
+                lost: f.lost,
+                summary: f.summary,
+                users: f.users,
+            }),
+        };
+        Ok(FindingFix {
+            device: w.device,
+            feature: w.feature,
+            finding: finding_id(&w.finding)?,
+            fix,
+            index: w.index,
+            unfixable: w
+                .unfixable
+                .into_iter()
+                .map(|u| {
+                    Ok(Unfixable {
+                        code: u.code,
+                        detail: u.detail,
+                        rule: known_rule(&u.rule)?,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+            user: w.user,
+        })
+    }
+}
+
+fn finding_id(id: &str) -> Result<&'static str, String> {
+    FINDING_IDS
+        .iter()
+        .copied()
+        .find(|i| *i == id)
+        .ok_or_else(|| format!("unknown finding id `{id}`"))
 }
 
 impl TryFrom<ReportWire> for Report {
@@ -152,6 +248,11 @@ impl TryFrom<ReportWire> for Report {
                 .findings
                 .into_iter()
                 .map(Finding::try_from)
+                .collect::<Result<_, _>>()?,
+            fixes: w
+                .fixes
+                .into_iter()
+                .map(FindingFix::try_from)
                 .collect::<Result<_, _>>()?,
             hierarchy: HierarchySummary {
                 attach_state: h.attach_state,

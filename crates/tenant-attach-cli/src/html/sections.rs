@@ -181,6 +181,46 @@ pub fn upload(out: &mut String, page: &Page) -> fmt::Result {
     Ok(())
 }
 
+/// A finding's least-privilege fix, under its message: the question, the steps, what else
+/// they open up (or why nothing works).
+fn fix_of(out: &mut String, x: &tenant_attach::fix::FindingFix) -> fmt::Result {
+    write!(
+        out,
+        "<div class=\"fix\"><strong>Least-privilege fix</strong> for {} to {} {}:",
+        h(&x.user),
+        h(x.feature.phrase()),
+        h(&x.device)
+    )?;
+    match &x.fix {
+        Some(c) => {
+            out.push_str("<ol class=\"compact\">");
+            for e in &c.edits {
+                write!(out, "<li>[{}] {}</li>", h(e.rule), h(&e.detail))?;
+            }
+            write!(
+                out,
+                "</ol><span class=\"note\">then {}</span>",
+                h(&c.summary)
+            )?;
+        }
+        None => {
+            out.push_str("<ul class=\"compact\">");
+            for u in &x.unfixable {
+                write!(
+                    out,
+                    "<li>none: <code>{}</code> [{}] {}</li>",
+                    h(u.code.as_str()),
+                    h(u.rule),
+                    h(&u.detail)
+                )?;
+            }
+            out.push_str("</ul>");
+        }
+    }
+    out.push_str("</div>");
+    Ok(())
+}
+
 /// The findings, with their rule and severity.
 pub fn findings(out: &mut String, page: &Page) -> fmt::Result {
     let fs = &page.report.findings;
@@ -194,7 +234,7 @@ pub fn findings(out: &mut String, page: &Page) -> fmt::Result {
         return Ok(());
     }
     out.push_str("<table><thead><tr><th>severity</th><th>finding</th><th>rule</th><th>what</th><th>objects</th></tr></thead><tbody>\n");
-    for f in fs {
+    for (i, f) in fs.iter().enumerate() {
         let sev = f.severity.as_str();
         let class = if f.severity == FindingSeverity::Warning {
             "sev-warning"
@@ -213,12 +253,15 @@ pub fn findings(out: &mut String, page: &Page) -> fmt::Result {
                 h(page.snapshot)
             )?;
         }
+        let mut what = h(&f.message);
+        for x in page.report.fixes.iter().filter(|x| x.index == i) {
+            fix_of(&mut what, x)?;
+        }
         writeln!(
             out,
-            "<tr><td class=\"{class}\">{sev}</td><td><code>{}</code></td><td class=\"nowrap\">{}</td><td>{}</td><td><details><summary>{}</summary><ul class=\"compact\">{objects}</ul></details></td></tr>",
+            "<tr><td class=\"{class}\">{sev}</td><td><code>{}</code></td><td class=\"nowrap\">{}</td><td>{what}</td><td><details><summary>{}</summary><ul class=\"compact\">{objects}</ul></details></td></tr>",
             h(f.id),
             h(f.rule),
-            h(&f.message),
             n(f.objects.len() as u64)
         )?;
     }

@@ -259,7 +259,16 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     checked("upload", commands::upload_text(&engine));
     checked(
         "report",
-        report::report(&engine, report::Knobs::from(flags & 4 == 4), &style),
+        report::report(
+            &engine,
+            report::Knobs::from(flags & 4 == 4),
+            if flags & 8 == 8 {
+                report::Fixes::Included
+            } else {
+                report::Fixes::Omitted
+            },
+            &style,
+        ),
     );
     checked("diff", report::diff(base_engine, &engine, &style));
     let all: BTreeSet<_> = graph::neighbourhood(&engine, None, 0);
@@ -276,7 +285,12 @@ fn render(data: &[u8], with_engine: bool, full_stretch: bool) {
     );
     checked(
         "report html",
-        report::html(&engine, report::Knobs::Omitted, &pick(4)),
+        report::html(
+            &engine,
+            report::Knobs::Omitted,
+            report::Fixes::Omitted,
+            &pick(4),
+        ),
     );
     let users = engine.users();
     let (Some(user), Some(device)) = (

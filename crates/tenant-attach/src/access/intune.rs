@@ -2,6 +2,7 @@
 //! (R-I4), scope tags (R-I5, R-I7, R-S1..R-S3) and scope groups (R-I6), compiled into indexes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use fixedbitset::FixedBitSet;
 use roaring::RoaringBitmap;
@@ -106,6 +107,17 @@ pub(crate) struct IntuneIndex {
     /// For each group, the assignments that list it as a member.
     pub(crate) group_assignments: Vec<Vec<u32>>,
     pub(crate) tag_names: Vec<String>,
+    /// What each device carries, shared with the what-if indexes of the same devices.
+    pub(crate) side: Arc<DeviceSide>,
+}
+
+/// The device side of the Intune index: what depends only on the devices, the scope tags'
+/// ids and the groups' ids (all in order), so a what-if that changes none of them (an edit
+/// of assignments, roles, memberships or licences) shares it.
+#[derive(Debug)]
+pub(crate) struct DeviceSide {
+    /// The scope tags' ids and the groups' ids this was built for, in order.
+    key: (Vec<String>, Vec<String>),
     /// Effective scope tags per device (R-S1): Default for tenant-attached devices (none
     /// when removed), the device's tags or Default for co-managed ones.
     pub(crate) device_tags: Rows,
@@ -121,8 +133,36 @@ pub(crate) struct IntuneIndex {
     pub(crate) co_managed: RoaringBitmap,
 }
 
+impl DeviceSide {
+    fn key(s: &Snapshot) -> (Vec<String>, Vec<String>) {
+        (
+            s.intune.scope_tags.iter().map(|t| t.id.clone()).collect(),
+            s.entra.groups.iter().map(|g| g.id.clone()).collect(),
+        )
+    }
+
+    /// Whether this was built for `s`'s scope tags and groups (its devices are the caller's
+    /// to vouch for).
+    fn fits(&self, s: &Snapshot) -> bool {
+        self.key
+            .0
+            .iter()
+            .eq(s.intune.scope_tags.iter().map(|t| &t.id))
+            && self.key.1.iter().eq(s.entra.groups.iter().map(|g| &g.id))
+    }
+}
+
 impl IntuneIndex {
-    pub(crate) fn build(s: &Snapshot, policy: &Policy, devices: &DeviceIndex) -> IntuneIndex {
+    /// Compiles `s`'s Intune side. `same_devices`, when given, is an index built from a
+    /// snapshot with the very same devices (the same [`crate::snapshot::Shared`] list and
+    /// numbering): its device side is shared when the scope tags and groups have the same
+    /// ids in the same order.
+    pub(crate) fn build(
+        s: &Snapshot,
+        policy: &Policy,
+        devices: &DeviceIndex,
+        same_devices: Option<&IntuneIndex>,
+    ) -> IntuneIndex {
         let mut perms = Permissions::default();
         let definitions: HashMap<&str, usize> = s
             .intune
@@ -235,10 +275,34 @@ impl IntuneIndex {
             });
         }
 
+        let side = match same_devices {
+            Some(prev) if prev.side.fits(s) => Arc::clone(&prev.side),
+            _ => Arc::new(DeviceSide::build(s, devices, &tag_ix, &group_ix)),
+        };
+        IntuneIndex {
+            perms,
+            assignments,
+            group_parents,
+            user_groups,
+            group_assignments,
+            tag_names,
+            side,
+        }
+    }
+}
+
+impl DeviceSide {
+    fn build(
+        s: &Snapshot,
+        devices: &DeviceIndex,
+        tag_ix: &HashMap<String, u32>,
+        group_ix: &HashMap<String, u32>,
+    ) -> DeviceSide {
         let n = devices.len();
+        let tag_names_len = tag_ix.values().max().map_or(0, |m| *m as usize + 1);
         let mut device_tags = Rows::default();
         let mut device_groups = Rows::default();
-        let mut tag_bits = vec![RoaringBitmap::new(); tag_names.len()];
+        let mut tag_bits = vec![RoaringBitmap::new(); tag_names_len];
         let mut group_bits = vec![RoaringBitmap::new(); s.entra.groups.len()];
         let mut tagless = RoaringBitmap::new();
         let mut co_managed = RoaringBitmap::new();
@@ -285,14 +349,8 @@ impl IntuneIndex {
             }
             device_groups.push_row(row.iter().copied());
         }
-
-        IntuneIndex {
-            perms,
-            assignments,
-            group_parents,
-            user_groups,
-            group_assignments,
-            tag_names,
+        DeviceSide {
+            key: DeviceSide::key(s),
             device_tags,
             tag_devices: tag_bits,
             tagless,
@@ -301,12 +359,15 @@ impl IntuneIndex {
             co_managed,
         }
     }
+}
 
+impl IntuneIndex {
     /// R-I5: whether tags reach the device (its effective tags intersect).
     pub(crate) fn reaches(&self, tags: &TagReach, d: DeviceNo) -> bool {
         match tags {
-            TagReach::All => !self.tagless.contains(d),
+            TagReach::All => !self.side.tagless.contains(d),
             TagReach::Tags(t) => self
+                .side
                 .device_tags
                 .row(d)
                 .iter()
@@ -318,18 +379,23 @@ impl IntuneIndex {
     pub(crate) fn covers(&self, cover: &Cover, d: DeviceNo) -> bool {
         match cover {
             Cover::AllDevices => true,
-            Cover::Groups(gs) => self.device_groups.row(d).iter().any(|g| gs.contains(g)),
+            Cover::Groups(gs) => self
+                .side
+                .device_groups
+                .row(d)
+                .iter()
+                .any(|g| gs.contains(g)),
         }
     }
 
     /// The devices tags reach.
     pub(crate) fn reach_set(&self, tags: &TagReach, all: &RoaringBitmap) -> RoaringBitmap {
         match tags {
-            TagReach::All => all - &self.tagless,
+            TagReach::All => all - &self.side.tagless,
             TagReach::Tags(t) => {
                 let mut out = RoaringBitmap::new();
                 for tag in t {
-                    if let Some(s) = self.tag_devices.get(*tag as usize) {
+                    if let Some(s) = self.side.tag_devices.get(*tag as usize) {
                         out |= s;
                     }
                 }
@@ -345,7 +411,7 @@ impl IntuneIndex {
             Cover::Groups(gs) => {
                 let mut out = RoaringBitmap::new();
                 for g in gs {
-                    if let Some(s) = self.group_devices.get(*g as usize) {
+                    if let Some(s) = self.side.group_devices.get(*g as usize) {
                         out |= s;
                     }
                 }

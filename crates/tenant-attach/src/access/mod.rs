@@ -14,6 +14,7 @@ mod explain;
 pub mod intune;
 mod licence;
 pub mod mode;
+mod same;
 
 pub use availability::SCRIPTS_OPTIONAL_UNTIL;
 pub use licence::HELP_DESK_OPERATOR;
@@ -76,7 +77,7 @@ pub const OFFBOARD_FAST_SINCE: u32 = 2103;
 pub const REONBOARD_WAIT_MINUTES: u32 = 120;
 
 /// What a feature needs in the engine's mode, compiled (R-F0, R-F1).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Requirement {
     /// Intune permissions: `view`'s and the feature's own, deduplicated.
     perms: Vec<u32>,
@@ -217,18 +218,42 @@ pub(crate) struct Access {
 }
 
 impl Access {
+    /// Compiles `s`'s access. `same_devices`, when given, was built from a snapshot with the
+    /// very same devices (the same [`crate::snapshot::Shared`] list and numbering): what
+    /// depends only on the devices is shared or copied from it instead of computed again
+    /// (a what-if that edits access, [`crate::Engine::with_snapshot`]).
     pub(crate) fn build(
         s: &Snapshot,
         policy: &Policy,
         mode: Mode,
         devices: &DeviceIndex,
         graph: &CollectionGraph,
+        same_devices: Option<&Access>,
     ) -> Access {
-        let mut intune = IntuneIndex::build(s, policy, devices);
+        let mut intune = IntuneIndex::build(s, policy, devices, same_devices.map(|a| &a.intune));
         let configmgr = ConfigMgrIndex::build(s, graph);
+        // R-F5's devices per client version: one pass over the devices per version.
+        let mut too_old: HashMap<Option<u32>, RoaringBitmap> = same_devices
+            .map(|a| {
+                a.requirements
+                    .iter()
+                    .map(|r| (r.client_since, r.too_old.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let requirements = Feature::ALL
             .iter()
-            .map(|f| compile_requirement(*f, s, policy, mode, devices, &mut intune.perms))
+            .map(|f| {
+                compile_requirement(
+                    *f,
+                    s,
+                    policy,
+                    mode,
+                    devices,
+                    &mut intune.perms,
+                    &mut too_old,
+                )
+            })
             .collect();
         let org_delete = intune.perms.intern(ORGANIZATION_DELETE);
         let reader_perms: Vec<(DirectoryRole, FixedBitSet)> = DirectoryRole::ALL
@@ -317,7 +342,10 @@ impl Access {
             user_by_id,
             user_by_upn,
             users_sorted,
-            all_devices: (0..devices.len() as DeviceNo).collect(),
+            all_devices: same_devices.map_or_else(
+                || (0..devices.len() as DeviceNo).collect(),
+                |a| a.all_devices.clone(),
+            ),
             org_delete,
             reader_perms,
         }
@@ -364,7 +392,7 @@ impl Access {
     }
 
     fn scope_groups_apply(&self, f: Feature, d: DeviceNo) -> bool {
-        f.is_acting() && (self.scope_groups_on_attached || self.intune.co_managed.contains(d))
+        f.is_acting() && (self.scope_groups_on_attached || self.intune.side.co_managed.contains(d))
     }
 
     /// What the user's reader role holds unlimited (R-I1, rulebook 3), if it has one.
@@ -396,7 +424,9 @@ impl Access {
             return false;
         };
         let req = self.requirement(f);
-        if !self.device_conditions_hold(req, d) || !upload.has(d) || self.intune.tagless.contains(d)
+        if !self.device_conditions_hold(req, d)
+            || !upload.has(d)
+            || self.intune.side.tagless.contains(d)
         {
             return false;
         }
@@ -502,7 +532,7 @@ impl Access {
         if req.unavailable.is_some() || req.provider_mfa {
             return RoaringBitmap::new();
         }
-        let mut set: RoaringBitmap = &upload.uploaded().bits - &self.intune.tagless;
+        let mut set: RoaringBitmap = &upload.uploaded().bits - &self.intune.side.tagless;
         set -= &req.too_old;
         let role = self.role_perms(p);
         let need = |q: &&u32| role.is_none_or(|r| !r.contains(**q as usize));
@@ -549,7 +579,7 @@ impl Access {
                 let limited = if self.scope_groups_on_attached {
                     &self.all_devices
                 } else {
-                    &self.intune.co_managed
+                    &self.intune.side.co_managed
                 };
                 for q in req.acting.iter().filter(need) {
                     let mut covered = RoaringBitmap::new();
@@ -843,6 +873,7 @@ fn compile_requirement(
     mode: Mode,
     devices: &DeviceIndex,
     perms: &mut intune::Permissions,
+    too_old: &mut HashMap<Option<u32>, RoaringBitmap>,
 ) -> Requirement {
     let view = Feature::View.requirement(policy);
     let own = f.requirement(policy);
@@ -901,7 +932,10 @@ fn compile_requirement(
         since,
         unavailable: availability::unavailable(f, since, s, policy),
         client_since,
-        too_old: availability::too_old(client_since, s, devices),
+        too_old: too_old
+            .entry(client_since)
+            .or_insert_with(|| availability::too_old(client_since, s, devices))
+            .clone(),
         provider_mfa: availability::provider_mfa_blocks(f, s),
         both_discoveries: configmgr::needs_both_discoveries(
             policy.discovery_required,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Engine;
 use crate::error::BuildError;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Shared, Snapshot};
 
 /// At most this many devices changed in collection rules are evaluated one by one; beyond,
 /// every membership is evaluated again.
@@ -15,10 +15,16 @@ impl Engine {
     /// The engine of `edited`, a copy of this engine's snapshot with some edits, built
     /// incrementally: when `edited` has the same devices (resource ids and client flags, in
     /// the same order) and the same collection references (ids, limiting, include and exclude
-    /// rules), the device numbering and the collection graph are reused, memberships are
-    /// evaluated again only when a collection's direct or query rules changed, and only the upload scope and the access indexes are rebuilt (as
-    /// [`Engine::with_policy`] does). Otherwise it is [`Engine::new`]. Handles of either
-    /// engine are valid in the other when the indexes are reused.
+    /// rules), the device numbering and the collection graph are reused; memberships are
+    /// evaluated again only when a collection's direct or query rules changed, and then, for
+    /// a few devices, only for those devices in the changed collections and the ones
+    /// downstream of them (the others keep their membership sets, shared); the access index
+    /// is rebuilt, sharing what depends only on the devices when no device changed (a
+    /// snapshot copy shares its device list, [`crate::snapshot::Shared`], so that check
+    /// costs nothing), and the upload scope is computed again. Otherwise it is
+    /// [`Engine::new`]. Handles of either engine are valid in the other when the indexes are
+    /// reused, and [`crate::diff()`] of the two then decides again only the users and devices
+    /// the edit can have changed.
     ///
     /// The what-if keeps this engine's [`Engine::diagnostics`] when it reuses the indexes:
     /// it is meant for edits that only add references to objects that exist (what
@@ -51,10 +57,10 @@ impl Engine {
             match self.changed_devices(&edited) {
                 // A few devices added to or removed from direct or query rules: only their
                 // memberships are evaluated again.
-                Some(rids) => {
+                Some((rids, changed)) => {
                     for rid in rids {
                         if let Some(d) = self.devices.ix(rid) {
-                            g.reevaluate_device(&edited.collections, rid, d);
+                            g.reevaluate_device(&edited.collections, rid, d, &changed);
                         }
                     }
                 }
@@ -64,22 +70,24 @@ impl Engine {
         };
         let policy = Arc::new(edited.policy.clone());
         let mode = crate::access::mode::mode(&edited);
+        // The device side of the access index is shared when no device changed.
+        let same_devices = (edited.devices == self.snapshot.devices).then_some(&self.access);
         Ok(Engine::assemble(
             Arc::new(edited),
-            policy,
-            mode,
+            (policy, mode),
             Arc::clone(&self.diagnostics),
             Arc::clone(&self.devices),
             graph,
             Arc::clone(&self.clients),
+            same_devices,
         )
         .sharing_names(&self.names))
     }
 
     /// The resource ids whose presence in some collection's direct or query rules differs
     /// between this engine's snapshot and `s` (same references), when there are at most
-    /// [`FEW`] of them.
-    fn changed_devices(&self, s: &Snapshot) -> Option<Vec<u32>> {
+    /// [`FEW`] of them, and the positions of the collections whose rules differ.
+    fn changed_devices(&self, s: &Snapshot) -> Option<(Vec<u32>, Vec<usize>)> {
         use crate::snapshot::CollectionRule as R;
         fn listed(c: &crate::snapshot::Collection) -> Vec<u32> {
             let mut ids: Vec<u32> = c
@@ -97,10 +105,17 @@ impl Engine {
             ids
         }
         let mut out: Vec<u32> = Vec::new();
-        for (a, b) in s.collections.iter().zip(&self.snapshot.collections) {
+        let mut changed: Vec<usize> = Vec::new();
+        for (pos, (a, b)) in s
+            .collections
+            .iter()
+            .zip(&self.snapshot.collections)
+            .enumerate()
+        {
             if a == b {
                 continue;
             }
+            changed.push(pos);
             let (x, y) = (listed(a), listed(b));
             out.extend(x.iter().filter(|i| y.binary_search(i).is_err()));
             out.extend(y.iter().filter(|i| x.binary_search(i).is_err()));
@@ -110,15 +125,16 @@ impl Engine {
         }
         out.sort_unstable();
         out.dedup();
-        Some(out)
+        Some((out, changed))
     }
 
     /// Same resource ids, names and client flags in the same order.
     fn same_devices(&self, s: &Snapshot) -> bool {
-        s.devices.len() == self.snapshot.devices.len()
-            && s.devices.iter().zip(&self.snapshot.devices).all(|(a, b)| {
-                a.resource_id == b.resource_id && a.client == b.client && a.name == b.name
-            })
+        Shared::same(&s.devices, &self.snapshot.devices)
+            || s.devices.len() == self.snapshot.devices.len()
+                && s.devices.iter().zip(&self.snapshot.devices).all(|(a, b)| {
+                    a.resource_id == b.resource_id && a.client == b.client && a.name == b.name
+                })
     }
 
     /// Same collections with the same edges of the graph (R-C3, R-C4 need no new check).
@@ -129,15 +145,16 @@ impl Engine {
                 .iter()
                 .filter(|r| matches!(r, R::Include(_) | R::Exclude(_)))
         }
-        s.collections.len() == self.snapshot.collections.len()
-            && s.collections
-                .iter()
-                .zip(&self.snapshot.collections)
-                .all(|(a, b)| {
-                    a.id == b.id
-                        && a.kind == b.kind
-                        && a.limiting == b.limiting
-                        && edges(a).eq(edges(b))
-                })
+        Shared::same(&s.collections, &self.snapshot.collections)
+            || s.collections.len() == self.snapshot.collections.len()
+                && s.collections
+                    .iter()
+                    .zip(&self.snapshot.collections)
+                    .all(|(a, b)| {
+                        a.id == b.id
+                            && a.kind == b.kind
+                            && a.limiting == b.limiting
+                            && edges(a).eq(edges(b))
+                    })
     }
 }

@@ -20,6 +20,7 @@
 mod candidates;
 mod configmgr;
 mod describe;
+mod findings;
 mod radius;
 mod search;
 mod text;
@@ -27,6 +28,7 @@ mod vocabulary;
 
 use serde::Serialize;
 
+pub use findings::{FindingFix, LeastPrivilege, Step, for_findings};
 pub use radius::EXAMPLES;
 pub use vocabulary::Edit;
 
@@ -229,16 +231,13 @@ pub fn fix(
     let found = search::search(engine, &q, &decision, options);
     out.evaluations = found.evaluations;
     // Ranked by (other decisions changed, edits, breadth of the edits, the edits).
-    // Each radius is an independent what-if engine and diff: on up to one thread per core.
-    let mut sets: Vec<Ranked> = crate::parallel::map(found.sets, |ops| {
-        let new = search::what_if(engine, &ops)?;
+    // Each radius is a diff with the what-if engine the search proved the set on: on up to
+    // one thread per core.
+    let mut sets: Vec<Ranked> = crate::parallel::map(found.sets, |(ops, new)| {
         let r = radius::radius(engine, &new, &q);
         let breadth = ops.iter().map(Op::breadth).sum();
-        Some(((r.gained + r.lost, ops.len(), breadth), ops, r))
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+        ((r.gained + r.lost, ops.len(), breadth), ops, r)
+    });
     sets.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     out.fixes = sets
         .into_iter()

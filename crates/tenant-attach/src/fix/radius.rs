@@ -1,7 +1,9 @@
 //! The blast radius of a change set: every other (user, device, feature) decision it changes,
 //! exactly as [`crate::diff()`] of the two engines counts them, without the question itself.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use roaring::RoaringBitmap;
 
@@ -79,14 +81,21 @@ pub(crate) fn radius(old: &Engine, new: &Engine, q: &Question) -> Radius {
     let mut users: BTreeSet<&str> = BTreeSet::new();
     let mut devices = RoaringBitmap::new();
     let (mut gains, mut losses) = (PerFeature::new(), PerFeature::new());
+    // Entries of one user class share their sets: each set joins `devices` once.
+    let mut seen: HashSet<*const crate::devices::DeviceSet> = HashSet::new();
     for e in &d.entries {
-        let mut gained = e.gained.bits.clone();
-        if e.user_id == q.user_id
-            && e.feature == q.feature
-            && let Some(own) = own
-        {
-            gained.remove(own);
-        }
+        let gained: Cow<'_, RoaringBitmap> = match own {
+            Some(own)
+                if e.user_id == q.user_id
+                    && e.feature == q.feature
+                    && e.gained.bits.contains(own) =>
+            {
+                let mut g = e.gained.bits.clone();
+                g.remove(own);
+                Cow::Owned(g)
+            }
+            _ => Cow::Borrowed(&e.gained.bits),
+        };
         let lost = &e.lost.bits;
         if gained.is_empty() && lost.is_empty() {
             continue;
@@ -94,9 +103,13 @@ pub(crate) fn radius(old: &Engine, new: &Engine, q: &Question) -> Radius {
         out.gained += gained.len();
         out.lost += lost.len();
         users.insert(e.user_id.as_str());
-        devices |= &gained;
-        devices |= lost;
-        for (set, per) in [(&gained, &mut gains), (lost, &mut losses)] {
+        if matches!(gained, Cow::Owned(_)) || seen.insert(Arc::as_ptr(&e.gained)) {
+            devices |= gained.as_ref();
+        }
+        if seen.insert(Arc::as_ptr(&e.lost)) {
+            devices |= lost;
+        }
+        for (set, per) in [(gained.as_ref(), &mut gains), (lost, &mut losses)] {
             if !set.is_empty() {
                 let slot = per.entry(e.feature).or_default();
                 slot.0.insert(e.user_id.clone());
@@ -115,24 +128,20 @@ pub(crate) fn radius(old: &Engine, new: &Engine, q: &Question) -> Radius {
     };
     out.users = users.len() as u64;
     out.devices = devices.len();
-    let question = |c: &crate::diff::Change| {
-        c.user_id == q.user_id && c.resource_id == q.resource_id && c.feature == q.feature
-    };
     for (gained, kind) in [(true, ChangeKind::Gained), (false, ChangeKind::Lost)] {
         let room = EXAMPLES.saturating_sub(out.examples.len());
-        out.examples.extend(
-            d.side(gained)
-                .filter(|c| !(gained && question(c)))
-                .take(room)
-                .map(|c| Example {
-                    change: kind,
-                    device: c.device,
-                    feature: c.feature,
-                    resource_id: c.resource_id,
-                    user: c.user,
-                    user_id: c.user_id,
-                }),
-        );
+        let keep = |user_id: &str, rid: u32, f: Feature| {
+            !(gained && user_id == q.user_id && rid == q.resource_id && f == q.feature)
+        };
+        out.examples
+            .extend(d.first(gained, room, keep).into_iter().map(|c| Example {
+                change: kind,
+                device: c.device,
+                feature: c.feature,
+                resource_id: c.resource_id,
+                user: c.user,
+                user_id: c.user_id,
+            }));
     }
     out
 }

@@ -14,8 +14,9 @@ use crate::snapshot::Snapshot;
 /// What the search found.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
-    /// Minimal change sets that allow the question, each sorted, in the order found.
-    pub(crate) sets: Vec<Vec<Op>>,
+    /// Minimal change sets that allow the question, each sorted, in the order found, with
+    /// its what-if engine (kept for the blast radius).
+    pub(crate) sets: Vec<(Vec<Op>, Engine)>,
     /// How many what-if engines were built.
     pub(crate) evaluations: usize,
     /// Whether the evaluation budget ran out before the search did.
@@ -54,10 +55,14 @@ fn explain(engine: &Engine, q: &Question) -> Option<Decision> {
     }
 }
 
-/// Decides `set`: `None` when it cannot be applied; otherwise whether it allows the
+/// What deciding a set gave: its what-if engine when it allows the question, otherwise the
+/// candidates to extend it with.
+type Decided = (Option<Engine>, Vec<Op>);
+
+/// Decides `set`: `None` when it cannot be applied; otherwise its engine when it allows the
 /// question, and for a deny (when `extend`) the candidates to extend it with. Pure, so the
 /// sets of one size are decided on [`crate::parallel::map`].
-fn decide(base: &Engine, q: &Question, set: &[Op], extend: bool) -> Option<(bool, Vec<Op>)> {
+fn decide(base: &Engine, q: &Question, set: &[Op], extend: bool) -> Option<Decided> {
     let engine = what_if(base, set)?;
     let ok = allows(&engine, q);
     let more = if !ok && extend {
@@ -68,7 +73,7 @@ fn decide(base: &Engine, q: &Question, set: &[Op], extend: bool) -> Option<(bool
     } else {
         Vec::new()
     };
-    Some((ok, more))
+    Some((ok.then_some(engine), more))
 }
 
 /// Every proper, non-empty subset of `set` (at most [`super::MAX_EDITS`] edits: 6 subsets).
@@ -92,6 +97,8 @@ struct Search<'a> {
     /// Every set decided, and whether it allows the question (`false` when it cannot be
     /// applied).
     known: HashMap<Vec<Op>, bool>,
+    /// The what-if engine of every set that allows the question.
+    engines: HashMap<Vec<Op>, Engine>,
     evaluations: usize,
     exhausted: bool,
 }
@@ -122,8 +129,12 @@ impl Search<'_> {
         decided
             .into_iter()
             .map(|(set, res)| {
-                let (ok, more) = res.unwrap_or((false, Vec::new()));
+                let (engine, more) = res.unwrap_or((None, Vec::new()));
+                let ok = engine.is_some();
                 self.known.insert(set.clone(), ok);
+                if let Some(e) = engine {
+                    self.engines.insert(set.clone(), e);
+                }
                 (set, ok, more)
             })
             .collect()
@@ -175,6 +186,7 @@ pub(crate) fn search(
         q,
         options,
         known: HashMap::new(),
+        engines: HashMap::new(),
         evaluations: 0,
         exhausted: false,
     };
@@ -212,7 +224,10 @@ pub(crate) fn search(
         frontier = next;
     }
     Found {
-        sets: found,
+        sets: found
+            .into_iter()
+            .filter_map(|set| s.engines.remove(&set).map(|e| (set, e)))
+            .collect(),
         evaluations: s.evaluations,
         exhausted: s.exhausted,
     }

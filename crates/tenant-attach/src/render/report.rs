@@ -181,7 +181,7 @@ fn report_text(r: &Report) -> String {
     if r.findings.is_empty() {
         out.push_str("none\n");
     }
-    for f in &r.findings {
+    for (i, f) in r.findings.iter().enumerate() {
         let sev = match f.severity {
             FindingSeverity::Warning => "warning",
             other => other.as_str(),
@@ -202,6 +202,43 @@ fn report_text(r: &Report) -> String {
                 String::new()
             }
         ));
+        for x in r.fixes.iter().filter(|x| x.index == i) {
+            finding_fix(&mut out, x);
+        }
     }
     out
+}
+
+/// A finding's least-privilege fix, under the finding: the question, then the change set's
+/// steps and what else it opens up, or why nothing works.
+fn finding_fix(out: &mut String, x: &crate::fix::FindingFix) {
+    out.push_str(&format!(
+        "    least-privilege fix for {} to {} {}:\n",
+        escape(&x.user),
+        x.feature.phrase(),
+        escape(&x.device)
+    ));
+    match &x.fix {
+        Some(c) => {
+            for (j, e) in c.edits.iter().enumerate() {
+                out.push_str(&format!(
+                    "      {}. [{}] {}\n",
+                    j + 1,
+                    e.rule,
+                    escape(&e.detail)
+                ));
+            }
+            out.push_str(&format!("      then: {}\n", escape(&c.summary)));
+        }
+        None => {
+            for u in &x.unfixable {
+                out.push_str(&format!(
+                    "      none: {} [{}] {}\n",
+                    u.code,
+                    u.rule,
+                    escape(&u.detail)
+                ));
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! edits that keep the snapshot consistent (removing a device removes it from every
 //! collection rule).
 
+use super::Shared;
 use super::{
     Attach, AttachState, Cloud, Collection, CollectionRule, CollectionType, Device, Discovery,
     Hierarchy, SCHEMA, Snapshot, Tenant, Upload,
@@ -31,8 +32,8 @@ impl Snapshot {
             schema: String::from(SCHEMA),
             tenant: Tenant::default(),
             hierarchy,
-            devices: Vec::new(),
-            collections: Vec::new(),
+            devices: Shared::default(),
+            collections: Shared::default(),
             configmgr: Default::default(),
             entra: Default::default(),
             intune: super::Intune {

@@ -13,6 +13,7 @@ mod hierarchy;
 mod outside;
 mod policy;
 mod schema;
+mod shared;
 mod unique;
 
 pub use access::{
@@ -29,6 +30,7 @@ pub use policy::{
     FeatureOverride, LicenceUnknown, Policy, UntaggedAssignment, UsGovernmentFeatures,
 };
 pub use schema::{json_schema, json_schema_text};
+pub use shared::Shared;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -54,10 +56,10 @@ pub struct Snapshot {
     pub hierarchy: Hierarchy,
     /// ConfigMgr device resources.
     #[serde(default)]
-    pub devices: Vec<Device>,
+    pub devices: Shared<Vec<Device>>,
     /// ConfigMgr collections (R-C).
     #[serde(default)]
-    pub collections: Vec<Collection>,
+    pub collections: Shared<Vec<Collection>>,
     /// ConfigMgr RBAC: security roles, administrative users, discovered users (R-G).
     #[serde(default)]
     pub configmgr: ConfigMgr,

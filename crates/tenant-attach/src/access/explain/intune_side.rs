@@ -137,7 +137,7 @@ impl Explain<'_> {
             TagReach::Tags(t) => self.tag_names(t),
         };
         // Written only into a scope-tag mismatch's explanation.
-        let device_tags = || self.tag_names(a.intune.device_tags.row(d));
+        let device_tags = || self.tag_names(a.intune.side.device_tags.row(d));
         let mut used: Vec<usize> = Vec::new();
         let mut any_held = false;
         for q in &need {
@@ -204,7 +204,7 @@ impl Explain<'_> {
             }
         }
         if f.is_acting() {
-            let co_managed = a.intune.co_managed.contains(d);
+            let co_managed = a.intune.side.co_managed.contains(d);
             if !co_managed {
                 out.knobs.insert(
                     String::from("scope_groups_apply_to_attached"),

@@ -227,7 +227,7 @@ impl Explain<'_> {
         }
 
         // 2. Device tags (R-S2).
-        let tagless = a.intune.tagless.contains(d);
+        let tagless = a.intune.side.tagless.contains(d);
         if tagless {
             out.reasons.push(Reason {
                 code: ReasonCode::MissingDefaultScopeTag,
