@@ -589,6 +589,21 @@ fn render_fuzz_seeds_and_regressions_replay() {
     }
 }
 
+/// The minimised corpus committed in `fuzz/corpus/render/` (docs/reliability.md, session 6),
+/// through the fuzz target's own entry point (engine-backed renderers on one input in 16, the
+/// libFuzzer stretch): what the fuzzer reached stays crash-free under `cargo test`.
+#[test]
+fn render_fuzz_corpus_replays() {
+    let inputs = seed_files("fuzz/corpus/render");
+    assert!(
+        inputs.len() >= 10,
+        "fuzz/corpus/render is missing or lost its inputs"
+    );
+    for input in inputs {
+        fuzz_render::render_names(&input);
+    }
+}
+
 // --- 5. Output is a function of the content, not of array order ------------------------------
 
 /// Every array of `v`, recursively, in a random order.
