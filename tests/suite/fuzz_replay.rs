@@ -72,3 +72,36 @@ fn import_file_regressions_replay() {
         import_file(&input);
     }
 }
+
+/// The minimised corpus committed for `target` (`fuzz/corpus/TARGET/`, docs/reliability.md,
+/// session 6): every input the fuzzer kept, replayed through the target's own body, so what
+/// the fuzzer reached stays crash-free under `cargo test`, without nightly or cargo-fuzz.
+fn corpus(target: &str) -> Vec<Vec<u8>> {
+    let inputs = files(&[&format!("fuzz/corpus/{target}")]);
+    assert!(
+        inputs.len() >= 10,
+        "fuzz/corpus/{target} is missing or lost its inputs"
+    );
+    inputs
+}
+
+#[test]
+fn load_validate_upload_corpus_replays() {
+    for input in corpus("load_validate_upload") {
+        load_validate_upload(&input);
+    }
+}
+
+#[test]
+fn decide_corpus_replays() {
+    for input in corpus("decide") {
+        decide(&input);
+    }
+}
+
+#[test]
+fn import_file_corpus_replays() {
+    for input in corpus("import_file") {
+        import_file(&input);
+    }
+}

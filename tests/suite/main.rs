@@ -24,6 +24,7 @@ mod import_corpus;
 mod import_trust;
 mod json_forms;
 mod layering;
+mod mutants;
 mod props;
 mod reference;
 mod reliability;

@@ -589,6 +589,23 @@ fn render_fuzz_seeds_and_regressions_replay() {
     }
 }
 
+/// The minimised corpus committed in `fuzz/corpus/render/` (docs/reliability.md, session 6),
+/// through the fuzz target's own entry point (engine-backed renderers on one input in 16, the
+/// libFuzzer stretch): what the fuzzer reached stays crash-free under `cargo test`. A third
+/// of it, every third input in byte order: the whole corpus takes 19 s in debug.
+#[test]
+fn render_fuzz_corpus_replays() {
+    let mut inputs = seed_files("fuzz/corpus/render");
+    assert!(
+        inputs.len() >= 10,
+        "fuzz/corpus/render is missing or lost its inputs"
+    );
+    inputs.sort();
+    for input in inputs.iter().step_by(3) {
+        fuzz_render::render_names(input);
+    }
+}
+
 // --- 5. Output is a function of the content, not of array order ------------------------------
 
 /// Every array of `v`, recursively, in a random order.
