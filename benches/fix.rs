@@ -1,8 +1,9 @@
 //! Criterion benchmark of `fix` (issue 20) over synthetic hierarchies (see BENCHMARKS.md).
 //!
 //! Sizes: S and M always; L only with `TENANT_ATTACH_BENCH_L=1`, as `benches/engine.rs`.
-//! The question: the first user (by UPN) denied `view` on the first device (by resource id)
-//! for whom `fix` finds a change set.
+//! The question: at S and M, the first user (by UPN) denied `view` on the first device (by
+//! resource id) for whom `fix` finds a change set; at L, the CLI row's question
+//! (`user000000@contoso.example` on `S2-WS-0000001`).
 //!
 //! `cargo bench --bench fix` · `TENANT_ATTACH_BENCH_L=1 cargo bench --bench fix -- /L`
 
@@ -40,19 +41,29 @@ fn sizes() -> Vec<(&'static str, Params)> {
 fn benches(c: &mut Criterion) {
     for (name, params) in sizes() {
         let engine = Engine::new(tenant_attach_synth::generate(&params)).unwrap();
-        let device = engine.device_ixs().next().unwrap();
         let options = Options::default();
-        let user = engine
-            .users()
-            .iter()
-            .copied()
-            .filter(|u| !engine.allows(*u, device, Feature::View))
-            .find(|u| {
-                !fix::fix(&engine, *u, device, Feature::View, &options)
-                    .fixes
-                    .is_empty()
-            })
-            .unwrap();
+        // The CLI row's question at L (a search user after user costs seconds each there);
+        // at S and M the first user denied `view` with a change set on the first device.
+        let (user, device) = if name == "L" {
+            (
+                engine.find_user("user000000@contoso.example").unwrap(),
+                engine.find_device("S2-WS-0000001").unwrap(),
+            )
+        } else {
+            let device = engine.device_ixs().next().unwrap();
+            let user = engine
+                .users()
+                .iter()
+                .copied()
+                .filter(|u| !engine.allows(*u, device, Feature::View))
+                .find(|u| {
+                    !fix::fix(&engine, *u, device, Feature::View, &options)
+                        .fixes
+                        .is_empty()
+                })
+                .unwrap();
+            (user, device)
+        };
         let mut g = c.benchmark_group("fix");
         g.sample_size(10)
             .warm_up_time(Duration::from_secs(1))
